@@ -1,0 +1,125 @@
+"""akimat_reception: a multi-tenant virtual reception for the akimats of Kazakhstan."""
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import PROJECT_ROOT, Config, database_url_from_env
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url_from_env(app.instance_path)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        return db.session.get(User, int(user_id))
+
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _select_locale() -> str:
+    """Explicit choice (cookie, then the staff member's setting), the browser, the akimat."""
+    from flask import current_app, has_request_context
+
+    if not has_request_context():  # CLI and background work: the installation's default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    best = request.accept_languages.best_match(languages)
+    if best:
+        return best
+    akimat = g.get("akimat")
+    return akimat.default_language if akimat else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .web.akim import bp as akim_bp
+    from .web.auth import bp as auth_bp
+    from .web.office import bp as office_bp
+    from .web.public import home_bp, reception_bp
+
+    for bp in (home_bp, auth_bp, reception_bp, office_bp, akim_bp):
+        app.register_blueprint(bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .domain.permissions import Action, can
+    from .web import labels
+    from .web.clock import deadline_state_of
+
+    app.jinja_env.globals.update(
+        format_date=format_date, format_datetime=format_datetime, get_locale=get_locale,
+        labels=labels, deadline_state_of=deadline_state_of, can=can, Action=Action,
+    )
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def current_akimat():
+        return {"akimat": g.get("akimat")}
+
+
+def _register_error_pages(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    messages = {
+        403: (_l("Not allowed"), _l("Your role does not allow this page or action.")),
+        404: (_l("Page not found"), _l("There is no such page. Check the address, or start again from the home page.")),
+        405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+        500: (_l("Something went wrong"), _l("The error has been recorded. Nothing you sent was lost; please try again in a minute.")),
+    }
+
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        title, text = messages.get(code, messages[500])
+        if code == 400:
+            title, text = _l("The form has expired"), _l("Go back, reload the page and send the form again.")
+        return render_template("errors/error.html", code=code, title=title, text=text), code
+
+    for code in (400, 403, 404, 405, 500):
+        app.register_error_handler(code, render_error)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite checks foreign keys only when asked, and waits for a busy writer instead of failing."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

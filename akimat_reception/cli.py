@@ -1,0 +1,101 @@
+"""flask commands: init-db, demo, create-user, translate."""
+import subprocess
+import sys
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from .config import PROJECT_ROOT
+from .extensions import db
+from .models import Akimat, Department, Membership, Role, User
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("init-db")
+    def init_db():
+        """Create or upgrade the schema through the migrations."""
+        upgrade()
+        click.echo("Database is at the newest revision.")
+
+    @app.cli.command("demo")
+    @click.option("--letters", default=30, show_default=True, help="Letters per akimat.")
+    def demo(letters):
+        """Load the demo akimats (Astana, Almaty), staff and letters, once."""
+        from .demo import load_demo
+
+        if db.session.scalar(select(Akimat).limit(1)) is not None:
+            click.echo("Demo data is already loaded; nothing to do.")
+            return
+        load_demo(letters_per_akimat=letters)
+        click.echo(f"Loaded the demo: 2 akimats, {letters} letters each. Password: {DEMO_PASSWORD_HINT}")
+
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--name", "full_name", required=True)
+    @click.option("--akimat", "slug", required=True, help="Slug of the akimat, e.g. astana.")
+    @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+    @click.option("--department", "department_id", type=int, help="Department id, for an executor.")
+    @click.password_option()
+    def create_user(email, full_name, slug, role, department_id, password):
+        """Create a staff account with a role in an akimat (or add the role to an existing one)."""
+        akimat = db.session.scalar(select(Akimat).where(Akimat.slug == slug))
+        if akimat is None:
+            raise click.BadParameter(f"no akimat '{slug}'", param_hint="--akimat")
+        role = Role(role)
+        if role is Role.EXECUTOR:
+            department = db.session.get(Department, department_id) if department_id else None
+            if department is None or department.akimat_id != akimat.id:
+                raise click.BadParameter("an executor needs a department of this akimat", param_hint="--department")
+        elif department_id:
+            raise click.BadParameter("only an executor belongs to a department", param_hint="--department")
+        if len(password) < 10:
+            raise click.BadParameter("use at least 10 characters", param_hint="password")
+        user = db.session.scalar(select(User).where(User.email == email.lower()))
+        if user is None:
+            user = User(email=email.lower(), full_name=full_name)
+            db.session.add(user)
+        user.set_password(password)
+        db.session.add(Membership(user=user, akimat=akimat, role=role,
+                                  department_id=department_id if role is Role.EXECUTOR else None))
+        db.session.commit()
+        click.echo(f"{email}: {role.value} of {akimat.slug}")
+
+    @app.cli.group()
+    def translate():
+        """Translation commands for translators."""
+
+    @translate.command("update")
+    def translate_update():
+        """Extract messages and merge them into every language's catalogue."""
+        _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+                 "-o", "messages.pot", ".")
+        _pybabel("update", "-i", "messages.pot", "-d", "translations", "--no-fuzzy-matching",
+                 "--ignore-obsolete")
+        _fill_source_language(PROJECT_ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po")
+
+    @translate.command("compile")
+    def translate_compile():
+        """Compile the catalogues to .mo files."""
+        _pybabel("compile", "-d", "translations")
+
+
+DEMO_PASSWORD_HINT = "Reception-demo-2026"
+
+
+def _fill_source_language(po_path) -> None:
+    """English is the language of the msgids: its catalogue repeats them, so that it is complete."""
+    from babel.messages.pofile import read_po, write_po
+
+    with open(po_path, "rb") as f:
+        catalog = read_po(f, locale="en")
+    for message in catalog:
+        if message.id and not message.string:
+            message.string = message.id
+    with open(po_path, "wb") as f:
+        write_po(f, catalog, omit_header=False, sort_output=True, no_location=True)
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], cwd=PROJECT_ROOT, check=True)

@@ -1,0 +1,1 @@
+"""The rules of the reception, free of requests and responses."""

@@ -1,0 +1,40 @@
+"""Forms of the akimat's staff."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from ..models import Decision
+from ..web.labels import DECISION_LABELS
+from .public import REQUIRED
+from .validators import strip
+
+
+class AssignForm(FlaskForm):
+    department = SelectField(_l("Department"), coerce=int,
+                             validators=[InputRequired(message=_l("Choose a department."))])
+    reason = StringField(_l("Reason for moving (when the letter is already with a department)"),
+                         filters=[strip], validators=[Optional(), Length(max=1000)])
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department.choices = [SelectChoice(d.id, d.name) for d in departments]
+
+
+class AnswerForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[SelectChoice(d.value, label) for d, label in DECISION_LABELS.items()],
+                          validators=[InputRequired(message=_l("Choose the decision."))])
+    body = TextAreaField(_l("Answer to the resident"), filters=[strip],
+                         validators=[DataRequired(**REQUIRED), Length(max=20000)])
+    reasons = TextAreaField(_l("Reasons for the refusal"), filters=[strip], validators=[Optional()])
+    legal_basis = TextAreaField(_l("Legal basis"), filters=[strip], validators=[Optional()])
+    appeal_procedure = TextAreaField(_l("How to appeal"), filters=[strip], validators=[Optional()])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if valid and Decision(self.decision.data).needs_grounds:
+            for field in (self.reasons, self.legal_basis, self.appeal_procedure):
+                if not field.data:
+                    field.errors.append(_l("A refusal or leaving without consideration must give this."))
+                    valid = False
+        return valid

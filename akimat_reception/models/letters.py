@@ -1,0 +1,133 @@
+"""Letters (обращение / өтініш) from residents, and the answers to them."""
+import enum
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Date, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._common import UTCDateTime, utcnow
+from .people import User
+from .tenancy import Akimat, Category, Department
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
+
+
+class LetterKind(str, enum.Enum):
+    APPLICATION = "application"
+    COMPLAINT = "complaint"
+    PROPOSAL = "proposal"
+    REQUEST = "request"
+    RESPONSE = "response"
+
+
+class LetterStatus(str, enum.Enum):
+    REGISTERED = "registered"  # received and numbered, waiting for the registrar
+    ASSIGNED = "assigned"  # routed to a department, being answered
+    ANSWERED = "answered"  # the answer has been sent to the resident
+    CLOSED = "closed"
+
+    @classmethod
+    def unresolved(cls) -> tuple["LetterStatus", ...]:
+        return (cls.REGISTERED, cls.ASSIGNED)
+
+
+class Decision(str, enum.Enum):
+    SATISFIED = "satisfied"
+    PARTLY_SATISFIED = "partly_satisfied"
+    EXPLAINED = "explained"
+    REFUSED = "refused"
+    WITHOUT_CONSIDERATION = "without_consideration"
+
+    @property
+    def needs_grounds(self) -> bool:
+        """A negative decision must say why, under which law, and how to appeal."""
+        return self in (Decision.REFUSED, Decision.WITHOUT_CONSIDERATION)
+
+
+class Letter(db.Model):
+    __tablename__ = "letter"
+    __table_args__ = (
+        UniqueConstraint("akimat_id", "number"),
+        UniqueConstraint("akimat_id", "year", "seq"),
+        UniqueConstraint("akimat_id", "submission_token"),
+        # The akim's dashboard and the inboxes: unresolved letters by deadline.
+        Index("ix_letter_akimat_status_deadline", "akimat_id", "status", "deadline", "id"),
+        Index("ix_letter_akimat_department_status", "akimat_id", "department_id", "status", "deadline"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"))
+    number: Mapped[str] = mapped_column(String(24))
+    year: Mapped[int]
+    seq: Mapped[int]
+    submission_token: Mapped[str] = mapped_column(String(64))
+    access_code_hash: Mapped[str] = mapped_column(String(64))
+
+    kind: Mapped[LetterKind] = mapped_column(_enum(LetterKind))
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    language: Mapped[str] = mapped_column(String(2))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    disputed_party: Mapped[Optional[str]] = mapped_column(String(300))
+    complaint_request: Mapped[Optional[str]] = mapped_column(Text)
+
+    surname: Mapped[str] = mapped_column(String(100))
+    given_name: Mapped[str] = mapped_column(String(100))
+    patronymic: Mapped[Optional[str]] = mapped_column(String(100))
+    iin: Mapped[Optional[str]] = mapped_column(String(12), index=True)
+    address: Mapped[str] = mapped_column(String(300))
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    phone: Mapped[Optional[str]] = mapped_column(String(20))  # E.164
+
+    status: Mapped[LetterStatus] = mapped_column(_enum(LetterStatus))
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deadline: Mapped[date] = mapped_column(Date)
+    answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    rating: Mapped[Optional[int]]
+    rating_comment: Mapped[Optional[str]] = mapped_column(Text)
+
+    akimat: Mapped[Akimat] = relationship()
+    category: Mapped[Category] = relationship()
+    department: Mapped[Optional[Department]] = relationship()
+    answers: Mapped[list["Answer"]] = relationship(back_populates="letter", order_by="Answer.id")
+
+    @property
+    def resident_name(self) -> str:
+        return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
+
+    @property
+    def sent_answer(self) -> Optional["Answer"]:
+        sent = [a for a in self.answers if a.sent_at is not None]
+        return sent[-1] if sent else None
+
+
+class Answer(db.Model):
+    """The akimat's reply, written in the letter's language."""
+
+    __tablename__ = "answer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    decision: Mapped[Decision] = mapped_column(_enum(Decision))
+    body: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[Optional[str]] = mapped_column(Text)
+    legal_basis: Mapped[Optional[str]] = mapped_column(Text)
+    appeal_procedure: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    letter: Mapped[Letter] = relationship(back_populates="answers")
+    author: Mapped[User] = relationship()
+
+
+class LetterCounter(db.Model):
+    """The last registration number issued per akimat and year: numbers stay gap-free."""
+
+    __tablename__ = "letter_counter"
+    akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,75 @@
+"""Staff accounts and their roles in akimats."""
+import enum
+from datetime import datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ._common import UTCDateTime, utcnow
+from .tenancy import Akimat, Department
+
+
+class Role(str, enum.Enum):
+    REGISTRAR = "registrar"
+    EXECUTOR = "executor"
+    CONTROLLER = "controller"
+    AKIM = "akim"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    language: Mapped[Optional[str]] = mapped_column(String(2))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="user", order_by="Membership.id"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def memberships_in(self, akimat: Akimat) -> list["Membership"]:
+        return [m for m in self.memberships if m.akimat_id == akimat.id]
+
+    def roles_in(self, akimat: Akimat) -> set[Role]:
+        return {m.role for m in self.memberships_in(akimat)}
+
+    def departments_in(self, akimat: Akimat) -> set[int]:
+        return {
+            m.department_id
+            for m in self.memberships_in(akimat)
+            if m.role is Role.EXECUTOR and m.department_id is not None
+        }
+
+
+class Membership(db.Model):
+    """A user's role in one akimat; an executor's belongs to one department."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "akimat_id", "role", "department_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), index=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    akimat: Mapped[Akimat] = relationship()
+    department: Mapped[Optional[Department]] = relationship()

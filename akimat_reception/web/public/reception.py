@@ -1,0 +1,134 @@
+"""An akimat's reception: write a letter, get a receipt, track it, rate the answer."""
+from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ...domain import journal, lifecycle
+from ...domain.identity import normalize_phone
+from ...extensions import db
+from ...forms.public import LetterForm, RatingForm, TrackForm
+from ...models import Category, Letter, LetterKind
+from ..labels import PUBLIC_EVENTS
+from ..tenancy import make_tenant_blueprint
+
+bp = make_tenant_blueprint("reception", __name__)
+
+TRACKED_KEY = "tracked_letters"
+RECEIPT_KEY = "receipt"
+MAX_TRACKED = 20
+
+
+def _categories():
+    return db.session.scalars(
+        select(Category).where(Category.akimat_id == g.akimat.id).order_by(Category.id)
+    ).all()
+
+
+def _remember_tracked(letter: Letter) -> None:
+    tracked = [i for i in session.get(TRACKED_KEY, []) if i != letter.id]
+    session[TRACKED_KEY] = (tracked + [letter.id])[-MAX_TRACKED:]
+
+
+def _tracked_letter(number: str):
+    letter = db.session.scalar(
+        select(Letter).where(Letter.akimat_id == g.akimat.id, Letter.number == number)
+    )
+    if letter is None or letter.id not in session.get(TRACKED_KEY, []):
+        return None
+    return letter
+
+
+@bp.get("/")
+def home():
+    return render_template("public/akimat.html", track_form=TrackForm())
+
+
+@bp.route("/letters/new", methods=["GET", "POST"])
+def new_letter():
+    categories = _categories()
+    form = LetterForm(categories=categories)
+    if request.method == "GET":
+        form.language.data = get_locale().language
+    if form.validate_on_submit():
+        earlier = lifecycle.find_by_token(g.akimat, form.submission_token.data)
+        if earlier is not None:  # the same form posted twice: one letter, the first receipt
+            return redirect(url_for(".receipt", number=earlier.number))
+        category = next(c for c in categories if c.id == form.category.data)
+        kind = LetterKind(form.kind.data)
+        is_complaint = kind is LetterKind.COMPLAINT
+        letter, code = lifecycle.submit(g.akimat, lifecycle.Submission(
+            kind=kind, category=category, language=form.language.data,
+            subject=form.subject.data, body=form.body.data,
+            surname=form.surname.data, given_name=form.given_name.data,
+            patronymic=form.patronymic.data or None, iin=form.iin.data or None,
+            address=form.address.data, email=(form.email.data or None),
+            phone=normalize_phone(form.phone.data) if form.phone.data else None,
+            disputed_party=form.disputed_party.data if is_complaint else None,
+            complaint_request=form.complaint_request.data if is_complaint else None,
+            submission_token=form.submission_token.data,
+        ))
+        session[RECEIPT_KEY] = {"letter_id": letter.id, "code": code}
+        _remember_tracked(letter)
+        return redirect(url_for(".receipt", number=letter.number))
+    status = 422 if form.is_submitted() else 200
+    return render_template("public/letter_form.html", form=form), status
+
+
+@bp.get("/letters/<number>/receipt")
+def receipt(number):
+    letter = _tracked_letter(number)
+    if letter is None:
+        return redirect(url_for(".track"))
+    pending = session.get(RECEIPT_KEY)
+    code = None
+    if pending and pending.get("letter_id") == letter.id:
+        code = pending["code"]
+        session.pop(RECEIPT_KEY)  # the code is shown once
+    return render_template("public/receipt.html", letter=letter, code=code)
+
+
+@bp.route("/track", methods=["GET", "POST"])
+def track():
+    form = TrackForm()
+    if form.validate_on_submit():
+        number = form.number.data.upper()
+        letter = db.session.scalar(
+            select(Letter).where(Letter.akimat_id == g.akimat.id, Letter.number == number)
+        )
+        if letter is not None and lifecycle.access_code_matches(letter, form.code.data):
+            _remember_tracked(letter)
+            return redirect(url_for(".letter_status", number=letter.number))
+        # One message for both cases, so that the form does not reveal which numbers exist.
+        form.code.errors.append(_("No letter matches this number and access code. Check both and try again."))
+    status = 422 if form.is_submitted() else 200
+    return render_template("public/track.html", form=form), status
+
+
+@bp.get("/track/<number>")
+def letter_status(number):
+    letter = _tracked_letter(number)
+    if letter is None:
+        return redirect(url_for(".track"))
+    events = [e for e in journal.events_of(letter) if e.kind in PUBLIC_EVENTS]
+    return render_template("public/letter_status.html", letter=letter, events=events,
+                           rating_form=RatingForm())
+
+
+@bp.post("/track/<number>/rating")
+def rate(number):
+    letter = _tracked_letter(number)
+    if letter is None:
+        return redirect(url_for(".track"))
+    form = RatingForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.rate(letter, form.score.data, form.comment.data or "")
+        except lifecycle.LifecycleError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("Thank you: your rating has been recorded."), "success")
+            return redirect(url_for(".letter_status", number=letter.number))
+    events = [e for e in journal.events_of(letter) if e.kind in PUBLIC_EVENTS]
+    return render_template("public/letter_status.html", letter=letter, events=events,
+                           rating_form=form), 422

@@ -1,0 +1,45 @@
+"""The akimat is resolved from the URL once, and tenant data is read only through these helpers."""
+from flask import Blueprint, abort, g
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Akimat, Letter
+from ..domain.permissions import Action, can, is_member
+
+
+def make_tenant_blueprint(name: str, import_name: str, suffix: str = "") -> Blueprint:
+    """A blueprint under /<akimat_slug>{suffix} whose views find the akimat in g.akimat."""
+    bp = Blueprint(name, import_name, url_prefix="/<akimat_slug>" + suffix)
+
+    @bp.url_value_preprocessor
+    def pull_akimat(endpoint, values):
+        slug = values.pop("akimat_slug", None)
+        g.akimat = db.session.scalar(select(Akimat).where(Akimat.slug == slug)) or abort(404)
+
+    @bp.url_defaults
+    def add_akimat(endpoint, values):
+        if "akimat_slug" not in values and g.get("akimat") is not None:
+            values["akimat_slug"] = g.akimat.slug
+
+    return bp
+
+
+def require_member() -> None:
+    """Staff pages of an akimat exist only for its members: everyone else gets 404, so that one
+    akimat's letters cannot even be probed from another."""
+    if not is_member(current_user, g.akimat):
+        abort(404)
+
+
+def require(action: Action, letter: Letter | None = None) -> None:
+    if not can(current_user, action, g.akimat, letter):
+        abort(403)
+
+
+def tenant_letters():
+    return select(Letter).where(Letter.akimat_id == g.akimat.id)
+
+
+def letter_or_404(number: str) -> Letter:
+    return db.session.scalar(tenant_letters().where(Letter.number == number)) or abort(404)

@@ -1,0 +1,118 @@
+"""Fixtures in the manner of flaskr: an app per session and database backend, a client, a runner,
+and helpers to sign in as a role of an akimat and to submit forms with their real CSRF token.
+
+Every test that uses `app` runs on SQLite and, when TEST_DATABASE_URL names a PostgreSQL server,
+again on a fresh PostgreSQL database created for this run."""
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from babel.messages.frontend import CompileCatalog
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from akimat_reception import create_app
+from akimat_reception.demo import DEMO_PASSWORD, load_demo
+from akimat_reception.extensions import db
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def pytest_configure(config):
+    """The .mo files are build output: compile them so the suite sees the current catalogues."""
+    command = CompileCatalog()
+    command.initialize_options()
+    command.directory = str(PROJECT_ROOT / "translations")
+    command.finalize_options()
+    command.run()
+
+
+def _postgres_database():
+    """A database of its own for this run, on the server TEST_DATABASE_URL names; dropped after."""
+    server_url = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql+psycopg")
+    name = f"akimat_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_test_app(database_url: str):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test"})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        load_demo(letters_per_akimat=0)  # the two demo akimats and their staff; tests write letters
+    return app
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        app = make_test_app(url)
+        yield app
+    else:
+        database = _postgres_database()
+        url = next(database)
+        app = make_test_app(url)
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+        next(database, None)
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, url="/login") -> str:
+    html = client.get(url).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token in the form at {url}"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, url, data, form_url=None, **kwargs):
+    """Posts as a browser would: first load the form page for its CSRF token."""
+    token = csrf_token(client, form_url or url)
+    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+
+
+def login(client, role: str, akimat: str = "astana"):
+    response = post_form(client, "/login", {"email": f"{role}@{akimat}.demo.kz", "password": DEMO_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(role, akimat="astana"):
+        login(client, role, akimat)
+        return client
+    return _login

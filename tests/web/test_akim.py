@@ -1,0 +1,57 @@
+"""The akim's dashboard: every unresolved letter, overdue first, with counts."""
+import re
+from datetime import datetime, timedelta, timezone
+
+from akimat_reception.domain import lifecycle
+from akimat_reception.models import Decision, Role
+from tests import factories
+
+
+def _numbers_in_order(html):
+    return re.findall(r'office/letters/(AST-\d{4}-\d{6})"', html)
+
+
+def test_dashboard_lists_overdue_first_and_keeps_letters_until_answered(app, login_as):
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        overdue, _ = factories.routed_letter(subject="Overdue one", received_at=now - timedelta(days=40))
+        recent, _ = factories.letter(subject="Recent one", received_at=now)
+        middle, _ = factories.letter(subject="Middle one", received_at=now - timedelta(days=10))
+        overdue_number, recent_number, middle_number = overdue.number, recent.number, middle.number
+    client = login_as("akim")
+    html = client.get("/astana/akim/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    order = _numbers_in_order(html)
+    assert order.index(overdue_number) < order.index(middle_number) < order.index(recent_number)
+    assert "Overdue" in html
+    with app.app_context():
+        from sqlalchemy import select
+        from akimat_reception.extensions import db
+        from akimat_reception.models import Letter
+
+        letter = db.session.scalar(select(Letter).where(Letter.number == overdue_number))
+        lifecycle.send_answer(letter, factories.staff(Role.EXECUTOR), Decision.EXPLAINED, "Разъяснено.")
+    html = client.get("/astana/akim/").get_data(as_text=True)
+    assert overdue_number not in _numbers_in_order(html)
+    assert recent_number in _numbers_in_order(html)
+
+
+def test_dashboard_counts_by_department(app, login_as):
+    with app.app_context():
+        factories.routed_letter(subject="Counted")
+        first_department = factories.akimat().departments[0].name_en
+    html = login_as("akim").get("/astana/akim/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Unanswered letters by department" in html
+    assert first_department in html
+
+
+def test_only_the_akim_sees_the_dashboard(login_as, client):
+    for role in ("registrar", "executor", "controller", "admin"):
+        fresh = client.application.test_client()
+        from tests.conftest import login
+
+        login(fresh, role)
+        assert fresh.get("/astana/akim/").status_code == 403, role
+
+
+def test_akim_of_another_akimat_gets_404(login_as):
+    assert login_as("akim", "almaty").get("/astana/akim/").status_code == 404
