@@ -129,12 +129,19 @@ def _create_akimat(spec) -> Akimat:
     return akimat
 
 
+STAFF_NAMES = {
+    "astana": {Role.REGISTRAR: "Айгерім Сапарова", Role.EXECUTOR: "Бекзат Тұрсынов", Role.CONTROLLER: "Марина Ли",
+               Role.AKIM: "Қайрат Әбенов", Role.ADMIN: "Тимур Жақсылықов"},
+    "almaty": {Role.REGISTRAR: "Дана Нұрпейісова", Role.EXECUTOR: "Руслан Оспанов", Role.CONTROLLER: "Ирина Пак",
+               Role.AKIM: "Ерболат Мұқанов", Role.ADMIN: "Арман Садықов"},
+}
+
+
 def create_staff(akimat: Akimat, password: str = DEMO_PASSWORD) -> dict[Role, User]:
     staff = {}
     first_department = akimat.departments[0]
     for role in Role:
-        user = User(email=f"{role.value}@{akimat.slug}.demo.kz", full_name=f"{role.value.title()} ({akimat.name_en})",
-                    language=None)
+        user = User(email=f"{role.value}@{akimat.slug}.demo.kz", full_name=STAFF_NAMES[akimat.slug][role])
         user.set_password(password)
         db.session.add(user)
         db.session.add(Membership(user=user, akimat=akimat, role=role,
