@@ -28,7 +28,6 @@ class LetterStatus(str, enum.Enum):
     REGISTERED = "registered"  # received and numbered, waiting for the registrar
     ASSIGNED = "assigned"  # routed to a department, being answered
     ANSWERED = "answered"  # the answer has been sent to the resident
-    CLOSED = "closed"
 
     @classmethod
     def unresolved(cls) -> tuple["LetterStatus", ...]:

@@ -23,7 +23,6 @@ STATUS_LABELS = {
     LetterStatus.REGISTERED: _l("Registered"),
     LetterStatus.ASSIGNED: _l("With the department"),
     LetterStatus.ANSWERED: _l("Answered"),
-    LetterStatus.CLOSED: _l("Closed"),
 }
 
 DECISION_LABELS = {

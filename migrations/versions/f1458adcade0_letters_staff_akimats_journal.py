@@ -116,7 +116,7 @@ def upgrade():
     sa.Column('address', sa.String(length=300), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('phone', sa.String(length=20), nullable=True),
-    sa.Column('status', sa.Enum('registered', 'assigned', 'answered', 'closed', name='letterstatus', native_enum=False, length=30), nullable=False),
+    sa.Column('status', sa.Enum('registered', 'assigned', 'answered', name='letterstatus', native_enum=False, length=30), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=True),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('deadline', sa.Date(), nullable=False),
