@@ -69,23 +69,25 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .web.admin import bp as admin_bp
     from .web.akim import bp as akim_bp
     from .web.auth import bp as auth_bp
     from .web.office import bp as office_bp
+    from .web.oversight import bp as oversight_bp
     from .web.public import home_bp, reception_bp
 
-    for bp in (home_bp, auth_bp, reception_bp, office_bp, akim_bp):
+    for bp in (home_bp, auth_bp, reception_bp, office_bp, akim_bp, oversight_bp, admin_bp):
         app.register_blueprint(bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
     from .domain.permissions import Action, can
-    from .web import labels
-    from .web.clock import deadline_state_of
+    from . import labels
+    from .web.clock import deadline_state_of, forward_state_of
 
     app.jinja_env.globals.update(
         format_date=format_date, format_datetime=format_datetime, get_locale=get_locale,
-        labels=labels, deadline_state_of=deadline_state_of, can=can, Action=Action,
+        labels=labels, deadline_state_of=deadline_state_of, forward_state_of=forward_state_of, can=can, Action=Action,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
 

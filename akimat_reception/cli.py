@@ -63,6 +63,102 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{email}: {role.value} of {akimat.slug}")
 
     @app.cli.group()
+    def outbox():
+        """Deliver notifications."""
+
+    @outbox.command("send")
+    @click.option("--limit", default=200, show_default=True)
+    def outbox_send(limit):
+        """Send pending email and SMS that are due; failures are retried later with back-off."""
+        from .delivery import deliver_due
+
+        outcome = deliver_due(limit=limit)
+        click.echo(f"sent {outcome['sent']}, to retry {outcome['retry']}, failed {outcome['failed']}")
+
+    @outbox.command("status")
+    def outbox_status():
+        """Count messages by status."""
+        from sqlalchemy import func
+
+        from .models import OutboxMessage
+
+        for status, count in db.session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status).order_by(OutboxMessage.status)):
+            click.echo(f"{status.value}: {count}")
+
+    @app.cli.group()
+    def journal():
+        """The letters' journals."""
+
+    @journal.command("verify")
+    @click.option("--akimat", "slug", help="Only this akimat (its slug).")
+    def journal_verify(slug):
+        """Check every hash chain and that each letter row agrees with its journal; exit 1 on a break."""
+        from .domain.journal import verify_akimat
+
+        akimat_id = None
+        if slug:
+            akimat = db.session.scalar(select(Akimat).where(Akimat.slug == slug))
+            if akimat is None:
+                raise click.BadParameter(f"no akimat '{slug}'", param_hint="--akimat")
+            akimat_id = akimat.id
+        report = verify_akimat(akimat_id)
+        for b in report.breaks:
+            click.echo(f"BREAK {b.number} event {b.seq if b.seq is not None else '-'}: {b.problem}")
+        click.echo(f"{report.letters} letters, {report.events} events, {len(report.breaks)} breaks")
+        if report.breaks:
+            sys.exit(1)
+
+    @app.cli.command("digest")
+    def digest():
+        """Queue each akim's daily summary email (run it once a day, e.g. from cron at 08:00)."""
+        from .domain.digest import queue_digest
+
+        total = sum(queue_digest(a) for a in db.session.scalars(select(Akimat)).all())
+        click.echo(f"queued {total} digests")
+
+    @app.cli.group()
+    def deadlines():
+        """Deadline reminders."""
+
+    @deadlines.command("remind")
+    def deadlines_remind():
+        """Queue a reminder for each letter that became due soon or overdue (run it daily)."""
+        from .domain.lifecycle import remind_deadlines
+
+        total = sum(remind_deadlines(a) for a in db.session.scalars(select(Akimat)).all())
+        click.echo(f"reminded about {total} letters")
+
+    @app.cli.group()
+    def calendar():
+        """The working calendar: days declared otherwise than the national holidays."""
+
+    @calendar.command("set")
+    @click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+    @click.option("--working/--day-off", required=True, help="A transferred working day, or an extra day off.")
+    @click.option("--akimat", "slug", help="Only for this akimat; without it, the whole installation.")
+    @click.option("--note", default="")
+    def calendar_set(day, working, slug, note):
+        """Declare DAY (YYYY-MM-DD) a working day or a day off."""
+        from .models import CalendarOverride
+
+        akimat_id = None
+        if slug:
+            akimat = db.session.scalar(select(Akimat).where(Akimat.slug == slug))
+            if akimat is None:
+                raise click.BadParameter(f"no akimat '{slug}'", param_hint="--akimat")
+            akimat_id = akimat.id
+        row = db.session.scalar(select(CalendarOverride).where(
+            CalendarOverride.akimat_id.is_(None) if akimat_id is None else CalendarOverride.akimat_id == akimat_id,
+            CalendarOverride.day == day.date()))
+        if row is None:
+            row = CalendarOverride(akimat_id=akimat_id, day=day.date(), is_working_day=working)
+            db.session.add(row)
+        row.is_working_day, row.note = working, note
+        db.session.commit()
+        click.echo(f"{day.date()}: {'working day' if working else 'day off'} ({slug or 'installation'})")
+
+    @app.cli.group()
     def translate():
         """Translation commands for translators."""
 

@@ -18,6 +18,19 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     PER_PAGE = 25
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Outgoing mail; the outbox worker (`flask outbox send`) uses these.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "reception@akimat.example.kz")
+    MAIL_SENDER_NAME = os.environ.get("MAIL_SENDER_NAME", "Virtual reception of the akim")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "akimat_reception.delivery:LogSmsGateway")
+    # Overrides of the legal terms (domain/deadlines.py), e.g. {"consideration_working_days": 15}.
+    LEGAL_TERMS: dict = {}
 
 
 def database_url_from_env(instance_path: str) -> str:

@@ -37,3 +37,24 @@ class WorkingCalendar:
 
 
 KAZAKHSTAN = WorkingCalendar()
+
+
+def calendar_for(akimat_id: int | None) -> WorkingCalendar:
+    """The national calendar with the installation's overrides and then the akimat's own."""
+    from sqlalchemy import or_, select
+
+    from ..extensions import db
+    from ..models import CalendarOverride
+
+    rows = db.session.execute(
+        select(CalendarOverride.akimat_id, CalendarOverride.day, CalendarOverride.is_working_day)
+        .where(or_(CalendarOverride.akimat_id.is_(None), CalendarOverride.akimat_id == akimat_id))
+        .order_by(CalendarOverride.akimat_id.is_not(None))  # the akimat's own come last and win
+    ).all()
+    if not rows:
+        return KAZAKHSTAN
+    decided: dict = {}
+    for _akimat, day, working in rows:
+        decided[day] = working
+    return WorkingCalendar(extra_working_days=[d for d, w in decided.items() if w],
+                           extra_days_off=[d for d, w in decided.items() if not w])

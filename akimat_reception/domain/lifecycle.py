@@ -1,24 +1,27 @@
 """The life of a letter. Every change of a letter goes through a verb here, which checks who may
-and in which state, changes the row, and appends the journal event, in one transaction."""
+and in which state, changes the row, appends the journal event and queues the notifications,
+in one transaction."""
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime
 from typing import Optional
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
-from ..models import (Akimat, Answer, Category, Decision, Department, Letter, LetterCounter,
-                      LetterKind, LetterStatus, User)
+from ..models import (Akimat, Answer, Category, Decision, Department, ExtensionRequest, ExtensionStatus, Letter,
+                      LetterCounter, LetterKind, LetterStatus, Membership, Role, User)
 from ..models._common import utcnow
-from . import journal
-from .deadlines import deadline_for
+from . import deadlines, journal, notifications
+from .calendar import calendar_for
+from .deadlines import DeadlineState, deadline_state
 from .permissions import MATRIX, Action, can
 
 ACCESS_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L to misread
@@ -75,6 +78,10 @@ def access_code_matches(letter: Letter, code: str) -> bool:
     return hmac.compare_digest(letter.access_code_hash, hash_access_code(letter.number, code))
 
 
+def local_day(akimat: Akimat, moment: datetime) -> date:
+    return moment.astimezone(ZoneInfo(akimat.timezone)).date()
+
+
 def _next_sequence(akimat: Akimat, year: int) -> int:
     """Takes the next number of the akimat's year; the row lock keeps numbers gap-free."""
     dialect = db.session.get_bind().dialect.name
@@ -98,66 +105,204 @@ def find_by_token(akimat: Akimat, token: str) -> Optional[Letter]:
 
 
 def submit(akimat: Akimat, submission: Submission, now: Optional[datetime] = None) -> tuple[Letter, str]:
-    """Registers a resident's letter: number, access code and deadline, committed together.
-
-    Returns the letter and its access code, which exists in clear nowhere else."""
+    """Registers a resident's letter: number, access code, deadline and the receipt notification,
+    committed together. Returns the letter and its access code, which exists in clear nowhere else."""
     now = now or utcnow()
-    local_day = now.astimezone(ZoneInfo(akimat.timezone)).date()
-    seq = _next_sequence(akimat, local_day.year)
-    number = f"{akimat.number_prefix}-{local_day.year}-{seq:06d}"
+    received_on = local_day(akimat, now)
+    calendar = calendar_for(akimat.id)
+    seq = _next_sequence(akimat, received_on.year)
+    number = f"{akimat.number_prefix}-{received_on.year}-{seq:06d}"
     code = new_access_code()
-    fields = {k: v for k, v in vars(submission).items() if k not in ("category",)}
+    deadline = deadlines.deadline_for(submission.kind, received_on, calendar)
+    fields = {k: v for k, v in vars(submission).items() if k != "category"}
     letter = Letter(
-        akimat_id=akimat.id, number=number, year=local_day.year, seq=seq,
+        akimat_id=akimat.id, number=number, year=received_on.year, seq=seq,
         access_code_hash=hash_access_code(number, code), category_id=submission.category.id,
-        status=LetterStatus.REGISTERED, received_at=now,
-        deadline=deadline_for(submission.kind, local_day), **fields,
+        status=LetterStatus.REGISTERED, received_at=now, deadline=deadline, original_deadline=deadline,
+        forward_by=deadlines.forward_by(received_on, calendar), transfer_count=0, **fields,
     )
+    letter.akimat = akimat
     letter.category = submission.category
     db.session.add(letter)
     db.session.flush()
     journal.append(letter, "submitted", actor=None, actor_role="resident",
                    payload={"kind": letter.kind.value, "subject": letter.subject}, now=now)
     journal.append(letter, "registered", actor=None, actor_role="system",
-                   payload={"number": number, "deadline": letter.deadline.isoformat()}, now=now)
+                   payload={"number": number, "deadline": deadline.isoformat(),
+                            "forward_by": letter.forward_by.isoformat()}, now=now)
+    notifications.queue_for_resident("receipt", letter, secret=code)
     db.session.commit()
     return letter, code
 
 
-def _require(user: User, action: Action, letter: Letter) -> None:
+def _lock(letter: Letter) -> None:
+    """Re-reads the letter under a row lock (PostgreSQL), so two people acting at once are ordered."""
+    db.session.refresh(letter, with_for_update=True)
+
+
+def _require(user: User, action: Action, letter: Letter) -> str:
+    """Checks the permission and returns the role the user acts in, for the journal."""
     if not can(user, action, letter.akimat, letter):
         raise NotAllowed(_l("You are not allowed to do this with this letter."))
-
-
-def _role_of(user: User, letter: Letter, action: Action) -> str:
-    """The role under which the user acts, for the journal."""
     for m in user.memberships_in(letter.akimat):
         if action in MATRIX[m.role]:
             return m.role.value
-    return "unknown"
+    raise NotAllowed(_l("You are not allowed to do this with this letter."))
+
+
+def _require_open(letter: Letter) -> None:
+    if letter.status not in LetterStatus.unresolved():
+        raise LifecycleError(_l("This letter is no longer open."))
 
 
 def assign(letter: Letter, department: Department, actor: User, reason: str = "",
            now: Optional[datetime] = None) -> None:
-    """Routes the letter to a department (or re-routes it, with a reason)."""
+    """Routes the letter to a department (or moves it to another, with a reason)."""
     now = now or utcnow()
-    _require(actor, Action.ASSIGN, letter)
+    role = _require(actor, Action.ASSIGN, letter)
+    _lock(letter)
     if department.akimat_id != letter.akimat_id:
         raise LifecycleError(_l("This department belongs to another akimat."))
-    if letter.status not in LetterStatus.unresolved():
-        raise LifecycleError(_l("An answered letter cannot be routed again."))
+    _require_open(letter)
     if letter.department_id == department.id:
         raise LifecycleError(_l("The letter is already with this department."))
-    rerouting = letter.department_id is not None
-    if rerouting and not reason.strip():
+    moving = letter.department_id is not None
+    if moving and not reason.strip():
         raise LifecycleError(_l("Give the reason for moving the letter to another department."))
     payload = {"department_id": department.id, "department": department.name_ru}
-    if rerouting:
+    if moving:
         payload |= {"from_department_id": letter.department_id, "reason": reason.strip()}
+        letter.transfer_count += 1
     letter.department_id = department.id
     letter.status = LetterStatus.ASSIGNED
-    journal.append(letter, "transferred" if rerouting else "assigned", actor=actor,
-                   actor_role=_role_of(actor, letter, Action.ASSIGN), payload=payload, now=now)
+    letter.reminded = None
+    journal.append(letter, "transferred" if moving else "assigned", actor=actor, actor_role=role,
+                   payload=payload, now=now)
+    db.session.commit()
+
+
+def forward(letter: Letter, competent_body: str, reason: str, actor: User, now: Optional[datetime] = None) -> None:
+    """Sends a letter outside the akimat's competence on to the competent body (APPK art. 76),
+    and tells the resident at the same time."""
+    now = now or utcnow()
+    role = _require(actor, Action.FORWARD, letter)
+    _lock(letter)
+    _require_open(letter)
+    if not competent_body.strip() or not reason.strip():
+        raise LifecycleError(_l("Name the competent body and the reason."))
+    letter.status = LetterStatus.FORWARDED
+    letter.forwarded_to = competent_body.strip()
+    journal.append(letter, "forwarded", actor=actor, actor_role=role,
+                   payload={"to": letter.forwarded_to, "reason": reason.strip(),
+                            "on_time": local_day(letter.akimat, now) <= letter.forward_by}, now=now)
+    notifications.queue_for_resident("forwarded", letter, reason=reason.strip())
+    db.session.commit()
+
+
+def pending_extension(letter: Letter) -> Optional[ExtensionRequest]:
+    return db.session.scalar(select(ExtensionRequest).where(
+        ExtensionRequest.letter_id == letter.id, ExtensionRequest.status == ExtensionStatus.PENDING))
+
+
+def request_extension(letter: Letter, new_deadline: date, reason: str, actor: User,
+                      now: Optional[datetime] = None) -> ExtensionRequest:
+    """The department asks the akim for more time, saying why."""
+    now = now or utcnow()
+    role = _require(actor, Action.REQUEST_EXTENSION, letter)
+    _lock(letter)
+    if letter.status is not LetterStatus.ASSIGNED:
+        raise LifecycleError(_l("Only a letter that is with a department can be extended."))
+    if pending_extension(letter) is not None:
+        raise LifecycleError(_l("A request for more time is already waiting for the akim."))
+    _check_new_deadline(letter, new_deadline)
+    if not reason.strip():
+        raise LifecycleError(_l("Say why more time is needed."))
+    request = ExtensionRequest(letter_id=letter.id, requested_by_id=actor.id, requested_deadline=new_deadline,
+                               reason=reason.strip(), requested_at=now)
+    db.session.add(request)
+    journal.append(letter, "extension_requested", actor=actor, actor_role=role,
+                   payload={"deadline": new_deadline.isoformat(), "reason": reason.strip()}, now=now)
+    for akim in _members(letter.akimat, Role.AKIM):
+        notifications.queue_for_staff("extension_requested", akim, letter.akimat, letter=letter,
+                                      build=lambda: notifications.extension_request_message(letter, new_deadline, reason))
+    db.session.commit()
+    return request
+
+
+def _check_new_deadline(letter: Letter, new_deadline: date) -> None:
+    latest = deadlines.latest_extension(letter.original_deadline)
+    if new_deadline <= letter.deadline:
+        raise LifecycleError(_l("The new date must be after the current deadline."))
+    if new_deadline > latest:
+        raise LifecycleError(_l("The law allows an extension by at most two months: the latest date is %(date)s.",
+                                date=format_date(latest, "long")))
+    if not calendar_for(letter.akimat_id).is_working_day(new_deadline):
+        raise LifecycleError(_l("Choose a working day."))
+
+
+def decide_extension(request: ExtensionRequest, approve: bool, reason: str, actor: User,
+                     now: Optional[datetime] = None) -> None:
+    """The akim or a deputy grants or refuses more time by a reasoned decision; if granted, the
+    resident is told the new date and the reason at once (the law allows 3 working days)."""
+    now = now or utcnow()
+    letter = request.letter
+    role = _require(actor, Action.DECIDE_EXTENSION, letter)
+    _lock(letter)
+    if request.status is not ExtensionStatus.PENDING:
+        raise LifecycleError(_l("This request has already been decided."))
+    if not reason.strip():
+        raise LifecycleError(_l("A decision on the term must give its reasons."))
+    request.decided_by_id, request.decided_at, request.decision_reason = actor.id, now, reason.strip()
+    if not approve:
+        request.status = ExtensionStatus.REJECTED
+        journal.append(letter, "extension_refused", actor=actor, actor_role=role,
+                       payload={"reason": reason.strip()}, now=now)
+        db.session.commit()
+        return
+    _require_open(letter)
+    _check_new_deadline(letter, request.requested_deadline)
+    request.status = ExtensionStatus.APPROVED
+    previous = letter.deadline
+    letter.deadline = request.requested_deadline
+    letter.reminded = None
+    journal.append(letter, "extended", actor=actor, actor_role=role,
+                   payload={"deadline": letter.deadline.isoformat(), "previous_deadline": previous.isoformat(),
+                            "reason": reason.strip()}, now=now)
+    notifications.queue_for_resident("extended", letter, reason=reason.strip())
+    db.session.commit()
+
+
+def notify_preliminary_refusal(letter: Letter, grounds: str, actor: User, now: Optional[datetime] = None) -> None:
+    """The right to be heard (APPK art. 73): the resident learns of the intended refusal and its
+    grounds, and may state a position before the refusal can be sent."""
+    now = now or utcnow()
+    role = _require(actor, Action.ANSWER, letter)
+    _lock(letter)
+    if letter.status is not LetterStatus.ASSIGNED:
+        raise LifecycleError(_l("Only a letter that is with a department can be answered."))
+    if letter.hearing_notified_on is not None:
+        raise LifecycleError(_l("The resident has already been told of the preliminary decision."))
+    if not grounds.strip():
+        raise LifecycleError(_l("Give the grounds of the intended refusal."))
+    today = local_day(letter.akimat, now)
+    letter.hearing_notified_on = today
+    letter.hearing_until = deadlines.refusal_possible_from(today, calendar_for(letter.akimat_id))
+    journal.append(letter, "hearing_notice", actor=actor, actor_role=role,
+                   payload={"grounds": grounds.strip(), "until": letter.hearing_until.isoformat()}, now=now)
+    notifications.queue_for_resident("hearing_notice", letter, grounds=grounds.strip())
+    db.session.commit()
+
+
+def state_position(letter: Letter, text: str, now: Optional[datetime] = None) -> None:
+    """The resident's reply to a preliminary refusal, attached to the letter for control."""
+    now = now or utcnow()
+    _lock(letter)
+    if letter.hearing_notified_on is None or letter.status is not LetterStatus.ASSIGNED:
+        raise LifecycleError(_l("There is no preliminary decision to reply to."))
+    if not text.strip():
+        raise LifecycleError(_l("Write your position."))
+    journal.append(letter, "position_stated", actor=None, actor_role="resident",
+                   payload={"text": text.strip()}, now=now)
     db.session.commit()
 
 
@@ -166,7 +311,8 @@ def send_answer(letter: Letter, actor: User, decision: Decision, body: str, reas
                 now: Optional[datetime] = None) -> Answer:
     """Sends the department's answer to the resident."""
     now = now or utcnow()
-    _require(actor, Action.ANSWER, letter)
+    role = _require(actor, Action.ANSWER, letter)
+    _lock(letter)
     if letter.status is not LetterStatus.ASSIGNED:
         raise LifecycleError(_l("Only a letter that is with a department can be answered."))
     if not body.strip():
@@ -174,6 +320,13 @@ def send_answer(letter: Letter, actor: User, decision: Decision, body: str, reas
     if decision.needs_grounds and not (reasons.strip() and legal_basis.strip() and appeal_procedure.strip()):
         raise LifecycleError(_l("A refusal or leaving without consideration needs the reasons, "
                                 "the legal basis and how to appeal."))
+    if decision is Decision.REFUSED:
+        if letter.hearing_until is None:
+            raise LifecycleError(_l("Before a refusal, tell the resident of the preliminary decision: "
+                                    "they have the right to be heard."))
+        if local_day(letter.akimat, now) < letter.hearing_until:
+            raise LifecycleError(_l("The resident may state a position until %(date)s; the refusal can be "
+                                    "sent from that day.", date=format_date(letter.hearing_until, "long")))
     answer = Answer(letter=letter, author_id=actor.id, decision=decision, body=body.strip(),
                     reasons=reasons.strip() or None, legal_basis=legal_basis.strip() or None,
                     appeal_procedure=appeal_procedure.strip() or None, created_at=now, sent_at=now)
@@ -181,15 +334,28 @@ def send_answer(letter: Letter, actor: User, decision: Decision, body: str, reas
     letter.status = LetterStatus.ANSWERED
     letter.answered_at = now
     db.session.flush()
-    journal.append(letter, "answer_sent", actor=actor, actor_role=_role_of(actor, letter, Action.ANSWER),
+    journal.append(letter, "answer_sent", actor=actor, actor_role=role,
                    payload={"answer_id": answer.id, "decision": decision.value}, now=now)
+    notifications.queue_for_resident("answer_sent", letter)
     db.session.commit()
     return answer
+
+
+def instruct(letter: Letter, text: str, actor: User, now: Optional[datetime] = None) -> None:
+    """The akim's instruction (резолюция): the department sees it on the letter."""
+    now = now or utcnow()
+    role = _require(actor, Action.INSTRUCT, letter)
+    _lock(letter)
+    if not text.strip():
+        raise LifecycleError(_l("Write the instruction."))
+    journal.append(letter, "instruction", actor=actor, actor_role=role, payload={"text": text.strip()}, now=now)
+    db.session.commit()
 
 
 def rate(letter: Letter, score: int, comment: str = "", now: Optional[datetime] = None) -> None:
     """The resident's rating of the answer, 1 (poor) to 5 (good); given once."""
     now = now or utcnow()
+    _lock(letter)
     if letter.status is not LetterStatus.ANSWERED:
         raise LifecycleError(_l("Only an answered letter can be rated."))
     if letter.rating is not None:
@@ -201,3 +367,40 @@ def rate(letter: Letter, score: int, comment: str = "", now: Optional[datetime] 
     journal.append(letter, "rated", actor=None, actor_role="resident",
                    payload={"rating": score, "comment": letter.rating_comment}, now=now)
     db.session.commit()
+
+
+def _members(akimat: Akimat, role: Role, department_id: Optional[int] = None) -> list[User]:
+    stmt = select(User).join(Membership).where(Membership.akimat_id == akimat.id, Membership.role == role,
+                                               User.active.is_(True))
+    if department_id is not None:
+        stmt = stmt.where(Membership.department_id == department_id)
+    return list(db.session.scalars(stmt.distinct()))
+
+
+def remind_deadlines(akimat: Akimat, now: Optional[datetime] = None) -> int:
+    """Queues one reminder per letter when it becomes due soon and one when it becomes overdue,
+    to the department's executors (or the registrars while unrouted). Returns how many letters."""
+    now = now or utcnow()
+    today = local_day(akimat, now)
+    calendar = calendar_for(akimat.id)
+    horizon = deadlines.due_soon_horizon(today, calendar)
+    letters = db.session.scalars(select(Letter).where(
+        Letter.akimat_id == akimat.id, Letter.status.in_(LetterStatus.unresolved()),
+        Letter.deadline <= horizon).order_by(Letter.id)).all()
+    reminded = 0
+    for letter in letters:
+        state = deadline_state(letter.deadline, today, calendar)
+        if state is DeadlineState.ON_TIME or letter.reminded == state.value:
+            continue
+        _lock(letter)
+        letter.reminded = state.value
+        journal.append(letter, f"reminder_{state.value}", actor=None, actor_role="system",
+                       payload={"deadline": letter.deadline.isoformat()}, now=now)
+        recipients = (_members(akimat, Role.EXECUTOR, letter.department_id) if letter.department_id
+                      else _members(akimat, Role.REGISTRAR))
+        for user in recipients:
+            notifications.queue_for_staff(f"reminder_{state.value}", user, akimat, letter=letter,
+                                          build=lambda: notifications.reminder_message(letter, state.value))
+        db.session.commit()
+        reminded += 1
+    return reminded

@@ -8,18 +8,25 @@ from ..models import Akimat, Letter, Role, User
 class Action(str, enum.Enum):
     VIEW_INBOX = "view_inbox"
     VIEW_LETTER = "view_letter"
-    ASSIGN = "assign"
-    ANSWER = "answer"
+    ASSIGN = "assign"  # route to a department, or move it to another with a reason
+    FORWARD = "forward"  # send on to the competent body, outside the akimat
+    ANSWER = "answer"  # including the notice of a preliminary refusal (APPK art. 73)
+    REQUEST_EXTENSION = "request_extension"
+    DECIDE_EXTENSION = "decide_extension"  # the akim or a deputy (APPK art. 76)
+    INSTRUCT = "instruct"  # the akim's instruction (резолюция) on a letter
     VIEW_DASHBOARD = "view_dashboard"
+    VIEW_OVERSIGHT = "view_oversight"  # journal verification and the personal-data access log
+    MANAGE_CALENDAR = "manage_calendar"
 
 
 MATRIX: dict[Role, frozenset[Action]] = {
-    Role.REGISTRAR: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ASSIGN}),
-    Role.EXECUTOR: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ANSWER}),
+    Role.REGISTRAR: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ASSIGN, Action.FORWARD}),
+    Role.EXECUTOR: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ANSWER, Action.REQUEST_EXTENSION}),
     Role.CONTROLLER: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER}),
-    Role.AKIM: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.VIEW_DASHBOARD}),
+    Role.AKIM: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.VIEW_DASHBOARD, Action.DECIDE_EXTENSION,
+                          Action.INSTRUCT, Action.VIEW_OVERSIGHT}),
     # Administrators manage the akimat; they do not read residents' letters.
-    Role.ADMIN: frozenset(),
+    Role.ADMIN: frozenset({Action.VIEW_OVERSIGHT, Action.MANAGE_CALENDAR}),
 }
 
 # Roles whose reach is one department, not the whole akimat.

@@ -5,9 +5,9 @@ from wtforms import SelectChoice, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..models import Decision
-from ..web.labels import DECISION_LABELS
+from ..labels import DECISION_LABELS
 from .public import REQUIRED
-from .validators import strip
+from .validators import LocalDateField, strip
 
 
 class AssignForm(FlaskForm):
@@ -38,3 +38,34 @@ class AnswerForm(FlaskForm):
                     field.errors.append(_l("A refusal or leaving without consideration must give this."))
                     valid = False
         return valid
+
+
+class ForwardForm(FlaskForm):
+    competent_body = StringField(_l("Competent body"), filters=[strip],
+                                 validators=[DataRequired(**REQUIRED), Length(max=300)])
+    forward_reason = TextAreaField(_l("Why it is outside the akimat's competence"), filters=[strip],
+                                   validators=[DataRequired(**REQUIRED), Length(max=3000)])
+
+
+class ExtensionRequestForm(FlaskForm):
+    new_deadline = LocalDateField(_l("New deadline"), validators=[InputRequired(message=_l("Enter the new date."))])
+    extension_reason = TextAreaField(_l("Why more time is needed"), filters=[strip],
+                                     validators=[DataRequired(**REQUIRED), Length(max=3000)])
+
+
+class ExtensionDecisionForm(FlaskForm):
+    verdict = RadioField(_l("Decision on the term"),
+                         choices=[SelectChoice("approve", _l("Extend the term")), SelectChoice("refuse", _l("Refuse"))],
+                         validators=[InputRequired(message=_l("Choose the decision."))])
+    decision_reason = TextAreaField(_l("Reasons of the decision"), filters=[strip],
+                                    validators=[DataRequired(**REQUIRED), Length(max=3000)])
+
+
+class HearingNoticeForm(FlaskForm):
+    grounds = TextAreaField(_l("Grounds of the intended refusal"), filters=[strip],
+                            validators=[DataRequired(**REQUIRED), Length(max=5000)])
+
+
+class InstructionForm(FlaskForm):
+    instruction = TextAreaField(_l("Instruction to the department"), filters=[strip],
+                                validators=[DataRequired(**REQUIRED), Length(max=3000)])

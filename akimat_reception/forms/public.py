@@ -7,7 +7,7 @@ from wtforms import SelectChoice, HiddenField, RadioField, SelectField, StringFi
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ..models import LetterKind
-from ..web.labels import KIND_LABELS, LANGUAGE_LABELS
+from ..labels import KIND_LABELS, LANGUAGE_LABELS
 from .validators import IIN, PhoneNumber, strip
 
 REQUIRED = {"message": _l("This field is required.")}
@@ -88,3 +88,8 @@ class RatingForm(FlaskForm):
                                 SelectChoice(1, _l("1 — very poor"))],
                        validators=[InputRequired(message=_l("Choose a rating from 1 to 5."))])
     comment = TextAreaField(_l("Comment (optional)"), filters=[strip], validators=[Optional(), _length(3000)])
+
+
+class PositionForm(FlaskForm):
+    position = TextAreaField(_l("Your position"), filters=[strip],
+                             validators=[DataRequired(**REQUIRED), _length(5000, 5)])

@@ -1,5 +1,6 @@
 """Validators for Kazakhstan's identifiers, with messages a resident understands."""
 from flask_babel import lazy_gettext as _l
+from wtforms import DateField
 from wtforms.validators import ValidationError
 
 from ..domain.identity import is_valid_iin, normalize_phone
@@ -27,3 +28,13 @@ class PhoneNumber:
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class LocalDateField(DateField):
+    """A date input whose parse error is ours, translated like every other message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a date like 2026-12-31.")) from None

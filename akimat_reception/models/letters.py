@@ -28,6 +28,7 @@ class LetterStatus(str, enum.Enum):
     REGISTERED = "registered"  # received and numbered, waiting for the registrar
     ASSIGNED = "assigned"  # routed to a department, being answered
     ANSWERED = "answered"  # the answer has been sent to the resident
+    FORWARDED = "forwarded"  # outside the akimat's competence: sent on to the competent body
 
     @classmethod
     def unresolved(cls) -> tuple["LetterStatus", ...]:
@@ -85,6 +86,20 @@ class Letter(db.Model):
     department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline: Mapped[date] = mapped_column(Date)
+    # The term the law gave at registration; extensions may not go beyond it plus two months.
+    original_deadline: Mapped[date] = mapped_column(Date)
+    # While unrouted: the last day to forward a letter outside the akimat's competence.
+    forward_by: Mapped[date] = mapped_column(Date)
+    transfer_count: Mapped[int] = mapped_column(default=0)
+    # Hash of the newest journal event: cutting events off the end of the chain shows here.
+    journal_head: Mapped[str] = mapped_column(String(64), default="")
+    # The last deadline reminder queued: "due_soon" or "overdue", so each is sent once.
+    reminded: Mapped[Optional[str]] = mapped_column(String(10))
+    # The right to be heard before a refusal: the resident was told on this day, and the refusal
+    # may be taken from `hearing_until` on.
+    hearing_notified_on: Mapped[Optional[date]] = mapped_column(Date)
+    hearing_until: Mapped[Optional[date]] = mapped_column(Date)
+    forwarded_to: Mapped[Optional[str]] = mapped_column(String(300))
     answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     rating: Mapped[Optional[int]]
     rating_comment: Mapped[Optional[str]] = mapped_column(Text)
@@ -121,6 +136,32 @@ class Answer(db.Model):
 
     letter: Mapped[Letter] = relationship(back_populates="answers")
     author: Mapped[User] = relationship()
+
+
+class ExtensionStatus(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ExtensionRequest(db.Model):
+    """An executor asks for more time; the akim or a deputy decides, giving reasons."""
+
+    __tablename__ = "extension_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_deadline: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ExtensionStatus] = mapped_column(_enum(ExtensionStatus), default=ExtensionStatus.PENDING)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    decision_reason: Mapped[Optional[str]] = mapped_column(Text)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    letter: Mapped[Letter] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
 
 
 class LetterCounter(db.Model):

@@ -1,7 +1,8 @@
 """Akimats (tenants), their departments (басқарма / управление) and letter categories."""
+from datetime import date
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, event
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -58,3 +59,16 @@ class Category(TranslatedName, db.Model):
 
     akimat: Mapped[Akimat] = relationship(back_populates="categories")
     default_department: Mapped[Optional[Department]] = relationship()
+
+
+class CalendarOverride(db.Model):
+    """A day declared otherwise than the national calendar: a transferred working Saturday or an
+    extra day off. Without an akimat it holds for the whole installation."""
+
+    __tablename__ = "calendar_override"
+    __table_args__ = (UniqueConstraint("akimat_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    akimat_id: Mapped[Optional[int]] = mapped_column(ForeignKey("akimat.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    is_working_day: Mapped[bool]
+    note: Mapped[str] = mapped_column(String(300), default="")

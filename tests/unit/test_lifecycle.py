@@ -1,13 +1,14 @@
 """The letter's lifecycle: registration, routing, answering, rating, and the journal."""
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from akimat_reception.domain import journal, lifecycle
 from akimat_reception.extensions import db
 from akimat_reception.models import Decision, Event, Letter, LetterStatus, Role
+from akimat_reception.models.guards import HistoryRewriteRefused
 from tests import factories
 
 
@@ -89,11 +90,15 @@ def test_refusal_without_grounds_is_not_sent():
     assert db.session.get(Letter, letter.id).status is LetterStatus.ASSIGNED
 
 
-def test_refusal_with_reasons_basis_and_appeal_is_sent():
-    letter, _ = factories.routed_letter()
-    lifecycle.send_answer(letter, factories.staff(Role.EXECUTOR), Decision.REFUSED, "Отказано.",
+def test_refusal_with_reasons_basis_and_appeal_is_sent_after_the_hearing():
+    monday = datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc)
+    letter, _ = factories.routed_letter(received_at=monday - timedelta(days=7))
+    executor = factories.staff(Role.EXECUTOR)
+    lifecycle.notify_preliminary_refusal(letter, "Участок не принадлежит заявителю", executor, now=monday)
+    lifecycle.send_answer(letter, executor, Decision.REFUSED, "Отказано.",
                           reasons="Участок не принадлежит заявителю", legal_basis="Земельный кодекс РК, ст. 43",
-                          appeal_procedure="В суд или вышестоящему органу в течение 3 месяцев")
+                          appeal_procedure="В суд или вышестоящему органу в течение 3 месяцев",
+                          now=monday + timedelta(days=3))  # Thursday: three working days later
     assert letter.status is LetterStatus.ANSWERED
     assert letter.sent_answer.decision is Decision.REFUSED
 
@@ -133,17 +138,79 @@ def test_journal_of_a_full_life_verifies():
 
 def test_edited_event_is_detected():
     letter, _ = factories.routed_letter()
-    db.session.execute(update(Event).where(Event.letter_id == letter.id, Event.seq == 3)
-                       .values(payload={"department_id": 999}))
-    db.session.commit()
-    db.session.expire_all()
+    tamper(f"UPDATE event SET payload = '{{\"department_id\": 999}}' WHERE letter_id = {letter.id} AND seq = 3")
     breaks = journal.verify_events(journal.events_of(letter))
     assert [(b.seq, b.problem) for b in breaks] == [(3, "content altered")]
 
 
 def test_deleted_event_is_detected():
     letter, _ = factories.routed_letter()
-    db.session.execute(Event.__table__.delete().where(Event.letter_id == letter.id, Event.seq == 2))
-    db.session.commit()
+    tamper(f"DELETE FROM event WHERE letter_id = {letter.id} AND seq = 2")
     breaks = journal.verify_events(journal.events_of(letter))
     assert {b.problem for b in breaks} == {"missing event", "chain broken"}
+
+
+def test_events_cut_off_the_end_are_detected():
+    letter, _ = factories.routed_letter()
+    tamper(f"DELETE FROM event WHERE letter_id = {letter.id} AND seq = 3")
+    problems = {b.problem for b in journal.verify_letter(letter, journal.events_of(letter))}
+    assert "events missing at the end" in problems
+
+
+def test_status_changed_behind_the_lifecycle_is_detected():
+    letter, _ = factories.routed_letter()
+    tamper(f"UPDATE letter SET status = 'answered' WHERE id = {letter.id}")
+    db.session.refresh(letter)
+    breaks = journal.verify_letter(letter, journal.events_of(letter))
+    assert [b.problem for b in breaks] == ["row disagrees with journal: status is answered, journal says assigned"]
+
+
+def test_akimat_report_finds_the_tampered_letter_among_intact_ones():
+    intact, _ = factories.routed_letter()
+    broken, _ = factories.letter()
+    tamper(f"UPDATE event SET kind = 'assigned' WHERE letter_id = {broken.id} AND seq = 2")
+    report = journal.verify_akimat(factories.akimat().id)
+    broken_numbers = {b.number for b in report.breaks}
+    assert broken.number in broken_numbers and intact.number not in broken_numbers
+    assert report.letters >= 2 and report.events >= 7
+
+
+def test_orm_refuses_to_edit_or_delete_an_event():
+    letter, _ = factories.letter()
+    event = journal.events_of(letter)[0]
+    event.payload = {"subject": "rewritten"}
+    with pytest.raises(HistoryRewriteRefused):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(HistoryRewriteRefused):
+        db.session.execute(update(Event).where(Event.id == event.id).values(kind="x"))
+    db.session.rollback()
+    db.session.delete(db.session.get(Event, event.id))
+    with pytest.raises(HistoryRewriteRefused):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_orm_refuses_to_edit_a_submitted_letter_or_delete_it():
+    letter, _ = factories.letter()
+    letter.body = "Другой текст"
+    with pytest.raises(HistoryRewriteRefused):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(HistoryRewriteRefused):
+        db.session.execute(update(Letter).where(Letter.id == letter.id).values(subject="x"))
+    db.session.rollback()
+    db.session.delete(db.session.get(Letter, letter.id))
+    with pytest.raises(HistoryRewriteRefused):
+        db.session.flush()
+    db.session.rollback()
+
+
+def tamper(sql: str) -> None:
+    """What someone with direct database access could do: plain SQL, around the ORM and, on
+    PostgreSQL, with the guarding triggers switched off for the session (superuser only)."""
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text(sql))
+    db.session.expire_all()

@@ -20,6 +20,8 @@ def landing_url(user: User) -> str:
     for membership in user.memberships:
         if membership.role is not Role.ADMIN:
             return url_for("office.inbox", akimat_slug=membership.akimat.slug)
+    for membership in user.memberships:
+        return url_for("admin.calendar", akimat_slug=membership.akimat.slug)
     return url_for("auth.account")
 
 

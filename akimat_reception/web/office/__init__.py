@@ -1,14 +1,16 @@
-"""The akimat's office: staff read, route and answer letters."""
+"""The akimat's office: staff read, route, forward, extend and answer letters."""
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ...domain import journal, lifecycle, routing
 from ...domain.permissions import Action, can, sees_whole_akimat
 from ...extensions import db
-from ...forms.office import AnswerForm, AssignForm
-from ...models import Decision, Department, Letter, LetterStatus
+from ...forms.office import (AnswerForm, AssignForm, ExtensionDecisionForm, ExtensionRequestForm, ForwardForm,
+                             HearingNoticeForm, InstructionForm)
+from ...models import Decision, Department, Letter, LetterStatus, PersonalDataAccess
 from ..pagination import paginate
 from ..tenancy import letter_or_404, make_tenant_blueprint, require, require_member, tenant_letters
 
@@ -40,29 +42,51 @@ def inbox():
         stmt = stmt.where(Letter.status == LetterStatus(status))
     else:
         status = "all"
-    stmt = stmt.order_by(Letter.deadline, Letter.id)
-    page = paginate(stmt)
+    page = paginate(stmt.order_by(Letter.deadline, Letter.id))
     return render_template("office/inbox.html", page=page, status=status)
 
 
-def _render_letter(letter: Letter, assign_form=None, answer_form=None, status=200):
+def _log_personal_data_access(letter: Letter) -> None:
+    """The page shows the resident's name, IIN and contacts: record who saw them."""
+    roles = sorted(r.value for r in current_user.roles_in(g.akimat))
+    db.session.add(PersonalDataAccess(akimat_id=g.akimat.id, letter_id=letter.id, user_id=current_user.id,
+                                      role=",".join(roles)[:20], path=request.path[:300]))
+    db.session.commit()
+
+
+def _render_letter(letter: Letter, status=200, **forms):
     require(Action.VIEW_LETTER, letter)
+    _log_personal_data_access(letter)
     departments = _departments()
-    if assign_form is None:
-        suggestion = routing.suggest_department(letter)
-        assign_form = AssignForm(departments=departments,
-                                 department=letter.department_id or (suggestion.id if suggestion else None))
-    if answer_form is None:
-        answer_form = AnswerForm()
+    suggestion = routing.suggest_department(letter)
+    forms.setdefault("assign_form", AssignForm(
+        departments=departments, department=letter.department_id or (suggestion.id if suggestion else None)))
+    for name, form_class in FORMS.items():
+        forms.setdefault(name, form_class())
+    events = journal.events_of(letter)
+    is_open = letter.status in LetterStatus.unresolved()
+    is_assigned = letter.status is LetterStatus.ASSIGNED
+
+    def may(action):
+        return can(current_user, action, g.akimat, letter)
+
     return render_template(
-        "office/letter.html", letter=letter, events=journal.events_of(letter),
-        suggestion=routing.suggest_department(letter),
-        assign_form=assign_form, answer_form=answer_form,
-        may_assign=can(current_user, Action.ASSIGN, g.akimat, letter)
-        and letter.status in LetterStatus.unresolved(),
-        may_answer=can(current_user, Action.ANSWER, g.akimat, letter)
-        and letter.status is LetterStatus.ASSIGNED,
+        "office/letter.html", letter=letter, events=events, suggestion=suggestion,
+        breaks=journal.verify_letter(letter, events),
+        pending_extension=lifecycle.pending_extension(letter),
+        positions=[e for e in events if e.kind == "position_stated"],
+        instructions=[e for e in events if e.kind == "instruction"],
+        may_assign=may(Action.ASSIGN) and is_open, may_forward=may(Action.FORWARD) and is_open,
+        may_answer=may(Action.ANSWER) and is_assigned,
+        may_request_extension=may(Action.REQUEST_EXTENSION) and is_assigned,
+        may_decide_extension=may(Action.DECIDE_EXTENSION), may_instruct=may(Action.INSTRUCT) and is_open,
+        **forms,
     ), status
+
+
+FORMS = {"answer_form": AnswerForm, "forward_form": ForwardForm, "extension_form": ExtensionRequestForm,
+         "decision_form": ExtensionDecisionForm, "hearing_form": HearingNoticeForm,
+         "instruction_form": InstructionForm}
 
 
 @bp.get("/letters/<number>")
@@ -70,36 +94,78 @@ def letter(number):
     return _render_letter(letter_or_404(number))
 
 
+def _act(number: str, action: Action, form_name: str, form, perform, error_field: str, done_message):
+    """The shape of every action on a letter: check the role, validate, call the lifecycle,
+    then redirect (PRG) or show the letter again with the errors and what was typed."""
+    letter = letter_or_404(number)
+    require(action, letter)
+    if form.validate_on_submit():
+        try:
+            perform(letter, form)
+        except lifecycle.LifecycleError as error:
+            getattr(form, error_field).errors.append(error.message)
+        else:
+            flash(str(done_message), "success")
+            return redirect(url_for(".letter", number=letter.number))
+    return _render_letter(letter, status=422, **{form_name: form})
+
+
 @bp.post("/letters/<number>/assign")
 def assign(number):
-    letter = letter_or_404(number)
-    require(Action.ASSIGN, letter)
     form = AssignForm(departments=_departments())
-    if form.validate_on_submit():
+
+    def perform(letter, form):
         department = db.session.get(Department, form.department.data)
-        try:
-            lifecycle.assign(letter, department, current_user, reason=form.reason.data or "")
-        except lifecycle.LifecycleError as error:
-            form.department.errors.append(error.message)
-        else:
-            flash(_("The letter was sent to %(department)s.", department=department.name), "success")
-            return redirect(url_for(".letter", number=letter.number))
-    return _render_letter(letter, assign_form=form, status=422)
+        lifecycle.assign(letter, department, current_user, reason=form.reason.data or "")
+
+    return _act(number, Action.ASSIGN, "assign_form", form, perform, "department",
+                _l("The letter was sent to the department."))
+
+
+@bp.post("/letters/<number>/forward")
+def forward(number):
+    return _act(number, Action.FORWARD, "forward_form", ForwardForm(),
+                lambda letter, f: lifecycle.forward(letter, f.competent_body.data, f.forward_reason.data, current_user),
+                "competent_body", _l("The letter was forwarded and the resident told."))
 
 
 @bp.post("/letters/<number>/answer")
 def answer(number):
-    letter = letter_or_404(number)
-    require(Action.ANSWER, letter)
-    form = AnswerForm()
-    if form.validate_on_submit():
-        try:
-            lifecycle.send_answer(letter, current_user, Decision(form.decision.data), form.body.data,
-                                  form.reasons.data or "", form.legal_basis.data or "",
-                                  form.appeal_procedure.data or "")
-        except lifecycle.LifecycleError as error:
-            form.body.errors.append(error.message)
-        else:
-            flash(_("The answer was sent to the resident."), "success")
-            return redirect(url_for(".letter", number=letter.number))
-    return _render_letter(letter, answer_form=form, status=422)
+    def perform(letter, f):
+        lifecycle.send_answer(letter, current_user, Decision(f.decision.data), f.body.data, f.reasons.data or "",
+                              f.legal_basis.data or "", f.appeal_procedure.data or "")
+
+    return _act(number, Action.ANSWER, "answer_form", AnswerForm(), perform, "body",
+                _l("The answer was sent to the resident."))
+
+
+@bp.post("/letters/<number>/hearing")
+def hearing(number):
+    return _act(number, Action.ANSWER, "hearing_form", HearingNoticeForm(),
+                lambda letter, f: lifecycle.notify_preliminary_refusal(letter, f.grounds.data, current_user),
+                "grounds", _l("The resident was told of the preliminary decision."))
+
+
+@bp.post("/letters/<number>/extension")
+def request_extension(number):
+    return _act(number, Action.REQUEST_EXTENSION, "extension_form", ExtensionRequestForm(),
+                lambda letter, f: lifecycle.request_extension(letter, f.new_deadline.data, f.extension_reason.data,
+                                                              current_user),
+                "new_deadline", _l("The request for more time was sent to the akim."))
+
+
+@bp.post("/letters/<number>/extension/decision")
+def decide_extension(number):
+    def perform(letter, f):
+        pending = lifecycle.pending_extension(letter) or abort(404)
+        lifecycle.decide_extension(pending, f.verdict.data == "approve", f.decision_reason.data, current_user)
+
+    return _act(number, Action.DECIDE_EXTENSION, "decision_form", ExtensionDecisionForm(), perform, "verdict",
+                _l("The decision on the term was recorded."))
+
+
+@bp.post("/letters/<number>/instruction")
+def instruct(number):
+    return _act(number, Action.INSTRUCT, "instruction_form", InstructionForm(),
+                lambda letter, f: lifecycle.instruct(letter, f.instruction.data, current_user),
+                "instruction", _l("Your instruction was recorded; the department sees it."))

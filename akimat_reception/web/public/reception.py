@@ -2,14 +2,15 @@
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...domain import journal, lifecycle
 from ...domain.identity import normalize_phone
 from ...extensions import db
-from ...forms.public import LetterForm, RatingForm, TrackForm
-from ...models import Category, Letter, LetterKind
-from ..labels import PUBLIC_EVENTS
+from ...forms.public import LetterForm, PositionForm, RatingForm, TrackForm
+from ...models import Category, Letter, LetterKind, LetterStatus
+from ...labels import PUBLIC_EVENTS
 from ..tenancy import make_tenant_blueprint
 
 bp = make_tenant_blueprint("reception", __name__)
@@ -105,30 +106,50 @@ def track():
     return render_template("public/track.html", form=form), status
 
 
+def _render_status(letter: Letter, status=200, **forms):
+    events = journal.events_of(letter)
+    hearing = next((e for e in reversed(events) if e.kind == "hearing_notice"), None)
+    forms.setdefault("rating_form", RatingForm())
+    forms.setdefault("position_form", PositionForm())
+    return render_template(
+        "public/letter_status.html", letter=letter, events=[e for e in events if e.kind in PUBLIC_EVENTS],
+        hearing=hearing if letter.status is LetterStatus.ASSIGNED else None,
+        positions=[e for e in events if e.kind == "position_stated"], **forms), status
+
+
 @bp.get("/track/<number>")
 def letter_status(number):
     letter = _tracked_letter(number)
     if letter is None:
         return redirect(url_for(".track"))
-    events = [e for e in journal.events_of(letter) if e.kind in PUBLIC_EVENTS]
-    return render_template("public/letter_status.html", letter=letter, events=events,
-                           rating_form=RatingForm())
+    return _render_status(letter)
+
+
+def _resident_action(number, form, perform, form_name, error_field, done_message):
+    """A resident's action on their tracked letter: validate, call the lifecycle, PRG."""
+    letter = _tracked_letter(number)
+    if letter is None:
+        return redirect(url_for(".track"))
+    if form.validate_on_submit():
+        try:
+            perform(letter, form)
+        except lifecycle.LifecycleError as error:
+            getattr(form, error_field).errors.append(error.message)
+        else:
+            flash(str(done_message), "success")
+            return redirect(url_for(".letter_status", number=letter.number))
+    return _render_status(letter, 422, **{form_name: form})
 
 
 @bp.post("/track/<number>/rating")
 def rate(number):
-    letter = _tracked_letter(number)
-    if letter is None:
-        return redirect(url_for(".track"))
-    form = RatingForm()
-    if form.validate_on_submit():
-        try:
-            lifecycle.rate(letter, form.score.data, form.comment.data or "")
-        except lifecycle.LifecycleError as error:
-            flash(str(error.message), "error")
-        else:
-            flash(_("Thank you: your rating has been recorded."), "success")
-            return redirect(url_for(".letter_status", number=letter.number))
-    events = [e for e in journal.events_of(letter) if e.kind in PUBLIC_EVENTS]
-    return render_template("public/letter_status.html", letter=letter, events=events,
-                           rating_form=form), 422
+    return _resident_action(number, RatingForm(),
+                            lambda letter, f: lifecycle.rate(letter, f.score.data, f.comment.data or ""),
+                            "rating_form", "score", _l("Thank you: your rating has been recorded."))
+
+
+@bp.post("/track/<number>/position")
+def state_position(number):
+    return _resident_action(number, PositionForm(),
+                            lambda letter, f: lifecycle.state_position(letter, f.position.data),
+                            "position_form", "position", _l("Your position was attached to the letter."))

@@ -1,7 +1,7 @@
 """Words shown for the domain's codes, translatable."""
 from flask_babel import lazy_gettext as _l
 
-from ..models import Decision, LetterKind, LetterStatus, Role
+from .models import Decision, LetterKind, LetterStatus, Role
 
 KIND_LABELS = {
     LetterKind.APPLICATION: _l("Application"),
@@ -23,6 +23,7 @@ STATUS_LABELS = {
     LetterStatus.REGISTERED: _l("Registered"),
     LetterStatus.ASSIGNED: _l("With the department"),
     LetterStatus.ANSWERED: _l("Answered"),
+    LetterStatus.FORWARDED: _l("Forwarded to the competent body"),
 }
 
 DECISION_LABELS = {
@@ -37,7 +38,7 @@ ROLE_LABELS = {
     Role.REGISTRAR: _l("Registrar"),
     Role.EXECUTOR: _l("Executor"),
     Role.CONTROLLER: _l("Controller"),
-    Role.AKIM: _l("Akim"),
+    Role.AKIM: _l("Akim or deputy akim"),
     Role.ADMIN: _l("Administrator"),
 }
 
@@ -46,6 +47,15 @@ EVENT_LABELS = {
     "registered": _l("Registered"),
     "assigned": _l("Sent to the department"),
     "transferred": _l("Moved to another department"),
+    "forwarded": _l("Forwarded to the competent body"),
+    "extension_requested": _l("More time requested"),
+    "extended": _l("Term extended"),
+    "extension_refused": _l("Extension refused"),
+    "hearing_notice": _l("Resident told of a preliminary refusal"),
+    "position_stated": _l("Resident stated their position"),
+    "instruction": _l("Instruction of the akim"),
+    "reminder_due_soon": _l("Reminder: the deadline is near"),
+    "reminder_overdue": _l("Reminder: the deadline has passed"),
     "answer_sent": _l("Answer sent"),
     "rated": _l("Answer rated"),
 }
@@ -60,6 +70,20 @@ LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English
 LANGUAGE_LABELS = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
 
 # Events a resident sees on the tracking page; internal notes and routing details stay inside.
-PUBLIC_EVENTS = ("submitted", "registered", "assigned", "transferred", "answer_sent", "rated")
+PUBLIC_EVENTS = ("submitted", "registered", "assigned", "transferred", "forwarded", "extended",
+                 "hearing_notice", "position_stated", "answer_sent", "rated")
+
+# What the resident is told of their letter's state, on the tracking page, by email and by SMS.
+RESIDENT_STATUS = {
+    LetterStatus.REGISTERED: _l("Registered, waiting to be sent to a department"),
+    LetterStatus.ASSIGNED: _l("Being considered by the department"),
+    LetterStatus.ANSWERED: _l("Answered"),
+    LetterStatus.FORWARDED: _l("Forwarded to the competent body"),
+}
+
+
+def resident_status(letter) -> str:
+    """The one source of the status a resident sees, wherever they see it."""
+    return str(RESIDENT_STATUS[letter.status])
 
 KIND_HINTS_BY_VALUE = {kind.value: hint for kind, hint in KIND_HINTS.items()}

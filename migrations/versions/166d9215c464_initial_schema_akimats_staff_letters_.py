@@ -1,8 +1,8 @@
-"""letters, staff, akimats, journal
+"""initial schema: akimats, staff, letters, journal, outbox
 
-Revision ID: f1458adcade0
+Revision ID: 166d9215c464
 Revises: 
-Create Date: 2026-11-23 17:04:08.114859
+Create Date: 2026-11-23 17:12:41.007481
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'f1458adcade0'
+revision = '166d9215c464'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -43,6 +43,19 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('email', name=op.f('uq_user_account_email'))
     )
+    op.create_table('calendar_override',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('akimat_id', sa.Integer(), nullable=True),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('is_working_day', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['akimat_id'], ['akimat.id'], name=op.f('fk_calendar_override_akimat_id_akimat')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_override')),
+    sa.UniqueConstraint('akimat_id', 'day', name=op.f('uq_calendar_override_akimat_id_day'))
+    )
+    with op.batch_alter_table('calendar_override', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_calendar_override_akimat_id'), ['akimat_id'], unique=False)
+
     op.create_table('department',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('akimat_id', sa.Integer(), nullable=False),
@@ -116,10 +129,18 @@ def upgrade():
     sa.Column('address', sa.String(length=300), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('phone', sa.String(length=20), nullable=True),
-    sa.Column('status', sa.Enum('registered', 'assigned', 'answered', name='letterstatus', native_enum=False, length=30), nullable=False),
+    sa.Column('status', sa.Enum('registered', 'assigned', 'answered', 'forwarded', name='letterstatus', native_enum=False, length=30), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=True),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('deadline', sa.Date(), nullable=False),
+    sa.Column('original_deadline', sa.Date(), nullable=False),
+    sa.Column('forward_by', sa.Date(), nullable=False),
+    sa.Column('transfer_count', sa.Integer(), nullable=False),
+    sa.Column('journal_head', sa.String(length=64), nullable=False),
+    sa.Column('reminded', sa.String(length=10), nullable=True),
+    sa.Column('hearing_notified_on', sa.Date(), nullable=True),
+    sa.Column('hearing_until', sa.Date(), nullable=True),
+    sa.Column('forwarded_to', sa.String(length=300), nullable=True),
     sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('rating', sa.Integer(), nullable=True),
     sa.Column('rating_comment', sa.Text(), nullable=True),
@@ -175,11 +196,94 @@ def upgrade():
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_akimat_id'), ['akimat_id'], unique=False)
 
+    op.create_table('extension_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('letter_id', sa.Integer(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=False),
+    sa.Column('requested_deadline', sa.Date(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'approved', 'rejected', name='extensionstatus', native_enum=False, length=30), nullable=False),
+    sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_extension_request_decided_by_id_user_account')),
+    sa.ForeignKeyConstraint(['letter_id'], ['letter.id'], name=op.f('fk_extension_request_letter_id_letter')),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user_account.id'], name=op.f('fk_extension_request_requested_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_extension_request'))
+    )
+    with op.batch_alter_table('extension_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_extension_request_letter_id'), ['letter_id'], unique=False)
+
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('akimat_id', sa.Integer(), nullable=False),
+    sa.Column('letter_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('channel', sa.Enum('email', 'sms', name='channel', native_enum=False, length=20), nullable=False),
+    sa.Column('recipient', sa.String(length=254), nullable=False),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=True),
+    sa.Column('secret', sa.String(length=64), nullable=True),
+    sa.Column('status', sa.Enum('pending', 'sending', 'sent', 'failed', name='deliverystatus', native_enum=False, length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('meta', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['akimat_id'], ['akimat.id'], name=op.f('fk_outbox_message_akimat_id_akimat')),
+    sa.ForeignKeyConstraint(['letter_id'], ['letter.id'], name=op.f('fk_outbox_message_letter_id_letter')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_akimat_id'), ['akimat_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_letter_id'), ['letter_id'], unique=False)
+
+    op.create_table('personal_data_access',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('akimat_id', sa.Integer(), nullable=False),
+    sa.Column('letter_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('accessed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('path', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['akimat_id'], ['akimat.id'], name=op.f('fk_personal_data_access_akimat_id_akimat')),
+    sa.ForeignKeyConstraint(['letter_id'], ['letter.id'], name=op.f('fk_personal_data_access_letter_id_letter')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_personal_data_access_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_personal_data_access'))
+    )
+    with op.batch_alter_table('personal_data_access', schema=None) as batch_op:
+        batch_op.create_index('ix_personal_data_access_akimat_time', ['akimat_id', 'accessed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_personal_data_access_letter_id'), ['letter_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_personal_data_access_user_id'), ['user_id'], unique=False)
+
     # ### end Alembic commands ###
+    _create_postgresql_guards()
 
 
 def downgrade():
+    _drop_postgresql_guards()
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('personal_data_access', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_personal_data_access_user_id'))
+        batch_op.drop_index(batch_op.f('ix_personal_data_access_letter_id'))
+        batch_op.drop_index('ix_personal_data_access_akimat_time')
+
+    op.drop_table('personal_data_access')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_message_letter_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_akimat_id'))
+        batch_op.drop_index('ix_outbox_due')
+
+    op.drop_table('outbox_message')
+    with op.batch_alter_table('extension_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_extension_request_letter_id'))
+
+    op.drop_table('extension_request')
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_akimat_id'))
 
@@ -208,6 +312,70 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_department_akimat_id'))
 
     op.drop_table('department')
+    with op.batch_alter_table('calendar_override', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_calendar_override_akimat_id'))
+
+    op.drop_table('calendar_override')
     op.drop_table('user_account')
     op.drop_table('akimat')
     # ### end Alembic commands ###
+
+
+# A submitted letter's content, as the resident sent it: never rewritten (corrections are events).
+FROZEN_LETTER_COLUMNS = (
+    "akimat_id", "number", "year", "seq", "submission_token", "access_code_hash", "kind", "language",
+    "subject", "body", "disputed_party", "complaint_request", "surname", "given_name", "patronymic",
+    "iin", "address", "email", "phone", "received_at", "original_deadline",
+)
+
+
+def _create_postgresql_guards():
+    """On PostgreSQL the database itself refuses to rewrite history, whatever client asks."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    old = ", ".join(f"OLD.{c}" for c in FROZEN_LETTER_COLUMNS)
+    new = ", ".join(f"NEW.{c}" for c in FROZEN_LETTER_COLUMNS)
+    op.execute("""
+        CREATE FUNCTION refuse_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION '% of % refused: the record is append-only', TG_OP, TG_TABLE_NAME
+                USING ERRCODE = 'insufficient_privilege';
+        END $$""")
+    for table in ("event", "personal_data_access"):
+        op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                   f"FOR EACH ROW EXECUTE FUNCTION refuse_rewrite()")
+    op.execute(f"""
+        CREATE FUNCTION letter_content_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'DELETE' THEN
+                RAISE EXCEPTION 'letters are never deleted' USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            IF ROW({new}) IS DISTINCT FROM ROW({old}) THEN
+                RAISE EXCEPTION 'the content of a submitted letter cannot be changed'
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            RETURN NEW;
+        END $$""")
+    op.execute("CREATE TRIGGER letter_content_frozen BEFORE UPDATE OR DELETE ON letter "
+               "FOR EACH ROW EXECUTE FUNCTION letter_content_frozen()")
+    op.execute("""
+        CREATE FUNCTION sent_answer_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'DELETE' OR OLD.sent_at IS NOT NULL THEN
+                RAISE EXCEPTION 'a sent answer cannot be changed or deleted'
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            RETURN NEW;
+        END $$""")
+    op.execute("CREATE TRIGGER answer_sent_frozen BEFORE UPDATE OR DELETE ON answer "
+               "FOR EACH ROW EXECUTE FUNCTION sent_answer_frozen()")
+
+
+def _drop_postgresql_guards():
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for trigger, table in (("event_append_only", "event"), ("personal_data_access_append_only", "personal_data_access"),
+                           ("letter_content_frozen", "letter"), ("answer_sent_frozen", "answer")):
+        op.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
+    for function in ("refuse_rewrite", "letter_content_frozen", "sent_answer_frozen"):
+        op.execute(f"DROP FUNCTION IF EXISTS {function}()")

@@ -1,0 +1,65 @@
+"""The akimat's administrator: the legal terms in force and the working calendar."""
+from dataclasses import asdict
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import or_, select
+
+from ...domain.deadlines import TERM_DESCRIPTIONS, current_terms
+from ...domain.permissions import Action
+from ...extensions import db
+from ...forms.admin import CalendarOverrideForm
+from ...models import CalendarOverride
+from ..tenancy import make_tenant_blueprint, require, require_member
+
+bp = make_tenant_blueprint("admin", __name__, "/admin")
+
+
+@bp.before_request
+@login_required
+def admins_only():
+    require_member()
+    require(Action.MANAGE_CALENDAR)
+
+
+def _render(form, status=200):
+    overrides = db.session.scalars(
+        select(CalendarOverride)
+        .where(or_(CalendarOverride.akimat_id.is_(None), CalendarOverride.akimat_id == g.akimat.id))
+        .order_by(CalendarOverride.day.desc()).limit(200)
+    ).all()
+    terms = [(name, value, *TERM_DESCRIPTIONS[name]) for name, value in asdict(current_terms()).items()]
+    return render_template("admin/calendar.html", form=form, overrides=overrides, terms=terms), status
+
+
+@bp.get("/calendar")
+def calendar():
+    return _render(CalendarOverrideForm())
+
+
+@bp.post("/calendar")
+def add_override():
+    form = CalendarOverrideForm()
+    if not form.validate_on_submit():
+        return _render(form, 422)
+    row = db.session.scalar(select(CalendarOverride).where(
+        CalendarOverride.akimat_id == g.akimat.id, CalendarOverride.day == form.day.data))
+    if row is None:
+        row = CalendarOverride(akimat_id=g.akimat.id, day=form.day.data, is_working_day=False)
+        db.session.add(row)
+    row.is_working_day, row.note = form.kind.data == "working", form.note.data or ""
+    db.session.commit()
+    flash(_("The calendar was updated. New deadlines follow it."), "success")
+    return redirect(url_for(".calendar"))
+
+
+@bp.post("/calendar/<int:override_id>/delete")
+def delete_override(override_id):
+    row = db.session.get(CalendarOverride, override_id)  # CSRFProtect has checked the token
+    if row is None or row.akimat_id != g.akimat.id:
+        abort(404)  # installation-wide days are set with `flask calendar set`, not here
+    db.session.delete(row)
+    db.session.commit()
+    flash(_("The day was removed from the calendar."), "success")
+    return redirect(url_for(".calendar"))

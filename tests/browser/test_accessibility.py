@@ -1,0 +1,332 @@
+"""Accessibility and valid HTML on every page of the site, in Kazakh, Russian and English.
+
+One pass of real Chromium visits each page in each language (the `site` fixture) and keeps,
+for every page: the HTML the server sent, axe-core's WCAG 2.1 A and AA violations, and how the
+page lays out at 360×640. The tests below then judge that record page by page, so a failure
+names the page and the language; the Nu Html Checker reads all the saved HTML in one JVM.
+A last test walks the resident's journey with the keyboard alone.
+
+The checkers come from npm, pinned in tests/browser/package.json and package-lock.json; the
+session installs them with `npm ci` when tests/browser/node_modules is missing or out of date.
+"""
+import json
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from akimat_reception.domain import lifecycle
+from akimat_reception.models import Decision, Role
+from tests import factories
+
+DEMO_PASSWORD = "Reception-demo-2026"  # akimat_reception/demo.py, every demo account
+
+HERE = Path(__file__).resolve().parent
+NODE_MODULES = HERE / "node_modules"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+LANGUAGES = {"kk": "kk-KZ", "ru": "ru-RU", "en": "en-GB"}  # the site's language → browser locale
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 360, "height": 640}
+DESKTOP = {"width": 1280, "height": 720}
+MIN_TARGET = 24  # WCAG 2.2 SC 2.5.8 Target Size (Minimum), AA
+COMFORTABLE_TARGET = 44  # SC 2.5.5 Target Size (Enhanced), AAA: reported, not required
+
+# Every page of the site, in the state that shows the most: (name, status, what must be on it).
+# The marker proves the page is in the intended state (the error summary is shown, the answer
+# form is there...), so that a change of flow cannot quietly test an easier page.
+PAGES = [
+    ("home", 200, "ul.akimat-list"),
+    ("home-no-results", 200, "main form[role=search] + h2 + p"),
+    ("akimat", 200, "main form input#number"),
+    ("letter-form", 200, "form.letter-form"),
+    ("letter-form-errors", 422, ".error-summary a[href='#subject']"),
+    ("receipt", 200, ".big-code"),
+    ("track", 200, "main form input#code"),
+    ("track-error", 422, ".error-summary a[href='#code']"),
+    ("letter-status", 200, ".answer + section form[action$='/rating'] input[type=radio]"),
+    ("login", 200, "main form input#password"),
+    ("login-error", 422, ".error-summary a[href='#password']"),
+    ("account", 200, ".role-list"),
+    ("office-inbox-registrar", 200, "table.cards td a"),
+    ("office-letter-registrar", 200, "form[action$='/assign'] select#department"),
+    ("office-inbox-executor", 200, "table.cards td a"),
+    ("office-letter-executor", 200, "form[action$='/answer'] input[type=radio]"),
+    ("akim-dashboard", 200, "ul.totals"),
+    ("not-found", 404, "main h1"),
+]
+PAGE_NAMES = [name for name, _, _ in PAGES]
+OFFICE_PAGES = ["account", "office-inbox-registrar", "office-letter-registrar", "office-inbox-executor",
+                "office-letter-executor", "akim-dashboard"]
+
+
+# --- the checkers -----------------------------------------------------------------------------
+
+def _unavailable(reason: str):
+    """Skip with the reason on a developer's machine; under CI=true the checks must run."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _installed_as_pinned() -> bool:
+    pins = json.loads((HERE / "package.json").read_text(encoding="utf-8"))["devDependencies"]
+    for name, version in pins.items():
+        manifest = NODE_MODULES / name / "package.json"
+        if not manifest.exists() or json.loads(manifest.read_text(encoding="utf-8"))["version"] != version:
+            return False
+    return AXE_JS.exists() and VNU_JAR.exists()
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core's script, installed first with `npm ci` if tests/browser/node_modules lacks it.
+
+    --ignore-scripts: vnu-jar's install script would fetch a Java runtime from GitHub when
+    `java` is missing; the tests use the system's Java and say so when it is missing."""
+    if not _installed_as_pinned():
+        npm = shutil.which("npm")
+        if npm is None:
+            _unavailable("npm is missing, so axe-core and vnu-jar (tests/browser/package.json) cannot be "
+                         "installed: install Node.js and npm (apt-get install nodejs npm)")
+        started = time.monotonic()
+        result = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=HERE,
+                                capture_output=True, text=True, timeout=600)
+        if result.returncode != 0 or not _installed_as_pinned():
+            pytest.fail(f"`npm ci` in {HERE} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}",
+                        pytrace=False)
+        print(f"installed axe-core and vnu-jar with npm ci in {time.monotonic() - started:.1f}s")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+# --- one pass over the site ---------------------------------------------------------------------
+
+AXE_RUN = """async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map(n => ({target: n.target.flat().join(" "), summary: n.failureSummary})),
+  }));
+}"""
+
+# Sideways scrolling and the size of every visible target, as laid out now.
+LAYOUT = """() => {
+  const root = document.documentElement;
+  const describe = (el) => {
+    const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().replace(/\\s+/g, " ");
+    const id = el.id ? "#" + el.id : "";
+    const type = el.type && el.tagName === "INPUT" ? `[type=${el.type}]` : "";
+    return `${el.tagName.toLowerCase()}${id}${type} "${text.slice(0, 40)}"`;
+  };
+  const targets = [];
+  for (const el of document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea")) {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (box.width === 0 || box.height === 0 || style.visibility === "hidden") continue;
+    if (box.right <= 0 || box.left >= root.clientWidth) continue;  // off-screen until focused: the skip link
+    targets.push({what: describe(el), width: Math.round(box.width * 10) / 10, height: Math.round(box.height * 10) / 10});
+  }
+  return {overflow: root.scrollWidth - root.clientWidth, targets};
+}"""
+
+
+@dataclass
+class Snapshot:
+    name: str
+    language: str
+    url: str
+    status: int
+    html: Path
+    violations: list = field(default_factory=list)
+    overflow: int = 0
+    targets: list = field(default_factory=list)
+
+
+@dataclass
+class Visit:
+    """Records pages as one reader (a browser context in one language) goes through the site."""
+    page: object
+    language: str
+    axe_source: str
+    html_dir: Path
+    record: dict
+
+    def goto(self, name, path):
+        self._snap(name, self.page.goto(path))
+
+    def submit(self, name, form="main form"):
+        with self.page.expect_navigation() as navigation:
+            self.page.locator(f"{form} button[type=submit]").last.click()
+        self._snap(name, navigation.value)
+
+    def _snap(self, name, response):
+        _, status, marker = next(p for p in PAGES if p[0] == name)
+        page = self.page
+        where = f"{name} [{self.language}] at {page.url}"
+        assert response is not None and response.status == status, f"{where}: HTTP {response and response.status}, expected {status}"
+        assert page.locator(marker).count() > 0, f"{where}: not in the intended state, nothing matches {marker!r}"
+        html_lang = page.evaluate("document.documentElement.lang")
+        assert html_lang == self.language, f"{where}: <html lang={html_lang!r}>, expected {self.language!r}"
+        html = self.html_dir / f"{name}-{self.language}.html"
+        html.write_bytes(response.body())  # as the server sent it, before the parser repairs anything
+        if page.evaluate("typeof window.axe") == "undefined":
+            page.evaluate(self.axe_source)
+        snapshot = Snapshot(name, self.language, page.url, status, html,
+                            violations=page.evaluate(AXE_RUN, AXE_TAGS))
+        page.set_viewport_size(PHONE)
+        layout = page.evaluate(LAYOUT)
+        page.set_viewport_size(DESKTOP)
+        snapshot.overflow, snapshot.targets = layout["overflow"], layout["targets"]
+        self.record[(name, self.language)] = snapshot
+
+
+def _sign_in(page, role):
+    page.goto("/login")
+    page.fill("#email", f"{role}@astana.demo.kz")
+    page.fill("#password", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert "/login" not in page.url, f"{role} could not sign in"
+
+
+def _fill_letter(page):
+    page.check("#kind-0")
+    page.select_option("#category", index=1)
+    page.fill("#subject", "Нет отопления в доме 12")
+    page.fill("#body", "Радиаторы холодные третью неделю, просим принять меры.")
+    page.fill("#surname", "Сейтқали")
+    page.fill("#given_name", "Дәурен")
+    page.fill("#address", "Астана, Мәңгілік Ел даңғылы, 10")
+    page.fill("#email", "dauren@example.kz")
+
+
+def _visit_the_site(browser, base_url, language, letters, axe_source, html_dir, record):
+    def reader(role=None):
+        context = browser.new_context(base_url=base_url, locale=LANGUAGES[language], viewport=DESKTOP)
+        page = context.new_page()
+        page.goto(f"/language/{language}?next=/")  # the site's own switch: a cookie, before signing in
+        if role:
+            _sign_in(page, role)
+        return context, Visit(page, language, axe_source, html_dir, record)
+
+    context, resident = reader()
+    page = resident.page
+    resident.goto("home", "/")
+    resident.goto("home-no-results", "/?q=zzz")
+    resident.goto("akimat", "/astana/")
+    resident.goto("letter-form", "/astana/letters/new")
+    resident.submit("letter-form-errors")  # nothing filled in
+    _fill_letter(page)
+    resident.submit("receipt")
+    resident.goto("track", "/astana/track")
+    page.fill("#number", letters["answered"])
+    page.fill("#code", "WRONG-CODE-2345")
+    resident.submit("track-error")
+    page.fill("#code", letters["answered_code"])
+    resident.submit("letter-status")
+    resident.goto("login", "/login")
+    page.fill("#email", "registrar@astana.demo.kz")
+    page.fill("#password", "not-the-password")
+    resident.submit("login-error")
+    resident.goto("not-found", "/no-such-page")
+    context.close()
+
+    context, registrar = reader("registrar")
+    registrar.goto("office-inbox-registrar", "/astana/office/")
+    registrar.goto("office-letter-registrar", f"/astana/office/letters/{letters['registered']}")
+    registrar.goto("account", "/account")
+    context.close()
+
+    context, executor = reader("executor")
+    executor.goto("office-inbox-executor", "/astana/office/")
+    executor.goto("office-letter-executor", f"/astana/office/letters/{letters['routed']}")
+    context.close()
+
+    context, akim = reader("akim")
+    akim.goto("akim-dashboard", "/astana/akim/")
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def site(browser, base_url, live_app, axe_source, artifacts):
+    """Every page × language: its HTML file, axe's violations and its layout on a phone."""
+    with live_app.app_context():
+        registered, _ = factories.letter(subject="Нет отопления в доме 12", category="utilities")
+        routed, _ = factories.routed_letter(subject="Жалоба на вывоз мусора", category="utilities")
+        answered, code = factories.routed_letter(subject="Перерасчёт за отопление", category="utilities")
+        lifecycle.send_answer(answered, factories.staff(Role.EXECUTOR), Decision.WITHOUT_CONSIDERATION,
+                              "В перерасчёте отказано.", "Перерасчёт сделан в октябре.",
+                              "Правила предоставления коммунальных услуг, п. 45", "В вышестоящий орган или в суд.")
+        letters = {"registered": registered.number, "routed": routed.number,
+                   "answered": answered.number, "answered_code": code}
+    html_dir = artifacts / "html"
+    html_dir.mkdir(exist_ok=True)
+    record = {}
+    started = time.monotonic()
+    for language in LANGUAGES:
+        _visit_the_site(browser, base_url, language, letters, axe_source, html_dir, record)
+    print(f"visited {len(record)} pages in {time.monotonic() - started:.1f}s")
+    return record
+
+
+@pytest.fixture(scope="session")
+def html_errors(site):
+    """The Nu Html Checker's errors for every saved page, from one run of the JVM."""
+    java = shutil.which("java")
+    if java is None:
+        _unavailable("java is missing, so the Nu Html Checker cannot run: apt-get install openjdk-17-jre-headless")
+    files = sorted(str(s.html) for s in site.values())
+    result = subprocess.run([java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *files],
+                            capture_output=True, text=True, timeout=600)
+    if result.returncode not in (0, 1) or not result.stdout.strip():
+        pytest.fail(f"vnu.jar failed ({result.returncode}):\n{result.stdout}\n{result.stderr}", pytrace=False)
+    errors = {}
+    for message in json.loads(result.stdout)["messages"]:
+        path = unquote(urlsplit(message.get("url", "")).path)
+        errors.setdefault(path, []).append(message)
+    return errors
+
+
+# --- the tests ------------------------------------------------------------------------------------
+
+all_pages = pytest.mark.parametrize("name", PAGE_NAMES)
+all_languages = pytest.mark.parametrize("language", list(LANGUAGES))
+
+
+@all_languages
+@all_pages
+def test_page_has_no_axe_violations(site, name, language):
+    snapshot = site[(name, language)]
+    report = [f"{v['id']} ({v['impact']}): {v['help']} {v['helpUrl']}\n"
+              + "\n".join(f"    {n['target']}\n      {n['summary']}".replace("\n  ", "\n      ") for n in v["nodes"])
+              for v in snapshot.violations]
+    assert not report, f"axe-core on {snapshot.url} [{language}]:\n" + "\n".join(report)
+
+
+@all_languages
+@all_pages
+def test_page_is_valid_html(site, html_errors, name, language):
+    snapshot = site[(name, language)]
+    errors = html_errors.get(str(snapshot.html), [])
+    report = [f"line {e.get('lastLine')}: {e['message']}\n    {e.get('extract', '').strip()}" for e in errors]
+    assert not report, f"Nu Html Checker on {snapshot.url} [{language}], saved in {snapshot.html}:\n" + "\n".join(report)
+
+
+@all_languages
+@all_pages
+def test_page_fits_a_360px_phone_with_big_enough_targets(site, name, language):
+    snapshot = site[(name, language)]
+    small = [t for t in snapshot.targets if min(t["width"], t["height"]) < COMFORTABLE_TARGET]
+    if small:
+        print(f"{name} [{language}]: {len(small)} targets under {COMFORTABLE_TARGET}px at 360px (allowed above "
+              f"{MIN_TARGET}px):\n" + "\n".join(f"  {t['width']}×{t['height']} {t['what']}" for t in small))
+    assert snapshot.overflow <= 0, f"{snapshot.url} [{language}] scrolls sideways by {snapshot.overflow}px at 360px"
+    too_small = [t for t in snapshot.targets if t["width"] < MIN_TARGET or t["height"] < MIN_TARGET]
+    assert not too_small, (f"{snapshot.url} [{language}]: targets under {MIN_TARGET}×{MIN_TARGET} CSS px at 360px:\n"
+                           + "\n".join(f"  {t['width']}×{t['height']} {t['what']}" for t in too_small))
