@@ -57,10 +57,10 @@ def _send_email(message: OutboxMessage) -> None:
     email["From"] = formataddr((config["MAIL_SENDER_NAME"], config["MAIL_DEFAULT_SENDER"]))
     email["To"] = message.recipient
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=config["MAIL_DEFAULT_SENDER"].split("@")[-1])
-    email["Content-Language"] = message.language
     email.set_content(_reveal(message.body_text, message.secret))
     if message.body_html:
         email.add_alternative(_reveal(message.body_html, message.secret), subtype="html")
+    email["Content-Language"] = message.language  # after the parts: building them moves Content-* headers
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()

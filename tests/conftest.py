@@ -116,3 +116,39 @@ def login_as(client):
         login(client, role, akimat)
         return client
     return _login
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """A running SMTP server the app's outbox worker sends to; stop() and start() it at will."""
+    from tests.smtp import SmtpServer, free_port
+
+    server = SmtpServer(free_port())
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", server.port)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sms_log(caplog):
+    """What the default SMS gateway wrote: (phone, text)."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="akimat_reception.delivery")
+
+    def sent():
+        return [r.args for r in caplog.records if r.name == "akimat_reception.delivery" and r.msg.startswith("SMS to")]
+    return sent
+
+
+def listed_numbers(client, url, **params) -> list[str]:
+    """Letter numbers in the order a user sees them, following "Next page" to the end."""
+    numbers, page = [], 1
+    while True:
+        html = client.get(url, query_string={**params, "page": page}).get_data(as_text=True)
+        numbers += re.findall(r'office/letters/([A-Z]+-\d{4}-\d{6})"', html)
+        if 'rel="next"' not in html:
+            return numbers
+        page += 1

@@ -130,9 +130,17 @@ LAYOUT = """() => {
     const style = getComputedStyle(el);
     if (box.width === 0 || box.height === 0 || style.visibility === "hidden") continue;
     if (box.right <= 0 || box.left >= root.clientWidth) continue;  // off-screen until focused: the skip link
-    targets.push({what: describe(el), width: Math.round(box.width * 10) / 10, height: Math.round(box.height * 10) / 10});
+    // A link that wraps is one box per line: each line of it must be tall enough.
+    const lines = [...el.getClientRects()].filter(r => r.width > 0);
+    const height = Math.min(...lines.map(r => r.height));
+    targets.push({what: describe(el), width: Math.round(box.width * 10) / 10, height: Math.round(height * 10) / 10});
   }
-  return {overflow: root.scrollWidth - root.clientWidth, targets};
+  // What sticks out on the right, innermost first, to say why a page scrolls sideways.
+  const wider = [...document.body.querySelectorAll("*")]
+    .filter(el => el.getBoundingClientRect().right > root.clientWidth + 0.5 && el.getBoundingClientRect().width > 0)
+    .filter((el, _, all) => !all.some(other => other !== el && el.contains(other)))
+    .slice(0, 5).map(el => `${describe(el)} .${[...el.classList].join(".")} right=${Math.round(el.getBoundingClientRect().right)}`);
+  return {overflow: root.scrollWidth - root.clientWidth, targets, wider};
 }"""
 
 
@@ -146,6 +154,7 @@ class Snapshot:
     violations: list = field(default_factory=list)
     overflow: int = 0
     targets: list = field(default_factory=list)
+    wider: list = field(default_factory=list)
 
 
 @dataclass
@@ -182,7 +191,7 @@ class Visit:
         page.set_viewport_size(PHONE)
         layout = page.evaluate(LAYOUT)
         page.set_viewport_size(DESKTOP)
-        snapshot.overflow, snapshot.targets = layout["overflow"], layout["targets"]
+        snapshot.overflow, snapshot.targets, snapshot.wider = layout["overflow"], layout["targets"], layout["wider"]
         self.record[(name, self.language)] = snapshot
 
 
@@ -326,7 +335,121 @@ def test_page_fits_a_360px_phone_with_big_enough_targets(site, name, language):
     if small:
         print(f"{name} [{language}]: {len(small)} targets under {COMFORTABLE_TARGET}px at 360px (allowed above "
               f"{MIN_TARGET}px):\n" + "\n".join(f"  {t['width']}×{t['height']} {t['what']}" for t in small))
-    assert snapshot.overflow <= 0, f"{snapshot.url} [{language}] scrolls sideways by {snapshot.overflow}px at 360px"
+    assert snapshot.overflow <= 0, (f"{snapshot.url} [{language}] scrolls sideways by {snapshot.overflow}px at 360px; "
+                                    f"wider than the screen:\n  " + "\n  ".join(snapshot.wider))
     too_small = [t for t in snapshot.targets if t["width"] < MIN_TARGET or t["height"] < MIN_TARGET]
     assert not too_small, (f"{snapshot.url} [{language}]: targets under {MIN_TARGET}×{MIN_TARGET} CSS px at 360px:\n"
                            + "\n".join(f"  {t['width']}×{t['height']} {t['what']}" for t in too_small))
+
+
+# --- the keyboard alone ---------------------------------------------------------------------------
+
+FOCUS = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+  const shadow = style.boxShadow !== "none";
+  const box = el.getBoundingClientRect();
+  return {tag: el.tagName.toLowerCase(), id: el.id, cls: el.className, type: el.type || "",
+          href: el.getAttribute("href") || "", text: (el.innerText || el.value || "").trim().slice(0, 40),
+          checked: !!el.checked, visible: outline || shadow, indicator: `outline: ${style.outline}; box-shadow: ${style.boxShadow}`,
+          onScreen: box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0
+                    && box.left < innerWidth && box.top < innerHeight};
+}"""
+INTERACTIVE = {"a", "button", "input", "select", "textarea"}
+
+
+class Keyboard:
+    """A reader with only a keyboard; every element focused on the way must show its focus."""
+
+    def __init__(self, page):
+        self.page = page
+        self.stops = []
+
+    def focused(self):
+        focus = self.page.evaluate(FOCUS)
+        if focus["tag"] in INTERACTIVE:
+            where = f"{focus['tag']}#{focus['id']}.{focus['cls']} {focus['text']!r} on {self.page.url}"
+            assert focus["visible"], f"no visible focus on {where}: {focus['indicator']}"
+            assert focus["onScreen"], f"focus is off-screen on {where}"
+            self.stops.append(f"{focus['tag']}#{focus['id']} {focus['text']!r}")
+        return focus
+
+    def press(self, key):
+        self.page.keyboard.press(key)
+        return self.focused()
+
+    def tab_to(self, matches, limit=40):
+        """Tab until the focused element satisfies `matches`; the page's tab order must get there."""
+        for _ in range(limit):
+            focus = self.press("Tab")
+            if matches(focus):
+                return focus
+        raise AssertionError(f"{limit} Tabs did not reach the element on {self.page.url}; "
+                             f"the last stops: {self.stops[-8:]}")
+
+    def tab_to_id(self, element_id):
+        return self.tab_to(lambda f: f["id"] == element_id)
+
+    def type_into(self, element_id, text):
+        self.tab_to_id(element_id)
+        self.page.keyboard.type(text)
+
+
+def test_resident_writes_a_letter_with_the_keyboard_alone(browser, base_url):
+    context = browser.new_context(base_url=base_url, locale="kk-KZ", viewport=DESKTOP)
+    page = context.new_page()
+    keys = Keyboard(page)
+    page.goto("/astana/")
+
+    # The skip link is the first Tab stop, shows itself, and takes focus to the main content.
+    skip = keys.press("Tab")
+    assert "skip-link" in skip["cls"] and skip["href"] == "#main", f"the first Tab stop is {skip}"
+    assert keys.press("Enter")["id"] == "main", "the skip link did not move focus to <main>"
+    write = keys.tab_to(lambda f: f["tag"] == "a" and f["href"].endswith("/letters/new"))
+    assert "button" in write["cls"], "the first link to the form in <main> should be the big button"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/astana/letters/new")
+
+    # The form, from the top: skip link, then the first field of the form.
+    keys.press("Tab")
+    keys.press("Enter")
+    first = keys.press("Tab")
+    assert first["id"] == "kind-0", f"the first Tab stop in the form is {first}, not the kind of letter"
+    keys.press("Space")
+    assert page.is_checked("#kind-0")
+    assert keys.press("ArrowDown")["id"] == "kind-1" and page.is_checked("#kind-1")  # arrows move the choice
+    assert keys.press("ArrowUp")["id"] == "kind-0" and page.is_checked("#kind-0")
+    keys.tab_to_id("category")
+    keys.press("ArrowDown")  # a closed select changes its choice with the arrows
+    assert page.input_value("#category") != "0", "the topic did not change with the arrow key"
+    keys.type_into("subject", "Аялдамадағы жол шұңқыры")
+    keys.type_into("body", "Аялдама жанындағы жолда үлкен шұңқыр бар. Жөндеуді сұраймын.")
+    keys.type_into("surname", "Сейтқали")
+    keys.type_into("given_name", "Дәурен")
+    keys.type_into("email", "dauren@example.kz")  # the postal address is forgotten on purpose
+    language = keys.tab_to(lambda f: f["id"].startswith("language-"))
+    assert language["checked"], "Tab should land on the chosen language of the answer"
+    keys.press("ArrowRight")
+    keys.press("ArrowLeft")
+    assert page.is_checked(f"#{language['id']}")
+    keys.tab_to(lambda f: f["tag"] == "button" and f["type"] == "submit")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    # The error summary takes focus; its link takes the reader to the field.
+    summary = keys.focused()
+    assert "error-summary" in summary["cls"], f"focus after a failed send is on {summary}, not the error summary"
+    link = keys.press("Tab")
+    assert link["href"] == "#address", f"the first Tab stop in the error summary is {link}"
+    assert keys.press("Enter")["id"] == "address", "the error summary link did not move focus to the field"
+    page.keyboard.type("Астана, Мәңгілік Ел даңғылы, 10")
+    keys.tab_to(lambda f: f["tag"] == "button" and f["type"] == "submit")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    assert page.locator(".big-code").is_visible(), f"no receipt after sending, at {page.url}"
+    assert "/receipt" in page.url
+    print(f"{len(keys.stops)} focus stops, each with a visible indicator:\n  " + "\n  ".join(keys.stops))
+    context.close()

@@ -94,15 +94,15 @@ def test_registrar_routes_and_executor_answers_with_grounds(browser, base_url, l
     executor = browser.new_context(base_url=base_url, locale="ru-RU").new_page()
     _sign_in(executor, "executor")
     executor.get_by_role("link", name=number).click()
-    executor.get_by_label(ru("Refused")).check()
-    executor.get_by_label(ru("Answer to the resident")).fill("В перерасчёте отказано.")
+    executor.get_by_label(ru("Left without consideration")).check()
+    executor.get_by_label(ru("Answer to the resident")).fill("Обращение оставлено без рассмотрения.")
     executor.get_by_role("button", name=ru("Send the answer")).click()
     expect(executor.get_by_role("alert")).to_contain_text(ru("Legal basis"))
-    expect(executor.get_by_label(ru("Answer to the resident"))).to_have_value("В перерасчёте отказано.")
+    expect(executor.get_by_label(ru("Answer to the resident"))).to_have_value("Обращение оставлено без рассмотрения.")
     executor.screenshot(path=str(artifacts / "answer-errors-ru.png"), full_page=True)
 
-    executor.get_by_label(ru("Reasons for the refusal")).fill("Перерасчёт сделан в октябре.")
-    executor.get_by_label(ru("Legal basis")).fill("Правила предоставления коммунальных услуг, п. 45")
+    executor.get_by_label(ru("Reasons for the refusal")).fill("Повторное обращение по тому же вопросу.")
+    executor.get_by_label(ru("Legal basis")).fill("АППК РК, статья 89")
     executor.get_by_label(ru("How to appeal")).fill("В вышестоящий орган или в суд.")
     executor.get_by_role("button", name=ru("Send the answer")).click()
     expect(executor.get_by_role("status")).to_contain_text(ru("The answer was sent to the resident."))
@@ -140,3 +140,32 @@ def test_page_fits_a_360px_phone(browser, base_url, path, artifacts):
     name = path.strip("/").replace("/", "-") or "home"
     page.screenshot(path=str(artifacts / f"phone-{name}.png"), full_page=True)
     page.context.close()
+
+
+def test_resident_is_heard_before_a_refusal(browser, base_url, live_app, artifacts):
+    with live_app.app_context():
+        letter, code = factories.routed_letter(subject="Земельный участок", category="land", language="ru")
+        number = letter.number
+    executor = browser.new_context(base_url=base_url, locale="ru-RU").new_page()
+    _sign_in(executor, "executor")
+    executor.goto(f"/astana/office/letters/{number}")
+    executor.get_by_label(ru("Grounds of the intended refusal")).fill("Участок принадлежит другому лицу.")
+    executor.get_by_role("button", name=ru("Tell the resident")).click()
+    expect(executor.get_by_role("status")).to_contain_text(ru("The resident was told of the preliminary decision."))
+
+    resident = browser.new_context(base_url=base_url, locale="ru-RU").new_page()
+    resident.goto("/astana/track")
+    resident.get_by_label(ru("Registration number")).fill(number)
+    resident.get_by_label(ru("Access code")).fill(code)
+    resident.get_by_role("button", name=ru("Show my letter")).click()
+    expect(resident.get_by_text("Участок принадлежит другому лицу.")).to_be_visible()
+    resident.get_by_label(ru("Your position")).fill("У меня есть договор купли-продажи 2019 года.")
+    resident.get_by_role("button", name=ru("Send my position")).click()
+    expect(resident.get_by_role("status")).to_contain_text(ru("Your position was attached to the letter."))
+    resident.screenshot(path=str(artifacts / "hearing-resident-ru.png"), full_page=True)
+
+    executor.reload()
+    expect(executor.locator(".notice-position")).to_contain_text("договор купли-продажи 2019 года")
+    executor.screenshot(path=str(artifacts / "hearing-office-ru.png"), full_page=True)
+    resident.context.close()
+    executor.context.close()

@@ -74,3 +74,37 @@ def test_due_soon_counts_working_days_across_a_weekend():
     # Friday 27 Nov: the last three working days are Fri, Mon 30 Nov, Tue 1 Dec.
     assert deadline_state(date(2026, 12, 1), today=date(2026, 11, 27)) is DeadlineState.DUE_SOON
     assert deadline_state(date(2026, 12, 2), today=date(2026, 11, 27)) is DeadlineState.ON_TIME
+
+
+def test_extension_may_reach_two_calendar_months_after_the_legal_deadline():
+    from akimat_reception.domain.deadlines import latest_extension
+
+    assert latest_extension(date(2026, 12, 14)) == date(2027, 2, 14)
+    assert latest_extension(date(2026, 12, 31)) == date(2027, 2, 28)  # no 31 February
+
+
+def test_refusal_possible_three_working_days_after_the_notice():
+    from akimat_reception.domain.deadlines import refusal_possible_from
+
+    # Told on Friday 13 Mar 2026: Mon 16, Tue 17, Wed 18 -> from Wednesday.
+    assert refusal_possible_from(date(2026, 3, 13)) == date(2026, 3, 18)
+    # Told on Friday 20 Mar 2026, before Nauryz (23-25 Mar): 26, 27, 30 Mar.
+    assert refusal_possible_from(date(2026, 3, 20)) == date(2026, 3, 30)
+
+
+def test_forwarding_term_is_three_working_days():
+    from akimat_reception.domain.deadlines import forward_by
+
+    assert forward_by(date(2026, 12, 11)) == date(2026, 12, 17)  # Fri -> Mon 14, Tue 15, (16 off) Thu 17
+
+
+def test_terms_are_configuration(app):
+    from akimat_reception.domain.deadlines import current_terms, deadline_for
+
+    with app.app_context():
+        app.config["LEGAL_TERMS"] = {"consideration_working_days": 10}
+        try:
+            assert current_terms().consideration_working_days == 10
+            assert deadline_for(LetterKind.APPLICATION, date(2026, 11, 2)) == date(2026, 11, 16)
+        finally:
+            app.config["LEGAL_TERMS"] = {}

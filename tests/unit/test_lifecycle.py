@@ -14,7 +14,10 @@ from tests import factories
 
 @pytest.fixture(autouse=True)
 def _context(app_context):
-    yield
+    from flask_babel import force_locale
+
+    with force_locale("en"):  # messages are matched in English; outside a request they follow the default
+        yield
 
 
 def test_registration_number_has_prefix_year_and_six_digits():
@@ -214,3 +217,42 @@ def tamper(sql: str) -> None:
             conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text(sql))
     db.session.expire_all()
+
+
+def test_extension_within_two_months_moves_the_deadline_and_tells_the_resident():
+    from akimat_reception.models import OutboxMessage
+
+    letter, _ = factories.routed_letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc))
+    request = lifecycle.request_extension(letter, date(2027, 1, 20), "Экспертиза", factories.staff(Role.EXECUTOR))
+    lifecycle.decide_extension(request, True, "Экспертиза займёт месяц", factories.staff(Role.AKIM))
+    assert letter.deadline == date(2027, 1, 20) and letter.original_deadline == date(2026, 11, 23)
+    assert journal.events_of(letter)[-1].kind == "extended"
+    kinds = db.session.scalars(select(OutboxMessage.kind).where(OutboxMessage.letter_id == letter.id)).all()
+    assert "extended" in kinds
+
+
+@pytest.mark.parametrize("new_deadline, message", [
+    (date(2026, 11, 20), "after the current deadline"),
+    (date(2027, 1, 25), "at most two months"),   # 23 Nov + 2 months = 23 Jan
+    (date(2026, 12, 26), "working day"),         # a Saturday
+])
+def test_extension_outside_the_law_is_refused(new_deadline, message):
+    letter, _ = factories.routed_letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc))
+    with pytest.raises(lifecycle.LifecycleError, match=message):
+        lifecycle.request_extension(letter, new_deadline, "Причина", factories.staff(Role.EXECUTOR))
+
+
+def test_executor_cannot_grant_their_own_extension():
+    letter, _ = factories.routed_letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc))
+    executor = factories.staff(Role.EXECUTOR)
+    request = lifecycle.request_extension(letter, date(2026, 12, 21), "Причина", executor)
+    with pytest.raises(lifecycle.NotAllowed):
+        lifecycle.decide_extension(request, True, "Сам себе", executor)
+
+
+def test_refused_extension_keeps_the_deadline():
+    letter, _ = factories.routed_letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc))
+    request = lifecycle.request_extension(letter, date(2026, 12, 21), "Причина", factories.staff(Role.EXECUTOR))
+    lifecycle.decide_extension(request, False, "Успеете в срок", factories.staff(Role.AKIM))
+    assert letter.deadline == date(2026, 11, 23)
+    assert journal.verify_letter(letter, journal.events_of(letter)) == []
