@@ -177,6 +177,10 @@ def _demo_letter(akimat, staff, categories, i, rng, now):
         disputed_party=disputed, complaint_request=request, submission_token=f"demo-{akimat.slug}-{i}",
     ), now=received)
     if stage == 0:
+        if i % 12 == 4:  # now and then a letter outside the akimat's competence
+            lifecycle.forward(letter, "Министерство труда и социальной защиты населения РК",
+                              "Вопрос пенсионных выплат вне компетенции акимата", staff[Role.REGISTRAR],
+                              now=received + timedelta(hours=20))
         return
     # The demo executor works in the first department: route there so they have work to do.
     department = akimat.departments[0] if i % 2 else (letter.category.default_department or akimat.departments[0])
@@ -184,6 +188,14 @@ def _demo_letter(akimat, staff, categories, i, rng, now):
         department = akimat.departments[0]
     lifecycle.assign(letter, department, staff[Role.REGISTRAR], now=received + timedelta(hours=3))
     if stage == 1:
+        executor, akim = staff[Role.EXECUTOR], staff[Role.AKIM]
+        if letter.department_id == akimat.departments[0].id and i % 8 == 1:
+            lifecycle.request_extension(letter, lifecycle.calendar_for(akimat.id).add_working_days(letter.deadline, 10),
+                                        "Требуется обследование сетей подрядной организацией", executor,
+                                        now=min(received + timedelta(days=7), now))
+        elif i % 8 == 5:
+            lifecycle.instruct(letter, "Взять на личный контроль, доложить о результатах", akim,
+                               now=received + timedelta(days=1))
         return
     lifecycle.send_answer(letter, staff[Role.EXECUTOR], Decision.SATISFIED if i % 3 else Decision.EXPLAINED,
                           ANSWERS[language], now=received + timedelta(days=5))
