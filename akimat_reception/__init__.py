@@ -91,6 +91,10 @@ def _register_template_helpers(app: Flask) -> None:
     )
     app.jinja_env.add_extension("jinja2.ext.do")
 
+    from .domain.identity import format_phone_national
+
+    app.jinja_env.filters["phone"] = lambda e164: format_phone_national(e164) if e164 else e164
+
     @app.context_processor
     def current_akimat():
         return {"akimat": g.get("akimat")}

@@ -35,12 +35,13 @@ class LegalTerms:
 
 
 # Each term, its citation and what it means, as admins see them.
+APPK_76, APPK_73 = _l("APPK art. 76"), _l("APPK art. 73")
 TERM_DESCRIPTIONS = {
-    "consideration_working_days": ("APPK art. 76", _l("Working days to consider a letter, from the day after its receipt.")),
-    "extension_max_months": ("APPK art. 76", _l("Months by which the akim or a deputy may extend the term, by a reasoned decision.")),
-    "extension_notice_working_days": ("APPK art. 76", _l("Working days within which the resident is told of an extension.")),
-    "forwarding_working_days": ("APPK art. 76", _l("Working days to forward a letter outside the akimat's competence to the competent body.")),
-    "hearing_notice_working_days": ("APPK art. 73", _l("Working days before a refusal by which the resident is told of it and may state a position.")),
+    "consideration_working_days": (APPK_76, _l("Working days to consider a letter, from the day after its receipt.")),
+    "extension_max_months": (APPK_76, _l("Months by which the akim or a deputy may extend the term, by a reasoned decision.")),
+    "extension_notice_working_days": (APPK_76, _l("Working days within which the resident is told of an extension.")),
+    "forwarding_working_days": (APPK_76, _l("Working days to forward a letter outside the akimat's competence to the competent body.")),
+    "hearing_notice_working_days": (APPK_73, _l("Working days before a refusal by which the resident is told of it and may state a position.")),
     "due_soon_working_days": ("—", _l("The last working days of a term in which a letter is shown as due soon.")),
 }
 

@@ -167,7 +167,8 @@ class Visit:
     record: dict
 
     def goto(self, name, path):
-        self._snap(name, self.page.goto(path))
+        t=time.monotonic(); r = self.page.goto(path); print("GOTO", name, round(time.monotonic()-t, 3))
+        self._snap(name, r)
 
     def submit(self, name, form="main form"):
         with self.page.expect_navigation() as navigation:
@@ -183,7 +184,7 @@ class Visit:
         html_lang = page.evaluate("document.documentElement.lang")
         assert html_lang == self.language, f"{where}: <html lang={html_lang!r}>, expected {self.language!r}"
         html = self.html_dir / f"{name}-{self.language}.html"
-        html.write_bytes(response.body())  # as the server sent it, before the parser repairs anything
+        t=time.monotonic(); html.write_bytes(response.body()); print("BODY", round(time.monotonic()-t,3))  # as the server sent it, before the parser repairs anything
         if page.evaluate("typeof window.axe") == "undefined":
             page.evaluate(self.axe_source)
         snapshot = Snapshot(name, self.language, page.url, status, html,
