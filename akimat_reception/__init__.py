@@ -2,13 +2,13 @@
 from pathlib import Path
 
 from flask import Flask, g, render_template, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import PROJECT_ROOT, Config, database_url_from_env
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -70,13 +71,18 @@ def _select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from .web.admin import bp as admin_bp
+    from .web.admin.phones import bp as admin_phones_bp
     from .web.akim import bp as akim_bp
     from .web.auth import bp as auth_bp
     from .web.office import bp as office_bp
+    from .web.office.answer_templates import bp as answer_templates_bp
+    from .web.office.phones import bp as office_phones_bp
     from .web.oversight import bp as oversight_bp
     from .web.public import home_bp, reception_bp
+    from .web.public.phones import bp as phones_bp
 
-    for bp in (home_bp, auth_bp, reception_bp, office_bp, akim_bp, oversight_bp, admin_bp):
+    for bp in (home_bp, auth_bp, reception_bp, phones_bp, office_bp, answer_templates_bp, office_phones_bp,
+               akim_bp, oversight_bp, admin_bp, admin_phones_bp):
         app.register_blueprint(bp)
 
 
@@ -86,7 +92,7 @@ def _register_template_helpers(app: Flask) -> None:
     from .web.clock import deadline_state_of, forward_state_of
 
     app.jinja_env.globals.update(
-        format_date=format_date, format_datetime=format_datetime, get_locale=get_locale,
+        format_date=format_date, format_datetime=format_datetime, format_percent=format_percent, format_decimal=format_decimal, get_locale=get_locale,
         labels=labels, deadline_state_of=deadline_state_of, forward_state_of=forward_state_of, can=can, Action=Action,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -107,6 +113,7 @@ def _register_error_pages(app: Flask) -> None:
         403: (_l("Not allowed"), _l("Your role does not allow this page or action.")),
         404: (_l("Page not found"), _l("There is no such page. Check the address, or start again from the home page.")),
         405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+        429: (_l("Too many requests"), _l("You have sent this too many times from this connection. Nothing more was recorded; please try again later.")),
         500: (_l("Something went wrong"), _l("The error has been recorded. Nothing you sent was lost; please try again in a minute.")),
     }
 
@@ -117,7 +124,7 @@ def _register_error_pages(app: Flask) -> None:
             title, text = _l("The form has expired"), _l("Go back, reload the page and send the form again.")
         return render_template("errors/error.html", code=code, title=title, text=text), code
 
-    for code in (400, 403, 404, 405, 500):
+    for code in (400, 403, 404, 405, 429, 500):
         app.register_error_handler(code, render_error)
 
 

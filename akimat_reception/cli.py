@@ -159,6 +159,88 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{day.date()}: {'working day' if working else 'day off'} ({slug or 'installation'})")
 
     @app.cli.group()
+    def routing():
+        """The department classifier."""
+
+    def _akimats(slug):
+        stmt = select(Akimat).order_by(Akimat.id)
+        if slug:
+            stmt = stmt.where(Akimat.slug == slug)
+        found = db.session.scalars(stmt).all()
+        if slug and not found:
+            raise click.BadParameter(f"no akimat '{slug}'", param_hint="--akimat")
+        return found
+
+    @routing.command("train")
+    @click.option("--akimat", "slug", help="Only this akimat.")
+    def routing_train(slug):
+        """Retrain each akimat's classifier on its answered letters (run it nightly)."""
+        from .domain.routing import MINIMUM_SAMPLES, train
+
+        for akimat in _akimats(slug):
+            model = train(akimat.id)
+            if model is None:
+                click.echo(f"{akimat.slug}: fewer than {MINIMUM_SAMPLES} answered letters in 2+ departments; "
+                           "suggestions stay with the category's department")
+            else:
+                accuracy = f"{model.holdout_accuracy:.1%}" if model.holdout_accuracy is not None else "n/a"
+                click.echo(f"{akimat.slug}: trained on {model.samples} letters, held-out accuracy {accuracy}")
+
+    @routing.command("evaluate")
+    @click.option("--akimat", "slug", help="Only this akimat.")
+    def routing_evaluate(slug):
+        """The share of answered letters whose first department was final."""
+        from .domain.routing import evaluate
+
+        for akimat in _akimats(slug):
+            result = evaluate(akimat.id)
+            share = f"{result.share:.1%}" if result.share is not None else "n/a"
+            model = (f"; classifier held-out accuracy {result.holdout_accuracy:.1%} on {result.samples} letters"
+                     if result.holdout_accuracy is not None else "; no classifier trained")
+            click.echo(f"{akimat.slug}: first department final for {result.first_department_final} of "
+                       f"{result.letters} answered letters ({share}){model}")
+
+    @app.cli.group()
+    def letters():
+        """Housekeeping of letters."""
+
+    @letters.command("close")
+    def letters_close():
+        """Close answered letters whose 10 working days to rate or dispute have passed (run daily)."""
+        from .domain.lifecycle import close_answered
+
+        total = sum(close_answered(a) for a in db.session.scalars(select(Akimat)).all())
+        click.echo(f"closed {total} letters")
+
+    @app.cli.group()
+    def phones():
+        """The phone directory: lines due for a check call."""
+
+    @phones.command("due")
+    @click.option("--akimat", "slug", help="Only this akimat (its slug).")
+    def phones_due(slug):
+        """List the lines due for a check call (not verified, reported, or about to go stale), oldest first."""
+        from .domain import phones as directory
+        from .domain.calendar import calendar_for
+
+        stmt = select(Akimat).order_by(Akimat.slug)
+        if slug:
+            stmt = stmt.where(Akimat.slug == slug)
+        akimats = db.session.scalars(stmt).all()
+        if slug and not akimats:
+            raise click.BadParameter(f"no akimat '{slug}'", param_hint="--akimat")
+        total = 0
+        for akimat in akimats:
+            due = [(line, state) for line, state in directory.directory(akimat, calendar_for(akimat.id)) if state.due]
+            due.sort(key=lambda e: (e[0].last_checked_at is not None, e[0].last_checked_at or e[0].created_at, e[0].id))
+            for line, state in due:
+                answered = state.answered_on.isoformat() if state.answered_on else "never"
+                click.echo(f"{akimat.slug}\t{line.e164}\t{state.status.value}\treports {state.reports}\t"
+                           f"answered {answered}\t{line.department.name_ru} — {line.purpose_ru}")
+            total += len(due)
+        click.echo(f"{total} lines due for a check")
+
+    @app.cli.group()
     def translate():
         """Translation commands for translators."""
 
@@ -187,8 +269,8 @@ def _fill_source_language(po_path) -> None:
     with open(po_path, "rb") as f:
         catalog = read_po(f, locale="en")
     for message in catalog:
-        if message.id and not message.string:
-            message.string = message.id
+        if message.id and not (message.string if isinstance(message.string, str) else any(message.string)):
+            message.string = message.id  # a plural's (singular, plural) fits English's two forms
     with open(po_path, "wb") as f:
         write_po(f, catalog, omit_header=False, sort_output=True, no_location=True)
 

@@ -31,6 +31,13 @@ class Config:
     SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "akimat_reception.delivery:LogSmsGateway")
     # Overrides of the legal terms (domain/deadlines.py), e.g. {"consideration_working_days": 15}.
     LEGAL_TERMS: dict = {}
+    # The phone directory's freshness policy (domain/phones.py), e.g. {"window_days": 30, "report_threshold": 3}.
+    PHONE_POLICY: dict = {}
+    # "Nobody answers" reports one client may send (Flask-Limiter syntax), and where the counts live:
+    # "memory://" is per process; use Redis ("redis://127.0.0.1:6379") when several workers serve the site.
+    PHONE_REPORT_RATE_LIMIT = os.environ.get("PHONE_REPORT_RATE_LIMIT", "5 per hour")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
 
 
 def database_url_from_env(instance_path: str) -> str:

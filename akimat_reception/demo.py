@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from .domain import lifecycle
 from .domain.identity import iin_check_digit
 from .extensions import db
-from .models import Akimat, Category, Decision, Department, LetterKind, Membership, Role, User
+from .models import Akimat, AnswerTemplate, Category, Decision, Department, LetterKind, Membership, Role, User
 
 DEMO_PASSWORD = "Reception-demo-2026"
 
@@ -101,10 +101,28 @@ PEOPLE = [
 ]
 
 ANSWERS = {
-    "ru": "Ваше обращение рассмотрено. Работы выполнены подрядной организацией, результат проверен на месте.",
-    "kk": "Өтінішіңіз қаралды. Жұмыстар мердігер ұйыммен орындалды, нәтижесі орнында тексерілді.",
-    "en": "Your letter has been considered. The contractor has done the work and we checked it on site.",
+    "ru": "Ваше обращение рассмотрено. Работы выполнены подрядной организацией, результат проверен на месте "
+          "специалистом управления. Если проблема повторится, сообщите по телефону диспетчерской службы.",
+    "kk": "Өтінішіңіз қаралды. Жұмыстар мердігер ұйыммен орындалды, нәтижесін басқарма маманы орнында "
+          "тексерді. Мәселе қайталанса, диспетчерлік қызметке телефон арқылы хабарлаңыз.",
+    "en": "Your letter has been considered. The contractor has done the work, and a specialist of the department "
+          "checked the result on site. If the problem returns, please call the dispatch service.",
 }
+
+PROMISE = {
+    "ru": "Ваше обращение принято в работу. Вопрос будет рассмотрен в установленные законодательством сроки.",
+    "kk": "Өтінішіңіз жұмысқа алынды. Мәселе заңнамада белгіленген мерзімде қаралады, күтуіңізді сұраймыз.",
+    "en": "Your letter has been taken into work. The question will be considered within the terms set by law.",
+}
+
+TEMPLATES = [
+    ("ru", "Отопление: перерасчёт", "Перерасчёт платы за отопление производится поставщиком услуги за период "
+     "ненадлежащего оказания услуги на основании акта, составленного с участием представителя КСК."),
+    ("kk", "Жылу: қайта есептеу", "Жылу төлемін қайта есептеуді қызмет көрсетуші КСК өкілінің қатысуымен "
+     "жасалған акт негізінде қызмет тиісті көрсетілмеген кезең үшін жүргізеді."),
+    ("en", "Heating: recalculation", "The supplier recalculates the heating charge for the period the service was "
+     "not properly provided, on the basis of a report signed with a representative of the housing cooperative."),
+]
 
 
 def _demo_iin(rng: random.Random) -> str:
@@ -156,10 +174,13 @@ def load_demo(letters_per_akimat: int = 30, seed: int = 2026, now: datetime | No
     for spec in AKIMATS:
         akimat = _create_akimat(spec)
         staff = create_staff(akimat)
+        db.session.add_all(AnswerTemplate(akimat=akimat, department=akimat.departments[0], language=language,
+                                          title=title, body=body) for language, title, body in TEMPLATES)
         db.session.commit()
         categories = {c.code: c for c in akimat.categories}
         for i in range(letters_per_akimat):
             _demo_letter(akimat, staff, categories, i, rng, now)
+        demo_phones(akimat, staff, now)
 
 
 def _demo_letter(akimat, staff, categories, i, rng, now):
@@ -182,22 +203,109 @@ def _demo_letter(akimat, staff, categories, i, rng, now):
                               "Вопрос пенсионных выплат вне компетенции акимата", staff[Role.REGISTRAR],
                               now=received + timedelta(hours=20))
         return
-    # The demo executor works in the first department: route there so they have work to do.
-    department = akimat.departments[0] if i % 2 else (letter.category.default_department or akimat.departments[0])
-    if stage >= 2:
-        department = akimat.departments[0]
-    lifecycle.assign(letter, department, staff[Role.REGISTRAR], now=received + timedelta(hours=3))
+    # Routing as it happens: the category's department first; the demo executor's department
+    # (the first) answers, so some letters are moved there with a reason, as in real ping-pong.
+    first_choice = letter.category.default_department or akimat.departments[0]
+    registrar, executor, controller = staff[Role.REGISTRAR], staff[Role.EXECUTOR], staff[Role.CONTROLLER]
+    lifecycle.assign(letter, first_choice, registrar, now=received + timedelta(hours=3))
+    if stage >= 2 and first_choice != akimat.departments[0]:
+        lifecycle.assign(letter, akimat.departments[0], registrar, reason="Вопрос в ведении этого управления",
+                         now=received + timedelta(days=1))
     if stage == 1:
-        executor, akim = staff[Role.EXECUTOR], staff[Role.AKIM]
-        if letter.department_id == akimat.departments[0].id and i % 8 == 1:
+        executor_letter = letter.department_id == akimat.departments[0].id
+        if executor_letter and i % 8 == 1:
             lifecycle.request_extension(letter, lifecycle.calendar_for(akimat.id).add_working_days(letter.deadline, 10),
                                         "Требуется обследование сетей подрядной организацией", executor,
                                         now=min(received + timedelta(days=7), now))
         elif i % 8 == 5:
-            lifecycle.instruct(letter, "Взять на личный контроль, доложить о результатах", akim,
+            lifecycle.instruct(letter, "Взять на личный контроль, доложить о результатах", staff[Role.AKIM],
                                now=received + timedelta(days=1))
         return
-    lifecycle.send_answer(letter, staff[Role.EXECUTOR], Decision.SATISFIED if i % 3 else Decision.EXPLAINED,
-                          ANSWERS[language], now=received + timedelta(days=5))
+    if i % 6 == 2:  # control returns a first draft that only promises
+        lifecycle.submit_draft(letter, executor, Decision.EXPLAINED, PROMISE[language], now=received + timedelta(days=3))
+        lifecycle.return_draft(letter, "Ответ не по существу: укажите сроки и ответственных", controller,
+                               now=received + timedelta(days=4))
+    lifecycle.submit_draft(letter, executor, Decision.SATISFIED if i % 3 else Decision.EXPLAINED,
+                           f"{letter.number}. {ANSWERS[language]}", now=received + timedelta(days=5))
+    lifecycle.approve_draft(letter, controller, now=received + timedelta(days=5, hours=2))
     if stage == 3:
-        lifecycle.rate(letter, 5 - (i % 3), "", now=received + timedelta(days=6))
+        score = 5 - (i % 5)  # now and then a 1 or 2: the letter goes back to control
+        lifecycle.rate(letter, score, "" if score > 2 else "Ничего не изменилось", now=received + timedelta(days=6))
+    lifecycle.close_answered(akimat, now=now)
+
+
+# The contact directory: (department index, number, (kk, ru, en) purpose, languages, days, opens, closes, story).
+# A story is how the demo's staff and residents treated the line: ("answered", 5) an answered check
+# call 5 days ago; ("failed", 40, 2, "no_answer") answered 40 days ago, then unanswered 2 days ago;
+# ("reported", 20, 3) answered 20 days ago, then reported dead by 3 residents; ("never",) never called.
+PHONES = {
+    "astana": [
+        (0, "+7 7172 55 01 09", ("ТКШ бірыңғай диспетчерлік қызметі: жылу, су, жарық апаттары",
+                                 "Единая диспетчерская служба ЖКХ: аварии тепла, воды, света",
+                                 "Utilities emergency dispatch: heating, water, electricity"),
+         "kk,ru", "daily", None, None, ("answered", 4)),
+        (0, "+7 7172 55 66 77", ("Басқарма қабылдау бөлмесі", "Приёмная управления", "Reception of the department"),
+         "kk,ru", "working", time(9), time(18, 30), ("failed", 38, 2, "no_answer")),
+        (1, "+7 7172 27 39 12", ("Қоғамдық көлік жөніндегі жедел желі", "Горячая линия по общественному транспорту",
+                                 "Public transport hotline"),
+         "kk,ru,en", "daily", time(7), time(23), ("answered", 12)),
+        (2, "+7 7172 55 33 44", ("Балабақшаға кезек", "Очередь в детские сады", "Kindergarten waiting list"),
+         "kk,ru", "working", time(9), time(18), ("answered", 41)),
+        (2, "+7 7172 55 33 40", ("Басқарма қабылдау бөлмесі", "Приёмная управления", "Reception of the department"),
+         "kk,ru", "working", time(9), time(18), ("never",)),
+        (3, "+7 800 080 7777", ("Емханаға жазылу байланыс орталығы (тегін)", "Колл-центр записи в поликлиники (бесплатно)",
+                                "Clinic appointments call centre (free)"),
+         "kk,ru,en", "daily", time(8), time(20), ("answered", 3)),
+        (5, "+7 7172 74 26 55", ("Атаулы әлеуметтік көмек", "Адресная социальная помощь", "Targeted social assistance"),
+         "kk,ru", "working", time(9), time(18), ("reported", 20, 3)),
+        (6, "+7 7172 55 22 10", ("Жер учаскелері мен рұқсаттар", "Земельные участки и разрешения",
+                                 "Land plots and permits"),
+         "kk,ru", "working", time(9), time(18), ("answered", 25)),
+    ],
+    "almaty": [
+        (0, "+7 727 274 66 66", ("Сумен жабдықтау апаттық қызметі", "Аварийная служба водоснабжения",
+                                 "Water supply emergency service"),
+         "kk,ru", "daily", None, None, ("answered", 2)),
+        (0, "+7 727 271 66 01", ("Басқарма қабылдау бөлмесі", "Приёмная управления", "Reception of the department"),
+         "kk,ru", "working", time(9), time(18), ("failed", 45, 1, "wrong_number")),
+        (1, "+7 727 300 11 11", ("Қоғамдық көлік және Онай картасы", "Общественный транспорт и карта «Онай»",
+                                 "Public transport and the Onay card"),
+         "kk,ru,en", "daily", time(6), time(0), ("answered", 8)),
+        (2, "+7 727 271 65 10", ("Мектептер мен балабақшалар", "Школы и детские сады", "Schools and kindergartens"),
+         "kk,ru", "working", time(9), time(18), ("answered", 35)),
+        (3, "+7 727 300 03 03", ("Емханалар жөніндегі жедел желі", "Горячая линия по поликлиникам",
+                                 "Clinics hotline"),
+         "kk,ru", "working", time(8), time(20), ("reported", 10, 3)),
+        (4, "+7 727 271 64 30", ("Ағаш кесу және көгалдандыру", "Вырубка деревьев и озеленение",
+                                 "Tree felling and greenery"),
+         "kk,ru", "working", time(9), time(18), ("answered", 15)),
+        (5, "+7 727 271 67 20", ("Жұмыспен қамту орталығы", "Центр занятости", "Employment centre"),
+         "kk,ru", "working", time(9), time(18), ("never",)),
+    ],
+}
+
+
+def demo_phones(akimat: Akimat, staff: dict, now: datetime) -> None:
+    """The akimat's lines, some verified, some stale, some failing, through the domain's verbs."""
+    from .domain import phones
+    from .domain.identity import normalize_phone
+    from .models import CheckResult, LineDays
+
+    caller = staff[Role.REGISTRAR]
+    for index, number, (kk, ru, en), languages, days, opens, closes, story in PHONES.get(akimat.slug, []):
+        line = phones.add_line(akimat, phones.LineData(
+            department=akimat.departments[index], e164=normalize_phone(number), purpose_kk=kk, purpose_ru=ru,
+            purpose_en=en, languages=languages.split(","), days=LineDays(days), opens_at=opens, closes_at=closes),
+            actor=None, now=now - timedelta(days=60))
+        kind, *args = story
+        if kind == "never":
+            continue
+        answered_at = now - timedelta(days=args[0], hours=2)
+        phones.record_check(line, caller, CheckResult.ANSWERED, "", now=answered_at)
+        if kind == "failed":
+            phones.record_check(line, caller, CheckResult(args[2]), "Гудки, трубку не берут" if args[2] == "no_answer"
+                                else "Номер не обслуживается", now=now - timedelta(days=args[1], hours=1))
+        elif kind == "reported":
+            for i in range(args[1]):
+                phones.report_dead(line, f"demo-resident-{i}", "Звоню с утра, никто не отвечает" if i == 0 else "",
+                                   now=answered_at + timedelta(days=i + 1))

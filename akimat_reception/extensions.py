@@ -1,5 +1,7 @@
 """Extensions created unbound; create_app() binds them to an application."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits are set per view (the phone reports); storage from RATELIMIT_STORAGE_URI; keyed by client address.
+limiter = Limiter(key_func=get_remote_address)

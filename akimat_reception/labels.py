@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from .models import Decision, LetterKind, LetterStatus, Role
+from .models import CheckResult, LineDays
 
 KIND_LABELS = {
     LetterKind.APPLICATION: _l("Application"),
@@ -22,8 +23,11 @@ KIND_HINTS = {
 STATUS_LABELS = {
     LetterStatus.REGISTERED: _l("Registered"),
     LetterStatus.ASSIGNED: _l("With the department"),
+    LetterStatus.IN_CONTROL: _l("Answer with control"),
     LetterStatus.ANSWERED: _l("Answered"),
+    LetterStatus.DISPUTED: _l("Disputed by the resident"),
     LetterStatus.FORWARDED: _l("Forwarded to the competent body"),
+    LetterStatus.CLOSED: _l("Closed"),
 }
 
 DECISION_LABELS = {
@@ -56,8 +60,15 @@ EVENT_LABELS = {
     "instruction": _l("Instruction of the akim"),
     "reminder_due_soon": _l("Reminder: the deadline is near"),
     "reminder_overdue": _l("Reminder: the deadline has passed"),
+    "draft_submitted": _l("Draft answer sent to control"),
+    "returned": _l("Returned for rework"),
     "answer_sent": _l("Answer sent"),
     "rated": _l("Answer rated"),
+    "disputed": _l("Answer disputed by the resident"),
+    "upheld": _l("Control upheld the answer"),
+    "closed": _l("Closed"),
+    "transferred_out": _l("Transferred to another akimat"),
+    "transferred_in": _l("Received from another akimat"),
 }
 
 ACTOR_LABELS = {
@@ -71,14 +82,18 @@ LANGUAGE_LABELS = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
 
 # Events a resident sees on the tracking page; internal notes and routing details stay inside.
 PUBLIC_EVENTS = ("submitted", "registered", "assigned", "transferred", "forwarded", "extended",
-                 "hearing_notice", "position_stated", "answer_sent", "rated")
+                 "hearing_notice", "position_stated", "answer_sent", "rated", "disputed", "upheld", "closed",
+                 "transferred_out", "transferred_in")
 
 # What the resident is told of their letter's state, on the tracking page, by email and by SMS.
 RESIDENT_STATUS = {
     LetterStatus.REGISTERED: _l("Registered, waiting to be sent to a department"),
     LetterStatus.ASSIGNED: _l("Being considered by the department"),
+    LetterStatus.IN_CONTROL: _l("Being considered by the department"),  # drafts are internal
     LetterStatus.ANSWERED: _l("Answered"),
+    LetterStatus.DISPUTED: _l("Your dispute is being considered"),
     LetterStatus.FORWARDED: _l("Forwarded to the competent body"),
+    LetterStatus.CLOSED: _l("Answered and closed"),
 }
 
 
@@ -87,3 +102,17 @@ def resident_status(letter) -> str:
     return str(RESIDENT_STATUS[letter.status])
 
 KIND_HINTS_BY_VALUE = {kind.value: hint for kind, hint in KIND_HINTS.items()}
+
+# The phone directory (domain/phones.py).
+CHECK_RESULT_LABELS = {
+    CheckResult.ANSWERED: _l("Answered"),
+    CheckResult.NO_ANSWER: _l("No answer"),
+    CheckResult.BUSY: _l("Busy"),
+    CheckResult.WRONG_NUMBER: _l("Wrong or disconnected number"),
+    CheckResult.VOICEMAIL: _l("Voicemail"),
+}
+
+LINE_DAYS_LABELS = {
+    LineDays.WORKING: _l("Working days"),
+    LineDays.DAILY: _l("Every day"),
+}

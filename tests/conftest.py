@@ -71,6 +71,17 @@ def app(request, tmp_path_factory):
         next(database, None)
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Every app of the session shares the limiter's counts (memory://): each test starts with none,
+    so that one test's requests never count against another's."""
+    from akimat_reception.extensions import limiter
+
+    if limiter.initialized:
+        limiter.reset()
+    yield
+
+
 @pytest.fixture
 def app_context(app):
     with app.app_context():

@@ -38,3 +38,57 @@ def routed_letter(slug="astana", **kwargs):
     created, code = letter(slug, **kwargs)
     lifecycle.assign(created, akimat(slug).departments[0], staff(Role.REGISTRAR, slug))
     return created, code
+
+
+ANSWER_TEXT = {
+    "ru": "Ваше обращение рассмотрено. Работы выполнены подрядной организацией, результат проверен на месте "
+          "специалистом управления. Если проблема повторится, сообщите нам.",
+    "kk": "Өтінішіңіз қаралды. Жұмыстар мердігер ұйыммен орындалды, нәтижесін басқарма маманы орнында "
+          "тексерді. Мәселе қайталанса, бізге хабарлаңыз.",
+    "en": "Your letter has been considered. The contractor has done the work, and a specialist of the "
+          "department checked the result on site. Tell us if the problem returns.",
+}
+
+
+def answer(letter, decision=None, body=None, now=None, **grounds):
+    """The executor's draft, approved by control: the way every answer reaches a resident."""
+    from akimat_reception.models import Decision
+
+    lifecycle.submit_draft(letter, staff(Role.EXECUTOR, letter.akimat.slug), decision or Decision.SATISFIED,
+                           body or f"{letter.number}. {ANSWER_TEXT[letter.language]}", now=now, **grounds)
+    return lifecycle.approve_draft(letter, staff(Role.CONTROLLER, letter.akimat.slug), now=now)
+
+
+def answered_letter(slug="astana", **kwargs):
+    created, code = routed_letter(slug, **kwargs)
+    answer(created)
+    return created, code
+
+
+def department(slug="astana", name="Test department") -> "Department":
+    """A department of its own, so that a test sees only the phone lines it made."""
+    from akimat_reception.models import Department
+
+    tag = uuid.uuid4().hex[:6]
+    created = Department(akimat_id=akimat(slug).id, name_kk=f"{name} {tag} kk", name_ru=f"{name} {tag} ru",
+                         name_en=f"{name} {tag}")
+    db.session.add(created)
+    db.session.commit()
+    return created
+
+
+def phone_number() -> str:
+    """A valid Astana city number no other test uses."""
+    return f"+77172{9 * 10**5 + uuid.uuid4().int % 10**5:06d}"
+
+
+def phone_line(slug="astana", *, dept=None, number=None, purpose="Heating and hot water", languages=("kk", "ru"),
+               days="daily", opens=None, closes=None, created_at=None):
+    """A line in service, through the domain's verb (stale until someone calls it)."""
+    from akimat_reception.domain import phones
+    from akimat_reception.models import LineDays
+
+    return phones.add_line(akimat(slug), phones.LineData(
+        department=dept or department(slug), e164=number or phone_number(), purpose_kk=f"{purpose} (kk)",
+        purpose_ru=f"{purpose} (ru)", purpose_en=purpose, languages=list(languages), days=LineDays(days),
+        opens_at=opens, closes_at=closes), actor=None, now=created_at)

@@ -32,6 +32,7 @@ class LegalTerms:
     forwarding_working_days: int = 3         # APPK art. 76
     hearing_notice_working_days: int = 3     # APPK art. 73
     due_soon_working_days: int = 3           # our service level, not the law
+    rating_working_days: int = 10            # ours: time to rate or dispute an answer before it closes
 
 
 # Each term, its citation and what it means, as admins see them.
@@ -43,6 +44,7 @@ TERM_DESCRIPTIONS = {
     "forwarding_working_days": (APPK_76, _l("Working days to forward a letter outside the akimat's competence to the competent body.")),
     "hearing_notice_working_days": (APPK_73, _l("Working days before a refusal by which the resident is told of it and may state a position.")),
     "due_soon_working_days": ("—", _l("The last working days of a term in which a letter is shown as due soon.")),
+    "rating_working_days": ("—", _l("Working days a resident has to rate or dispute an answer before the letter closes.")),
 }
 
 DEFAULT_TERMS = LegalTerms()

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Akimat, ExtensionRequest, ExtensionStatus, Letter, LetterStatus, Role
 from ..models._common import utcnow
-from . import deadlines, notifications
+from . import deadlines, notifications, phones
 from .calendar import calendar_for
+from .identity import format_phone_national
 from .lifecycle import _members, local_day
 
 LISTED = 10
@@ -32,6 +33,7 @@ def queue_digest(akimat: Akimat, now: Optional[datetime] = None) -> int:
     waiting = count(select(ExtensionRequest.id).join(Letter).where(
         Letter.akimat_id == akimat.id, ExtensionRequest.status == ExtensionStatus.PENDING))
     oldest = db.session.scalars(overdue_stmt.order_by(Letter.deadline, Letter.id).limit(LISTED)).all()
+    directory = phones.summarize(phones.directory(akimat, calendar_for(akimat.id), now))
 
     def build():
         return notifications.Message(
@@ -39,8 +41,12 @@ def queue_digest(akimat: Akimat, now: Optional[datetime] = None) -> int:
             paragraphs=[_("New letters in the last 24 hours: %(count)s", count=new),
                         _("Overdue: %(count)s", count=overdue),
                         _("Due soon: %(count)s", count=due_soon),
-                        _("Requests for more time waiting for your decision: %(count)s", count=waiting)],
-            lines=[f"{letter.number} — {format_date(letter.deadline, 'short')} — {letter.subject}" for letter in oldest],
+                        _("Requests for more time waiting for your decision: %(count)s", count=waiting),
+                        _("Phone lines not answering: %(count)s; not checked recently: %(count_stale)s",
+                          count=len(directory.failing), count_stale=len(directory.stale))],
+            lines=[f"{letter.number} — {format_date(letter.deadline, 'short')} — {letter.subject}" for letter in oldest]
+            + [f"{state.status.label}: {format_phone_national(line.e164)} — {line.department.name} — {line.purpose}"
+               for line, state in directory.failing[:LISTED] + directory.stale[:LISTED]],
             sms="", link=f"{notifications._base_url()}/{akimat.slug}/akim/", link_text=_("Open the dashboard"))
 
     akims = _members(akimat, Role.AKIM)

@@ -83,14 +83,24 @@ def replay(events: list[Event]) -> Replayed:
         elif event.kind == "transferred":
             state.status, state.department_id = LetterStatus.ASSIGNED, p["department_id"]
             state.transfer_count += 1
-        elif event.kind == "forwarded":
+        elif event.kind in ("forwarded", "transferred_out"):
             state.status = LetterStatus.FORWARDED
         elif event.kind == "extended":
             state.deadline = date.fromisoformat(p["deadline"])
+        elif event.kind == "draft_submitted":
+            state.status = LetterStatus.IN_CONTROL
+        elif event.kind == "returned":
+            state.status = LetterStatus.ASSIGNED
         elif event.kind == "answer_sent":
-            state.status = LetterStatus.ANSWERED
+            state.status, state.rating = LetterStatus.ANSWERED, None
         elif event.kind == "rated":
             state.rating = p["rating"]
+        elif event.kind == "disputed":
+            state.status = LetterStatus.DISPUTED
+        elif event.kind == "upheld":
+            state.status = LetterStatus.ANSWERED
+        elif event.kind == "closed":
+            state.status = LetterStatus.CLOSED
     return state
 
 

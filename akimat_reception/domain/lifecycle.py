@@ -3,23 +3,24 @@ and in which state, changes the row, appends the journal event and queues the no
 in one transaction."""
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Optional
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
-from ..models import (Akimat, Answer, Category, Decision, Department, ExtensionRequest, ExtensionStatus, Letter,
-                      LetterCounter, LetterKind, LetterStatus, Membership, Role, User)
+from ..models import (Akimat, Answer, AnswerStatus, Category, Decision, Department, ExtensionRequest,
+                      ExtensionStatus, Letter, LetterCounter, LetterKind, LetterStatus, Membership, Role, User)
 from ..models._common import utcnow
-from . import deadlines, journal, notifications
+from . import deadlines, journal, notifications, quality
 from .calendar import calendar_for
 from .deadlines import DeadlineState, deadline_state
 from .permissions import MATRIX, Action, can
@@ -107,7 +108,13 @@ def find_by_token(akimat: Akimat, token: str) -> Optional[Letter]:
 def submit(akimat: Akimat, submission: Submission, now: Optional[datetime] = None) -> tuple[Letter, str]:
     """Registers a resident's letter: number, access code, deadline and the receipt notification,
     committed together. Returns the letter and its access code, which exists in clear nowhere else."""
-    now = now or utcnow()
+    letter, code = _register(akimat, submission, now or utcnow())
+    db.session.commit()
+    return letter, code
+
+
+def _register(akimat: Akimat, submission: Submission, now: datetime,
+              transferred_from: Optional[Letter] = None) -> tuple[Letter, str]:
     received_on = local_day(akimat, now)
     calendar = calendar_for(akimat.id)
     seq = _next_sequence(akimat, received_on.year)
@@ -119,20 +126,54 @@ def submit(akimat: Akimat, submission: Submission, now: Optional[datetime] = Non
         akimat_id=akimat.id, number=number, year=received_on.year, seq=seq,
         access_code_hash=hash_access_code(number, code), category_id=submission.category.id,
         status=LetterStatus.REGISTERED, received_at=now, deadline=deadline, original_deadline=deadline,
-        forward_by=deadlines.forward_by(received_on, calendar), transfer_count=0, **fields,
+        forward_by=deadlines.forward_by(received_on, calendar), transfer_count=0,
+        transferred_from_id=transferred_from.id if transferred_from else None, **fields,
     )
     letter.akimat = akimat
     letter.category = submission.category
+    letter.repeat_of = None if transferred_from else find_earlier_letter(akimat, submission, now)
     db.session.add(letter)
     db.session.flush()
     journal.append(letter, "submitted", actor=None, actor_role="resident",
-                   payload={"kind": letter.kind.value, "subject": letter.subject}, now=now)
+                   payload={"kind": letter.kind.value, "subject": letter.subject,
+                            "repeat_of": letter.repeat_of.number if letter.repeat_of else None}, now=now)
     journal.append(letter, "registered", actor=None, actor_role="system",
                    payload={"number": number, "deadline": deadline.isoformat(),
                             "forward_by": letter.forward_by.isoformat()}, now=now)
     notifications.queue_for_resident("receipt", letter, secret=code)
-    db.session.commit()
     return letter, code
+
+
+REPEAT_WINDOW_DAYS = 90
+SIMILAR = 0.2
+
+
+def _stems(text: str) -> set[str]:
+    """Word beginnings: enough to match "отопление" with "отопления" in either language."""
+    return {w[:5] for w in re.findall(r"\w+", text.casefold()) if len(w) >= 4}
+
+
+def similarity(a: str, b: str) -> float:
+    first, second = _stems(a), _stems(b)
+    return len(first & second) / len(first | second) if first and second else 0.0
+
+
+def find_earlier_letter(akimat: Akimat, submission: Submission, now: datetime) -> Optional[Letter]:
+    """The same person's letter on a similar subject within 90 days, by IIN, email or phone."""
+    same_person = [c for c in (Letter.iin == submission.iin if submission.iin else None,
+                               Letter.email == submission.email if submission.email else None,
+                               Letter.phone == submission.phone if submission.phone else None) if c is not None]
+    if not same_person:
+        return None
+    candidates = db.session.scalars(
+        select(Letter).where(Letter.akimat_id == akimat.id, or_(*same_person),
+                             Letter.received_at >= now - timedelta(days=REPEAT_WINDOW_DAYS))
+        .order_by(Letter.received_at.desc()).limit(20)).all()
+    text = f"{submission.subject} {submission.body}"
+    scored = [(similarity(text, f"{c.subject} {c.body}") + (0.1 if c.category_id == submission.category.id else 0), c)
+              for c in candidates]
+    best = max(scored, key=lambda pair: pair[0], default=(0, None))
+    return best[1] if best[0] >= SIMILAR else None
 
 
 def _lock(letter: Letter) -> None:
@@ -199,6 +240,42 @@ def forward(letter: Letter, competent_body: str, reason: str, actor: User, now: 
     db.session.commit()
 
 
+def transfer_to_akimat(letter: Letter, target: Akimat, reason: str, actor: User,
+                       now: Optional[datetime] = None) -> Letter:
+    """Moves a letter outside this akimat's competence to another akimat of the installation: the
+    letter is registered there anew (its own number, code and term, from today) and both journals
+    record the transfer; the resident gets the new receipt."""
+    now = now or utcnow()
+    role = _require(actor, Action.FORWARD, letter)
+    _lock(letter)
+    _require_open(letter)
+    if target.id == letter.akimat_id:
+        raise LifecycleError(_l("Choose another akimat."))
+    if not reason.strip():
+        raise LifecycleError(_l("Name the competent body and the reason."))
+    category = (db.session.scalar(select(Category).where(Category.akimat_id == target.id,
+                                                          Category.code == letter.category.code))
+                or db.session.scalar(select(Category).where(Category.akimat_id == target.id)
+                                     .order_by(Category.id).limit(1)))
+    copied = {name: getattr(letter, name) for name in (
+        "kind", "language", "subject", "body", "surname", "given_name", "address", "patronymic", "iin", "email",
+        "phone", "disputed_party", "complaint_request")}
+    received, _code = _register(target, Submission(category=category, submission_token=f"transfer-{letter.number}",
+                                                   **copied), now, transferred_from=letter)
+    letter.status = LetterStatus.FORWARDED
+    letter.forwarded_to = target.name_ru
+    letter.transferred_to_id = received.id
+    journal.append(letter, "transferred_out", actor=actor, actor_role=role,
+                   payload={"to_akimat": target.slug, "to_number": received.number, "reason": reason.strip(),
+                            "on_time": local_day(letter.akimat, now) <= letter.forward_by}, now=now)
+    journal.append(received, "transferred_in", actor=actor, actor_role=role,
+                   payload={"from_akimat": letter.akimat.slug, "from_number": letter.number,
+                            "reason": reason.strip()}, now=now)
+    notifications.queue_for_resident("forwarded", letter, reason=reason.strip())
+    db.session.commit()
+    return received
+
+
 def pending_extension(letter: Letter) -> Optional[ExtensionRequest]:
     return db.session.scalar(select(ExtensionRequest).where(
         ExtensionRequest.letter_id == letter.id, ExtensionRequest.status == ExtensionStatus.PENDING))
@@ -210,7 +287,7 @@ def request_extension(letter: Letter, new_deadline: date, reason: str, actor: Us
     now = now or utcnow()
     role = _require(actor, Action.REQUEST_EXTENSION, letter)
     _lock(letter)
-    if letter.status is not LetterStatus.ASSIGNED:
+    if letter.status not in (LetterStatus.ASSIGNED, LetterStatus.IN_CONTROL):
         raise LifecycleError(_l("Only a letter that is with a department can be extended."))
     if pending_extension(letter) is not None:
         raise LifecycleError(_l("A request for more time is already waiting for the akim."))
@@ -306,10 +383,9 @@ def state_position(letter: Letter, text: str, now: Optional[datetime] = None) ->
     db.session.commit()
 
 
-def send_answer(letter: Letter, actor: User, decision: Decision, body: str, reasons: str = "",
-                legal_basis: str = "", appeal_procedure: str = "",
-                now: Optional[datetime] = None) -> Answer:
-    """Sends the department's answer to the resident."""
+def submit_draft(letter: Letter, actor: User, decision: Decision, body: str, reasons: str = "",
+                 legal_basis: str = "", appeal_procedure: str = "", now: Optional[datetime] = None) -> Answer:
+    """The department's draft answer goes to control."""
     now = now or utcnow()
     role = _require(actor, Action.ANSWER, letter)
     _lock(letter)
@@ -320,25 +396,97 @@ def send_answer(letter: Letter, actor: User, decision: Decision, body: str, reas
     if decision.needs_grounds and not (reasons.strip() and legal_basis.strip() and appeal_procedure.strip()):
         raise LifecycleError(_l("A refusal or leaving without consideration needs the reasons, "
                                 "the legal basis and how to appeal."))
-    if decision is Decision.REFUSED:
-        if letter.hearing_until is None:
-            raise LifecycleError(_l("Before a refusal, tell the resident of the preliminary decision: "
-                                    "they have the right to be heard."))
-        if local_day(letter.akimat, now) < letter.hearing_until:
-            raise LifecycleError(_l("The resident may state a position until %(date)s; the refusal can be "
-                                    "sent from that day.", date=format_date(letter.hearing_until, "long")))
-    answer = Answer(letter=letter, author_id=actor.id, decision=decision, body=body.strip(),
-                    reasons=reasons.strip() or None, legal_basis=legal_basis.strip() or None,
-                    appeal_procedure=appeal_procedure.strip() or None, created_at=now, sent_at=now)
+    _check_hearing(letter, decision, now)
+    answer = Answer(letter=letter, author_id=actor.id, department_id=letter.department_id, decision=decision,
+                    body=body.strip(), reasons=reasons.strip() or None, legal_basis=legal_basis.strip() or None,
+                    appeal_procedure=appeal_procedure.strip() or None, created_at=now,
+                    status=AnswerStatus.SUBMITTED, language=letter.language,
+                    body_fingerprint=quality.fingerprint(body))
     db.session.add(answer)
-    letter.status = LetterStatus.ANSWERED
-    letter.answered_at = now
+    letter.status = LetterStatus.IN_CONTROL
     db.session.flush()
-    journal.append(letter, "answer_sent", actor=actor, actor_role=role,
+    journal.append(letter, "draft_submitted", actor=actor, actor_role=role,
                    payload={"answer_id": answer.id, "decision": decision.value}, now=now)
-    notifications.queue_for_resident("answer_sent", letter)
     db.session.commit()
     return answer
+
+
+def _check_hearing(letter: Letter, decision: Decision, now: datetime) -> None:
+    """A refusal waits until the resident could be heard (APPK art. 73)."""
+    if decision is not Decision.REFUSED:
+        return
+    if letter.hearing_until is None:
+        raise LifecycleError(_l("Before a refusal, tell the resident of the preliminary decision: "
+                                "they have the right to be heard."))
+    if local_day(letter.akimat, now) < letter.hearing_until:
+        raise LifecycleError(_l("The resident may state a position until %(date)s; the refusal can be "
+                                "sent from that day.", date=format_date(letter.hearing_until, "long")))
+
+
+def return_draft(letter: Letter, comment: str, actor: User, now: Optional[datetime] = None) -> None:
+    """Control sends a poor draft (or a disputed answer) back to the department for rework."""
+    now = now or utcnow()
+    role = _require(actor, Action.CONTROL, letter)
+    _lock(letter)
+    if letter.status not in (LetterStatus.IN_CONTROL, LetterStatus.DISPUTED):
+        raise LifecycleError(_l("There is no draft or disputed answer to return."))
+    if not comment.strip():
+        raise LifecycleError(_l("Say what must be reworked."))
+    draft = letter.draft
+    if draft is not None:
+        draft.status, draft.control_comment, draft.controlled_by_id = AnswerStatus.RETURNED, comment.strip(), actor.id
+    letter.status = LetterStatus.ASSIGNED
+    journal.append(letter, "returned", actor=actor, actor_role=role,
+                   payload={"answer_id": draft.id if draft else None, "comment": comment.strip(),
+                            "department_id": letter.department_id}, now=now)
+    for executor in _members(letter.akimat, Role.EXECUTOR, letter.department_id):
+        notifications.queue_for_staff("returned", executor, letter.akimat, letter=letter,
+                                      build=lambda: notifications.returned_message(letter, comment.strip()))
+    db.session.commit()
+
+
+def approve_draft(letter: Letter, actor: User, now: Optional[datetime] = None) -> Answer:
+    """Control approves the draft: it is sent to the resident at once."""
+    now = now or utcnow()
+    role = _require(actor, Action.CONTROL, letter)
+    _lock(letter)
+    draft = letter.draft
+    if letter.status is not LetterStatus.IN_CONTROL or draft is None:
+        raise LifecycleError(_l("There is no draft waiting for control."))
+    problems = quality.problems_with(draft, letter, now)
+    if problems:
+        raise QualityProblems(problems)
+    _check_hearing(letter, draft.decision, now)
+    draft.status, draft.sent_at, draft.controlled_by_id = AnswerStatus.SENT, now, actor.id
+    letter.status = LetterStatus.ANSWERED
+    letter.answered_at = now
+    letter.rating = letter.rating_comment = None  # a new answer waits for its own rating
+    journal.append(letter, "answer_sent", actor=actor, actor_role=role,
+                   payload={"answer_id": draft.id, "decision": draft.decision.value}, now=now)
+    notifications.queue_for_resident("answer_sent", letter)
+    db.session.commit()
+    return draft
+
+
+class QualityProblems(LifecycleError):
+    def __init__(self, problems):
+        super().__init__(problems[0])
+        self.problems = problems
+
+
+def uphold_answer(letter: Letter, comment: str, actor: User, now: Optional[datetime] = None) -> None:
+    """Control finds a disputed answer right, and tells the resident why."""
+    now = now or utcnow()
+    role = _require(actor, Action.CONTROL, letter)
+    _lock(letter)
+    if letter.status is not LetterStatus.DISPUTED:
+        raise LifecycleError(_l("Only a disputed answer can be upheld."))
+    if not comment.strip():
+        raise LifecycleError(_l("Tell the resident why the answer stands."))
+    letter.status = LetterStatus.ANSWERED
+    journal.append(letter, "upheld", actor=actor, actor_role=role, payload={"comment": comment.strip()}, now=now)
+    notifications.queue_for_resident("upheld", letter, comment=comment.strip())
+    db.session.commit()
 
 
 def instruct(letter: Letter, text: str, actor: User, now: Optional[datetime] = None) -> None:
@@ -352,21 +500,73 @@ def instruct(letter: Letter, text: str, actor: User, now: Optional[datetime] = N
     db.session.commit()
 
 
+DISPUTING_RATING = 2  # a rating of 1 or 2 reopens the letter to control
+
+
 def rate(letter: Letter, score: int, comment: str = "", now: Optional[datetime] = None) -> None:
-    """The resident's rating of the answer, 1 (poor) to 5 (good); given once."""
+    """The resident's rating of the answer, 1 (poor) to 5 (good), once per answer; 1 or 2 is a
+    dispute and reopens the letter to control with the resident's words."""
     now = now or utcnow()
     _lock(letter)
-    if letter.status is not LetterStatus.ANSWERED:
+    answer = letter.sent_answer
+    if letter.status is not LetterStatus.ANSWERED or answer is None:
         raise LifecycleError(_l("Only an answered letter can be rated."))
-    if letter.rating is not None:
+    if answer.rating is not None:
         raise LifecycleError(_l("This answer has already been rated."))
     if not 1 <= score <= 5:
         raise LifecycleError(_l("Choose a rating from 1 to 5."))
-    letter.rating = score
-    letter.rating_comment = comment.strip() or None
+    answer.rating, answer.rating_comment = score, comment.strip() or None
+    letter.rating, letter.rating_comment = score, comment.strip() or None
     journal.append(letter, "rated", actor=None, actor_role="resident",
                    payload={"rating": score, "comment": letter.rating_comment}, now=now)
+    if score <= DISPUTING_RATING:
+        _reopen(letter, answer, comment.strip(), now)
     db.session.commit()
+
+
+def dispute(letter: Letter, text: str, now: Optional[datetime] = None) -> None:
+    """The resident disputes the answer in their own words: the letter goes back to control."""
+    now = now or utcnow()
+    _lock(letter)
+    answer = letter.sent_answer
+    if letter.status is not LetterStatus.ANSWERED or answer is None:
+        raise LifecycleError(_l("Only an answered letter can be disputed."))
+    if answer.disputed:
+        raise LifecycleError(_l("This answer is already disputed."))
+    if not text.strip():
+        raise LifecycleError(_l("Say what is wrong with the answer."))
+    _reopen(letter, answer, text.strip(), now)
+    db.session.commit()
+
+
+def _reopen(letter: Letter, answer: Answer, words: str, now: datetime) -> None:
+    answer.disputed = True
+    letter.status = LetterStatus.DISPUTED
+    journal.append(letter, "disputed", actor=None, actor_role="resident",
+                   payload={"answer_id": answer.id, "text": words}, now=now)
+
+
+def close_answered(akimat: Akimat, now: Optional[datetime] = None) -> int:
+    """Closes answered letters whose time to rate or dispute has passed (10 working days)."""
+    now = now or utcnow()
+    today = local_day(akimat, now)
+    calendar = calendar_for(akimat.id)
+    days = deadlines.current_terms().rating_working_days
+    closed = 0
+    # N working days are at least N calendar days: only older answers can qualify.
+    candidates = db.session.scalars(select(Letter).where(
+        Letter.akimat_id == akimat.id, Letter.status == LetterStatus.ANSWERED,
+        Letter.answered_at <= now - timedelta(days=days)).order_by(Letter.id)).all()
+    for letter in candidates:
+        if calendar.add_working_days(local_day(akimat, letter.answered_at), days) > today:
+            continue
+        _lock(letter)
+        letter.status = LetterStatus.CLOSED
+        journal.append(letter, "closed", actor=None, actor_role="system",
+                       payload={"rated": letter.rating is not None}, now=now)
+        db.session.commit()
+        closed += 1
+    return closed
 
 
 def _members(akimat: Akimat, role: Role, department_id: Optional[int] = None) -> list[User]:

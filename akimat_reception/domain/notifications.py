@@ -103,6 +103,15 @@ def _resident_message(kind: str, letter: Letter, **extra) -> Message:
             sms=_("Letter %(number)s answered. Read and rate it on the site. %(status)s", number=number,
                   status=status_line),
             **track)
+    if kind == "upheld":
+        return Message(
+            subject=_("Your dispute of the answer to letter %(number)s was considered", number=number),
+            paragraphs=[_("Control considered your dispute and found the answer right: %(comment)s",
+                          comment=extra["comment"]),
+                        _("You may appeal it to a higher body or to court."), status_line],
+            sms=_("Letter %(number)s: the answer stands. Details on the site. %(status)s", number=number,
+                  status=status_line),
+            **track)
     raise ValueError(f"no resident message '{kind}'")
 
 
@@ -153,6 +162,14 @@ def reminder_message(letter: Letter, state: str) -> Message:
         text = _("Letter %(number)s must be answered by %(date)s.", number=letter.number, date=deadline)
     return Message(subject=subject, paragraphs=[text, letter.subject], sms="", link=office_url(letter),
                    link_text=_("Open the letter"))
+
+
+def returned_message(letter: Letter, comment: str) -> Message:
+    return Message(
+        subject=_("Returned for rework: letter %(number)s", number=letter.number),
+        paragraphs=[_("Control returned the answer to letter %(number)s for rework.", number=letter.number),
+                    _("Comment: %(comment)s", comment=comment)],
+        sms="", link=office_url(letter), link_text=_("Open the letter"))
 
 
 def extension_request_message(letter: Letter, requested: date, reason: str) -> Message:

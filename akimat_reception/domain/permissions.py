@@ -14,19 +14,24 @@ class Action(str, enum.Enum):
     REQUEST_EXTENSION = "request_extension"
     DECIDE_EXTENSION = "decide_extension"  # the akim or a deputy (APPK art. 76)
     INSTRUCT = "instruct"  # the akim's instruction (резолюция) on a letter
+    CONTROL = "control"  # approve a draft answer, return it for rework, uphold a disputed one
+    MANAGE_TEMPLATES = "manage_templates"  # a department's canned paragraphs
     VIEW_DASHBOARD = "view_dashboard"
     VIEW_OVERSIGHT = "view_oversight"  # journal verification and the personal-data access log
     MANAGE_CALENDAR = "manage_calendar"
+    VERIFY_PHONES = "verify_phones"  # call the directory's lines and record the result
+    MANAGE_PHONES = "manage_phones"  # add, edit, retire, import and export the directory's lines
 
 
 MATRIX: dict[Role, frozenset[Action]] = {
-    Role.REGISTRAR: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ASSIGN, Action.FORWARD}),
-    Role.EXECUTOR: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ANSWER, Action.REQUEST_EXTENSION}),
-    Role.CONTROLLER: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER}),
+    Role.REGISTRAR: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ASSIGN, Action.FORWARD, Action.VERIFY_PHONES}),
+    Role.EXECUTOR: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ANSWER, Action.REQUEST_EXTENSION,
+                              Action.MANAGE_TEMPLATES}),
+    Role.CONTROLLER: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.CONTROL, Action.VERIFY_PHONES}),
     Role.AKIM: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.VIEW_DASHBOARD, Action.DECIDE_EXTENSION,
                           Action.INSTRUCT, Action.VIEW_OVERSIGHT}),
     # Administrators manage the akimat; they do not read residents' letters.
-    Role.ADMIN: frozenset({Action.VIEW_OVERSIGHT, Action.MANAGE_CALENDAR}),
+    Role.ADMIN: frozenset({Action.VIEW_OVERSIGHT, Action.MANAGE_CALENDAR, Action.VERIFY_PHONES, Action.MANAGE_PHONES}),
 }
 
 # Roles whose reach is one department, not the whole akimat.

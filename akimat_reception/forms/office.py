@@ -22,6 +22,7 @@ class AssignForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
+    template = SelectField(_l("Insert a paragraph of your department"), coerce=int, validators=[Optional()])
     decision = RadioField(_l("Decision"), choices=[SelectChoice(d.value, label) for d, label in DECISION_LABELS.items()],
                           validators=[InputRequired(message=_l("Choose the decision."))])
     body = TextAreaField(_l("Answer to the resident"), filters=[strip],
@@ -29,6 +30,11 @@ class AnswerForm(FlaskForm):
     reasons = TextAreaField(_l("Reasons for the refusal"), filters=[strip], validators=[Optional()])
     legal_basis = TextAreaField(_l("Legal basis"), filters=[strip], validators=[Optional()])
     appeal_procedure = TextAreaField(_l("How to appeal"), filters=[strip], validators=[Optional()])
+
+    def __init__(self, *args, templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template.choices = [SelectChoice(0, _l("Choose a paragraph"))] + [
+            SelectChoice(t.id, t.title) for t in templates]
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -41,10 +47,23 @@ class AnswerForm(FlaskForm):
 
 
 class ForwardForm(FlaskForm):
-    competent_body = StringField(_l("Competent body"), filters=[strip],
-                                 validators=[DataRequired(**REQUIRED), Length(max=300)])
+    target_akimat = SelectField(_l("Another akimat"), coerce=int, validators=[Optional()])
+    competent_body = StringField(_l("Or another competent body"), filters=[strip],
+                                 validators=[Optional(), Length(max=300)])
     forward_reason = TextAreaField(_l("Why it is outside the akimat's competence"), filters=[strip],
                                    validators=[DataRequired(**REQUIRED), Length(max=3000)])
+
+    def __init__(self, *args, akimats=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target_akimat.choices = [SelectChoice(0, _l("Not an akimat: name the body below"))] + [
+            SelectChoice(a.id, a.name) for a in akimats]
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if valid and not self.target_akimat.data and not self.competent_body.data:
+            self.competent_body.errors.append(_l("Choose an akimat or name the competent body."))
+            valid = False
+        return valid
 
 
 class ExtensionRequestForm(FlaskForm):
@@ -69,3 +88,35 @@ class HearingNoticeForm(FlaskForm):
 class InstructionForm(FlaskForm):
     instruction = TextAreaField(_l("Instruction to the department"), filters=[strip],
                                 validators=[DataRequired(**REQUIRED), Length(max=3000)])
+
+
+class ControlForm(FlaskForm):
+    verdict = RadioField(_l("Your decision"), validators=[InputRequired(message=_l("Choose the decision."))])
+    control_comment = TextAreaField(_l("Comment"), filters=[strip], validators=[Optional(), Length(max=5000)])
+
+    def __init__(self, *args, disputed=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.verdict.choices = ([SelectChoice("return", _l("Return to the department for rework")),
+                                 SelectChoice("uphold", _l("The answer stands: tell the resident why"))] if disputed
+                                else [SelectChoice("approve", _l("Approve and send to the resident")),
+                                      SelectChoice("return", _l("Return for rework"))])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if valid and self.verdict.data in ("return", "uphold") and not self.control_comment.data:
+            self.control_comment.errors.append(_l("Write a comment: the department or the resident reads it."))
+            valid = False
+        return valid
+
+
+class AnswerTemplateForm(FlaskForm):
+    department = SelectField(_l("Department"), coerce=int, validators=[InputRequired(message=_l("Choose a department."))])
+    language = RadioField(_l("Language"), choices=[SelectChoice("kk", _l("Kazakh")), SelectChoice("ru", _l("Russian")),
+                                                   SelectChoice("en", _l("English"))],
+                          validators=[InputRequired(message=_l("Choose the language."))])
+    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(**REQUIRED), Length(max=200)])
+    body = TextAreaField(_l("Paragraph"), filters=[strip], validators=[DataRequired(**REQUIRED), Length(max=10000)])
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department.choices = [SelectChoice(d.id, d.name) for d in departments]

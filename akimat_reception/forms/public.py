@@ -93,3 +93,8 @@ class RatingForm(FlaskForm):
 class PositionForm(FlaskForm):
     position = TextAreaField(_l("Your position"), filters=[strip],
                              validators=[DataRequired(**REQUIRED), _length(5000, 5)])
+
+
+class DisputeForm(FlaskForm):
+    dispute = TextAreaField(_l("What is wrong with the answer?"), filters=[strip],
+                            validators=[DataRequired(**REQUIRED), _length(5000, 5)])

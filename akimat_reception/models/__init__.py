@@ -1,14 +1,16 @@
 """All models, importable from one place (and so known to Alembic)."""
 from .journal import Event, PersonalDataAccess
-from .letters import (Answer, Decision, ExtensionRequest, ExtensionStatus, Letter, LetterCounter, LetterKind,
-                      LetterStatus)
+from .letters import (Answer, AnswerStatus, AnswerTemplate, Decision, ExtensionRequest, ExtensionStatus, Letter,
+                      LetterCounter, LetterKind, LetterStatus, RoutingModel)
 from .outbox import Channel, DeliveryStatus, OutboxMessage
 from .people import Membership, Role, User
+from .phones import CheckResult, LineDays, PhoneCheck, PhoneLine, PhoneReport
 from .tenancy import Akimat, CalendarOverride, Category, Department
 from . import guards  # noqa: F401  (registers the listeners)
 
 __all__ = [
-    "Akimat", "Answer", "CalendarOverride", "Category", "Channel", "Decision", "DeliveryStatus", "Department",
+    "Akimat", "Answer", "AnswerStatus", "AnswerTemplate", "RoutingModel", "CalendarOverride", "Category", "Channel", "Decision", "DeliveryStatus", "Department",
     "Event", "ExtensionRequest", "ExtensionStatus", "Letter", "LetterCounter", "LetterKind", "LetterStatus",
     "Membership", "OutboxMessage", "PersonalDataAccess", "Role", "User",
+    "CheckResult", "LineDays", "PhoneCheck", "PhoneLine", "PhoneReport",
 ]

@@ -6,13 +6,17 @@ from sqlalchemy.orm import Session
 
 from .journal import Event, PersonalDataAccess
 from .letters import Answer, Letter
+from .phones import PhoneCheck
 
 FROZEN_LETTER_COLUMNS = (
     "akimat_id", "number", "year", "seq", "submission_token", "access_code_hash", "kind", "language",
     "subject", "body", "disputed_party", "complaint_request", "surname", "given_name", "patronymic",
     "iin", "address", "email", "phone", "received_at", "original_deadline",
 )
-APPEND_ONLY = (Event, PersonalDataAccess)
+# What the resident received: once sent, an answer's words never change (its rating may).
+FROZEN_SENT_ANSWER_COLUMNS = ("letter_id", "author_id", "department_id", "decision", "body", "reasons",
+                              "legal_basis", "appeal_procedure", "language", "sent_at")
+APPEND_ONLY = (Event, PersonalDataAccess, PhoneCheck)
 
 
 class HistoryRewriteRefused(RuntimeError):
@@ -36,10 +40,12 @@ def _refuse_rewrites_in_flush(session, flush_context, instances):
             if changed:
                 raise HistoryRewriteRefused(f"a submitted letter's content cannot change: {changed}")
         if isinstance(obj, Answer):
-            with session.no_autoflush:  # what the database holds, whether loaded or not
-                sent_before = session.execute(select(Answer.sent_at).where(Answer.id == obj.id)).scalar()
-            if sent_before is not None:
-                raise HistoryRewriteRefused("a sent answer cannot change")
+            changed = [c for c in FROZEN_SENT_ANSWER_COLUMNS if state.attrs[c].history.has_changes()]
+            if changed:
+                with session.no_autoflush:  # what the database holds, whether loaded or not
+                    sent_before = session.execute(select(Answer.sent_at).where(Answer.id == obj.id)).scalar()
+                if sent_before is not None:
+                    raise HistoryRewriteRefused(f"a sent answer cannot change: {changed}")
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -48,10 +54,14 @@ def _refuse_bulk_rewrites(orm_execute_state):
         return
     mapper = orm_execute_state.bind_mapper
     entity = mapper.class_ if mapper is not None else None
-    if entity in APPEND_ONLY or entity is Answer or (entity is Letter and orm_execute_state.is_delete):
+    if entity in APPEND_ONLY or (entity in (Letter, Answer) and orm_execute_state.is_delete):
         raise HistoryRewriteRefused(f"bulk {'update' if orm_execute_state.is_update else 'delete'} of {entity.__name__}")
     if entity is Letter and orm_execute_state.is_update:
         values = getattr(orm_execute_state.statement, "_values", None) or {}
         names = {getattr(k, "key", k) for k in values}
         if names & set(FROZEN_LETTER_COLUMNS):
             raise HistoryRewriteRefused(f"a submitted letter's content cannot change: {sorted(names)}")
+    if entity is Answer and orm_execute_state.is_update:
+        values = getattr(orm_execute_state.statement, "_values", None) or {}
+        if {getattr(k, "key", k) for k in values} & set(FROZEN_SENT_ANSWER_COLUMNS):
+            raise HistoryRewriteRefused("bulk update of answers' content")

@@ -3,7 +3,7 @@ import enum
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -27,12 +27,16 @@ class LetterKind(str, enum.Enum):
 class LetterStatus(str, enum.Enum):
     REGISTERED = "registered"  # received and numbered, waiting for the registrar
     ASSIGNED = "assigned"  # routed to a department, being answered
+    IN_CONTROL = "in_control"  # a draft answer waits for the controller
     ANSWERED = "answered"  # the answer has been sent to the resident
+    DISPUTED = "disputed"  # the resident disputed the answer: back with control
     FORWARDED = "forwarded"  # outside the akimat's competence: sent on to the competent body
+    CLOSED = "closed"  # answered, and the time to rate or dispute it has passed
 
     @classmethod
     def unresolved(cls) -> tuple["LetterStatus", ...]:
-        return (cls.REGISTERED, cls.ASSIGNED)
+        """What the akim sees until it is answered: nothing a staff member does hides it."""
+        return (cls.REGISTERED, cls.ASSIGNED, cls.IN_CONTROL, cls.DISPUTED)
 
 
 class Decision(str, enum.Enum):
@@ -100,6 +104,11 @@ class Letter(db.Model):
     hearing_notified_on: Mapped[Optional[date]] = mapped_column(Date)
     hearing_until: Mapped[Optional[date]] = mapped_column(Date)
     forwarded_to: Mapped[Optional[str]] = mapped_column(String(300))
+    # The earlier letter of the same person on a similar subject (within 90 days), if any.
+    repeat_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("letter.id"), index=True)
+    # The letter of another akimat this one was transferred to, or from.
+    transferred_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("letter.id"))
+    transferred_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("letter.id"))
     answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     rating: Mapped[Optional[int]]
     rating_comment: Mapped[Optional[str]] = mapped_column(Text)
@@ -108,6 +117,9 @@ class Letter(db.Model):
     category: Mapped[Category] = relationship()
     department: Mapped[Optional[Department]] = relationship()
     answers: Mapped[list["Answer"]] = relationship(back_populates="letter", order_by="Answer.id")
+    repeat_of: Mapped[Optional["Letter"]] = relationship(remote_side=[id], foreign_keys=[repeat_of_id])
+    transferred_to: Mapped[Optional["Letter"]] = relationship(remote_side=[id], foreign_keys=[transferred_to_id])
+    transferred_from: Mapped[Optional["Letter"]] = relationship(remote_side=[id], foreign_keys=[transferred_from_id])
 
     @property
     def resident_name(self) -> str:
@@ -118,14 +130,43 @@ class Letter(db.Model):
         sent = [a for a in self.answers if a.sent_at is not None]
         return sent[-1] if sent else None
 
+    @property
+    def draft(self) -> Optional["Answer"]:
+        """The answer waiting for control, if any."""
+        return next((a for a in reversed(self.answers) if a.status is AnswerStatus.SUBMITTED), None)
+
+    @property
+    def returned_drafts(self) -> list["Answer"]:
+        return [a for a in self.answers if a.status is AnswerStatus.RETURNED]
+
+
+class AnswerStatus(str, enum.Enum):
+    SUBMITTED = "submitted"  # the executor's draft, with control
+    RETURNED = "returned"  # control sent it back for rework, with a comment
+    SENT = "sent"  # approved by control and sent to the resident
+
 
 class Answer(db.Model):
-    """The akimat's reply, written in the letter's language."""
+    """The akimat's reply, written in the letter's language: a draft until control approves it."""
 
     __tablename__ = "answer"
+    __table_args__ = (
+        Index("ix_answer_department_sent", "department_id", "sent_at"),
+        Index("ix_answer_fingerprint_created", "body_fingerprint", "created_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # The department that wrote it: ratings and returns are counted against it.
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    status: Mapped[AnswerStatus] = mapped_column(_enum(AnswerStatus), default=AnswerStatus.SUBMITTED)
+    language: Mapped[str] = mapped_column(String(2), default="ru")
+    body_fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    control_comment: Mapped[Optional[str]] = mapped_column(Text)
+    controlled_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    rating: Mapped[Optional[int]]
+    rating_comment: Mapped[Optional[str]] = mapped_column(Text)
+    disputed: Mapped[bool] = mapped_column(default=False)
     decision: Mapped[Decision] = mapped_column(_enum(Decision))
     body: Mapped[str] = mapped_column(Text)
     reasons: Mapped[Optional[str]] = mapped_column(Text)
@@ -135,7 +176,8 @@ class Answer(db.Model):
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     letter: Mapped[Letter] = relationship(back_populates="answers")
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    controlled_by: Mapped[Optional[User]] = relationship(foreign_keys=[controlled_by_id])
 
 
 class ExtensionStatus(str, enum.Enum):
@@ -162,6 +204,35 @@ class ExtensionRequest(db.Model):
     letter: Mapped[Letter] = relationship()
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
+
+
+class AnswerTemplate(db.Model):
+    """A department's canned paragraph in one language, inserted into answers and then edited."""
+
+    __tablename__ = "answer_template"
+    __table_args__ = (Index("ix_answer_template_department_language", "department_id", "language"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    language: Mapped[str] = mapped_column(String(2))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    akimat: Mapped[Akimat] = relationship()
+    department: Mapped[Department] = relationship()
+
+
+class RoutingModel(db.Model):
+    """The akimat's department classifier, trained on its own past routing decisions."""
+
+    __tablename__ = "routing_model"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), index=True)
+    trained_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    samples: Mapped[int]
+    holdout_accuracy: Mapped[Optional[float]]
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class LetterCounter(db.Model):

@@ -361,9 +361,14 @@ def _create_postgresql_guards():
     op.execute("""
         CREATE FUNCTION sent_answer_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF TG_OP = 'DELETE' OR OLD.sent_at IS NOT NULL THEN
-                RAISE EXCEPTION 'a sent answer cannot be changed or deleted'
-                    USING ERRCODE = 'insufficient_privilege';
+            IF TG_OP = 'DELETE' THEN
+                RAISE EXCEPTION 'answers are never deleted' USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            IF OLD.sent_at IS NOT NULL AND ROW(NEW.letter_id, NEW.author_id, NEW.decision, NEW.body, NEW.reasons,
+                    NEW.legal_basis, NEW.appeal_procedure, NEW.sent_at)
+                IS DISTINCT FROM ROW(OLD.letter_id, OLD.author_id, OLD.decision, OLD.body, OLD.reasons,
+                    OLD.legal_basis, OLD.appeal_procedure, OLD.sent_at) THEN
+                RAISE EXCEPTION 'a sent answer cannot be changed' USING ERRCODE = 'insufficient_privilege';
             END IF;
             RETURN NEW;
         END $$""")

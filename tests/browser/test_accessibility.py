@@ -39,8 +39,9 @@ MIN_TARGET = 24  # WCAG 2.2 SC 2.5.8 Target Size (Minimum), AA
 COMFORTABLE_TARGET = 44  # SC 2.5.5 Target Size (Enhanced), AAA: reported, not required
 
 # Every page of the site, in the state that shows the most: (name, status, what must be on it).
-# The marker proves the page is in the intended state (the error summary is shown, the answer
-# form is there...), so that a change of flow cannot quietly test an easier page.
+# The markers (CSS selectors separated by ", ", each must match) prove the page is in the intended
+# state (the error summary is shown, the answer form is there...), so that a change of flow cannot
+# quietly test an easier page.
 PAGES = [
     ("home", 200, "ul.akimat-list"),
     ("home-no-results", 200, "main form[role=search] + h2 + p"),
@@ -50,7 +51,7 @@ PAGES = [
     ("receipt", 200, ".big-code"),
     ("track", 200, "main form input#code"),
     ("track-error", 422, ".error-summary a[href='#code']"),
-    ("letter-status", 200, ".answer + section form[action$='/rating'] input[type=radio]"),
+    ("letter-status", 200, ".answer, form[action$='/rating'] input[type=radio]"),
     ("login", 200, "main form input#password"),
     ("login-error", 422, ".error-summary a[href='#password']"),
     ("account", 200, ".role-list"),
@@ -167,8 +168,7 @@ class Visit:
     record: dict
 
     def goto(self, name, path):
-        t=time.monotonic(); r = self.page.goto(path); print("GOTO", name, round(time.monotonic()-t, 3))
-        self._snap(name, r)
+        self._snap(name, self.page.goto(path))
 
     def submit(self, name, form="main form"):
         with self.page.expect_navigation() as navigation:
@@ -180,11 +180,12 @@ class Visit:
         page = self.page
         where = f"{name} [{self.language}] at {page.url}"
         assert response is not None and response.status == status, f"{where}: HTTP {response and response.status}, expected {status}"
-        assert page.locator(marker).count() > 0, f"{where}: not in the intended state, nothing matches {marker!r}"
+        for selector in marker.split(", "):
+            assert page.locator(selector).count() > 0, f"{where}: not in the intended state, nothing matches {selector!r}"
         html_lang = page.evaluate("document.documentElement.lang")
         assert html_lang == self.language, f"{where}: <html lang={html_lang!r}>, expected {self.language!r}"
         html = self.html_dir / f"{name}-{self.language}.html"
-        t=time.monotonic(); html.write_bytes(response.body()); print("BODY", round(time.monotonic()-t,3))  # as the server sent it, before the parser repairs anything
+        html.write_bytes(response.body())  # as the server sent it, before the parser repairs anything
         if page.evaluate("typeof window.axe") == "undefined":
             page.evaluate(self.axe_source)
         snapshot = Snapshot(name, self.language, page.url, status, html,
@@ -263,16 +264,26 @@ def _visit_the_site(browser, base_url, language, letters, axe_source, html_dir, 
     context.close()
 
 
+def _answered_letter():
+    """A letter whose answer was approved and sent, with its grounds, waiting for the rating."""
+    letter, code = factories.routed_letter(subject="Перерасчёт за отопление", category="utilities")
+    lifecycle.submit_draft(
+        letter, factories.staff(Role.EXECUTOR), Decision.WITHOUT_CONSIDERATION,
+        f"Ваше обращение о перерасчёте платы за отопление рассмотрено управлением (№ {letter.number}). "
+        "Перерасчёт за этот период уже был сделан, поэтому повторно его провести нельзя.",
+        "Перерасчёт за октябрь сделан, повторное обращение по тому же вопросу.",
+        "Правила предоставления коммунальных услуг, пункт 45.", "В вышестоящий орган или в суд.")
+    lifecycle.approve_draft(letter, factories.staff(Role.CONTROLLER))
+    return letter, code
+
+
 @pytest.fixture(scope="session")
 def site(browser, base_url, live_app, axe_source, artifacts):
     """Every page × language: its HTML file, axe's violations and its layout on a phone."""
     with live_app.app_context():
         registered, _ = factories.letter(subject="Нет отопления в доме 12", category="utilities")
         routed, _ = factories.routed_letter(subject="Жалоба на вывоз мусора", category="utilities")
-        answered, code = factories.routed_letter(subject="Перерасчёт за отопление", category="utilities")
-        lifecycle.send_answer(answered, factories.staff(Role.EXECUTOR), Decision.WITHOUT_CONSIDERATION,
-                              "В перерасчёте отказано.", "Перерасчёт сделан в октябре.",
-                              "Правила предоставления коммунальных услуг, п. 45", "В вышестоящий орган или в суд.")
+        answered, code = _answered_letter()
         letters = {"registered": registered.number, "routed": routed.number,
                    "answered": answered.number, "answered_code": code}
     html_dir = artifacts / "html"

@@ -95,18 +95,20 @@ def test_registrar_routes_and_executor_answers_with_grounds(browser, base_url, l
     _sign_in(executor, "executor")
     executor.get_by_role("link", name=number).click()
     executor.get_by_label(ru("Left without consideration")).check()
-    executor.get_by_label(ru("Answer to the resident")).fill("Обращение оставлено без рассмотрения.")
-    executor.get_by_role("button", name=ru("Send the answer")).click()
+    executor.get_by_label(ru("Answer to the resident")).fill(
+        "Ваше обращение оставлено без рассмотрения: по тому же вопросу Вам дан ответ 12 октября, "
+        "новых доводов обращение не содержит.")
+    executor.get_by_role("button", name=ru("Send the draft to control")).click()
     expect(executor.get_by_role("alert")).to_contain_text(ru("Legal basis"))
-    expect(executor.get_by_label(ru("Answer to the resident"))).to_have_value("Обращение оставлено без рассмотрения.")
+    expect(executor.get_by_label(ru("Answer to the resident"))).to_contain_text("оставлено без рассмотрения")
     executor.screenshot(path=str(artifacts / "answer-errors-ru.png"), full_page=True)
 
     executor.get_by_label(ru("Reasons for the refusal")).fill("Повторное обращение по тому же вопросу.")
     executor.get_by_label(ru("Legal basis")).fill("АППК РК, статья 89")
     executor.get_by_label(ru("How to appeal")).fill("В вышестоящий орган или в суд.")
-    executor.get_by_role("button", name=ru("Send the answer")).click()
-    expect(executor.get_by_role("status")).to_contain_text(ru("The answer was sent to the resident."))
-    expect(executor.locator(".timeline")).to_contain_text(ru("Answer sent"))
+    executor.get_by_role("button", name=ru("Send the draft to control")).click()
+    expect(executor.get_by_role("status")).to_contain_text(ru("The draft answer was sent to control."))
+    expect(executor.locator(".timeline")).to_contain_text(ru("Draft answer sent to control"))
     executor.context.close()
 
 
@@ -122,7 +124,7 @@ def test_akim_sees_the_letter_until_it_is_answered(browser, base_url, live_app, 
 
     with live_app.app_context():
         letter = db.session.scalar(select(Letter).where(Letter.number == number))
-        lifecycle.send_answer(letter, factories.staff(Role.EXECUTOR), Decision.SATISFIED, "Вывоз налажен.")
+        factories.answer(letter)
     page.reload()
     expect(page.get_by_role("link", name=number)).to_have_count(0)
     page.context.close()
@@ -169,3 +171,61 @@ def test_resident_is_heard_before_a_refusal(browser, base_url, live_app, artifac
     executor.screenshot(path=str(artifacts / "hearing-office-ru.png"), full_page=True)
     resident.context.close()
     executor.context.close()
+
+
+def _control(page, verdict, comment=""):
+    page.get_by_label(ru(verdict)).check()
+    if comment:
+        page.get_by_label(ru("Comment")).fill(comment)
+    page.get_by_role("button", name=ru("Record the decision")).click()
+
+
+def test_draft_returned_revised_approved_rated_two_and_reopened(browser, base_url, live_app, artifacts):
+    with live_app.app_context():
+        letter, code = factories.routed_letter(subject="Яма во дворе дома 7", category="utilities", language="ru")
+        number = letter.number
+    executor = browser.new_context(base_url=base_url, locale="ru-RU").new_page()
+    _sign_in(executor, "executor")
+    controller = browser.new_context(base_url=base_url, locale="ru-RU").new_page()
+    _sign_in(controller, "controller")
+
+    executor.goto(f"/astana/office/letters/{number}")
+    executor.get_by_label(ru("Explained")).check()
+    executor.get_by_label(ru("Answer to the resident")).fill("Ваше обращение принято в работу и будет рассмотрено.")
+    executor.get_by_role("button", name=ru("Send the draft to control")).click()
+
+    controller.goto(f"/astana/office/letters/{number}")
+    expect(controller.get_by_text("Ваше обращение принято в работу")).to_be_visible()
+    _control(controller, "Return for rework", "Ответ не по существу: когда и кто засыплет яму?")
+    expect(controller.get_by_role("status")).to_contain_text(ru("The answer was returned to the department for rework."))
+
+    executor.reload()
+    expect(executor.locator(".notice-returned")).to_contain_text("когда и кто засыплет яму")
+    executor.get_by_label(ru("Satisfied"), exact=True).check()
+    executor.get_by_label(ru("Answer to the resident")).fill(
+        "Яма во дворе дома 7 будет засыпана и заасфальтирована подрядчиком ТОО «Жол-Сервис» до 5 декабря; "
+        "контроль за работами ведёт управление.")
+    executor.get_by_role("button", name=ru("Send the draft to control")).click()
+
+    controller.reload()
+    _control(controller, "Approve and send to the resident")
+    expect(controller.get_by_role("status")).to_contain_text(ru("The answer was approved and sent to the resident."))
+
+    resident = browser.new_context(base_url=base_url, locale="ru-RU").new_page()
+    resident.goto("/astana/track")
+    resident.get_by_label(ru("Registration number")).fill(number)
+    resident.get_by_label(ru("Access code")).fill(code)
+    resident.get_by_role("button", name=ru("Show my letter")).click()
+    expect(resident.get_by_text("ТОО «Жол-Сервис»")).to_be_visible()
+    resident.get_by_label(ru("2 — poor")).check()
+    resident.get_by_label(ru("Comment (optional)")).fill("Яму засыпали песком, асфальта нет.")
+    resident.get_by_role("button", name=ru("Send my rating")).click()
+    expect(resident.locator(".resident-status")).to_have_text(ru("Your dispute is being considered"))
+    resident.screenshot(path=str(artifacts / "disputed-resident-ru.png"), full_page=True)
+
+    controller.reload()
+    expect(controller.get_by_text("Яму засыпали песком, асфальта нет.")).to_be_visible()
+    expect(controller.get_by_role("heading", name=ru("Control"))).to_be_visible()
+    controller.screenshot(path=str(artifacts / "disputed-control-ru.png"), full_page=True)
+    for page in (executor, controller, resident):
+        page.context.close()

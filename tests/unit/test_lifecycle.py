@@ -88,7 +88,7 @@ def test_refusal_without_grounds_is_not_sent():
     letter, _ = factories.routed_letter()
     executor = factories.staff(Role.EXECUTOR)
     with pytest.raises(lifecycle.LifecycleError):
-        lifecycle.send_answer(letter, executor, Decision.REFUSED, "Отказано.", reasons="Нет оснований")
+        lifecycle.submit_draft(letter, executor, Decision.REFUSED, "Отказано.", reasons="Нет оснований")
     db.session.rollback()
     assert db.session.get(Letter, letter.id).status is LetterStatus.ASSIGNED
 
@@ -98,10 +98,12 @@ def test_refusal_with_reasons_basis_and_appeal_is_sent_after_the_hearing():
     letter, _ = factories.routed_letter(received_at=monday - timedelta(days=7))
     executor = factories.staff(Role.EXECUTOR)
     lifecycle.notify_preliminary_refusal(letter, "Участок не принадлежит заявителю", executor, now=monday)
-    lifecycle.send_answer(letter, executor, Decision.REFUSED, "Отказано.",
-                          reasons="Участок не принадлежит заявителю", legal_basis="Земельный кодекс РК, ст. 43",
-                          appeal_procedure="В суд или вышестоящему органу в течение 3 месяцев",
-                          now=monday + timedelta(days=3))  # Thursday: three working days later
+    factories.answer(letter, Decision.REFUSED,
+                     "В удовлетворении заявления отказано: земельный участок, о котором идёт речь, принадлежит "
+                     "другому лицу по договору купли-продажи.",
+                     reasons="Участок не принадлежит заявителю", legal_basis="Земельный кодекс РК, ст. 43",
+                     appeal_procedure="В суд или вышестоящему органу в течение 3 месяцев",
+                     now=monday + timedelta(days=3))  # Thursday: three working days later
     assert letter.status is LetterStatus.ANSWERED
     assert letter.sent_answer.decision is Decision.REFUSED
 
@@ -110,7 +112,7 @@ def test_executor_of_another_department_cannot_answer():
     letter, _ = factories.letter()
     lifecycle.assign(letter, factories.akimat().departments[4], factories.staff(Role.REGISTRAR))
     with pytest.raises(lifecycle.NotAllowed):
-        lifecycle.send_answer(letter, factories.staff(Role.EXECUTOR), Decision.EXPLAINED, "Разъяснено.")
+        lifecycle.submit_draft(letter, factories.staff(Role.EXECUTOR), Decision.EXPLAINED, "Разъяснено.")
 
 
 def test_staff_of_another_akimat_cannot_touch_the_letter():
@@ -123,7 +125,7 @@ def test_unanswered_letter_cannot_be_rated_and_answered_one_is_rated_once():
     letter, _ = factories.routed_letter()
     with pytest.raises(lifecycle.LifecycleError):
         lifecycle.rate(letter, 5)
-    lifecycle.send_answer(letter, factories.staff(Role.EXECUTOR), Decision.SATISFIED, "Отопление восстановлено.")
+    factories.answer(letter)
     lifecycle.rate(letter, 4, "Спасибо")
     with pytest.raises(lifecycle.LifecycleError):
         lifecycle.rate(letter, 1)
@@ -132,10 +134,11 @@ def test_unanswered_letter_cannot_be_rated_and_answered_one_is_rated_once():
 
 def test_journal_of_a_full_life_verifies():
     letter, _ = factories.routed_letter()
-    lifecycle.send_answer(letter, factories.staff(Role.EXECUTOR), Decision.SATISFIED, "Готово.")
+    factories.answer(letter)
     lifecycle.rate(letter, 5)
     events = journal.events_of(letter)
-    assert [e.kind for e in events] == ["submitted", "registered", "assigned", "answer_sent", "rated"]
+    assert [e.kind for e in events] == ["submitted", "registered", "assigned", "draft_submitted", "answer_sent",
+                                        "rated"]
     assert journal.verify_events(events) == []
 
 

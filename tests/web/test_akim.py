@@ -28,7 +28,7 @@ def test_dashboard_lists_overdue_first_and_keeps_letters_until_answered(app, log
         from akimat_reception.models import Letter
 
         letter = db.session.scalar(select(Letter).where(Letter.number == overdue_number))
-        lifecycle.send_answer(letter, factories.staff(Role.EXECUTOR), Decision.EXPLAINED, "Разъяснено.")
+        factories.answer(letter)
     order = _numbers_in_order(client)
     assert overdue_number not in order and recent_number in order
 

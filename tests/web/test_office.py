@@ -112,15 +112,25 @@ def test_moving_a_routed_letter_without_a_reason_is_refused(app, login_as, route
     assert "Give the reason for moving the letter" in response.get_data(as_text=True)
 
 
-def test_executor_answers_and_the_letter_is_answered(app, login_as, routed):
+def test_executor_drafts_control_approves_and_the_letter_is_answered(app, login_as, routed):
     client = login_as("executor")
+    body = "Отопление в доме восстановлено 20 ноября, температура в квартирах проверена специалистом управления."
     response = post_form(client, f"/astana/office/letters/{routed}/answer",
-                         {"decision": "satisfied", "body": "Отопление восстановлено 20 ноября."},
+                         {"decision": "satisfied", "body": body}, form_url=f"/astana/office/letters/{routed}")
+    assert response.status_code == 302
+    assert _status(app, routed) is LetterStatus.IN_CONTROL
+    controller = app.test_client()
+    from tests.conftest import login
+
+    login(controller, "controller")
+    page = controller.get(f"/astana/office/letters/{routed}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Draft answer waiting for control" in page and body in page
+    response = post_form(controller, f"/astana/office/letters/{routed}/control", {"verdict": "approve"},
                          form_url=f"/astana/office/letters/{routed}")
     assert response.status_code == 302
     assert _status(app, routed) is LetterStatus.ANSWERED
     html = client.get(f"/astana/office/letters/{routed}", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Answer sent" in html and "Отопление восстановлено 20 ноября." in html
+    assert "Answer sent" in html and body in html
 
 
 def test_refusal_without_grounds_is_refused_and_keeps_the_text(app, login_as, routed):

@@ -73,7 +73,7 @@ def test_a_message_is_given_up_after_the_last_retry(app, app_context, smtp):
 
 def test_answer_notification_is_queued_with_the_answer_in_one_transaction(app, app_context, smtp):
     letter, _ = factories.routed_letter(email="answer@example.kz", phone=None, language="en")
-    lifecycle.send_answer(letter, factories.staff(Role.EXECUTOR), Decision.SATISFIED, "The heating is back.")
+    factories.answer(letter)
     assert [m.kind for m in _messages(letter.number)] == ["receipt", "answer_sent"]
     deliver_due()
     subjects = [m["Subject"] for m in smtp.inbox.to("answer@example.kz")]
@@ -83,7 +83,7 @@ def test_answer_notification_is_queued_with_the_answer_in_one_transaction(app, a
 def test_failed_answer_queues_nothing(app, app_context):
     letter, _ = factories.routed_letter(email="nothing@example.kz", phone=None)
     try:
-        lifecycle.send_answer(letter, factories.staff(Role.EXECUTOR), Decision.REFUSED, "Нет.")
+        lifecycle.submit_draft(letter, factories.staff(Role.EXECUTOR), Decision.REFUSED, "Нет.")
     except lifecycle.LifecycleError:
         db.session.rollback()
     assert [m.kind for m in _messages(letter.number)] == ["receipt"]

@@ -38,7 +38,7 @@ def test_tracking_page_email_and_sms_say_the_same_status(app, smtp, sms_log):
     with app.app_context():
         letter = db.session.get(Letter, letter_id)
         lifecycle.assign(letter, factories.akimat().departments[0], factories.staff(Role.REGISTRAR))
-        lifecycle.send_answer(letter, factories.staff(Role.EXECUTOR), Decision.SATISFIED, "Done.")
+        factories.answer(letter)
     email_status, sms_status = last_notices()
     steps.append((_page_status(client, number), email_status, sms_status))
 

@@ -179,9 +179,10 @@ def test_refusal_waits_for_the_right_to_be_heard_and_the_position_reaches_contro
     with app.app_context():
         letter = _letter(app, number)
         later = datetime.combine(letter.hearing_until, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=6)
-        lifecycle.send_answer(letter, factories.staff(Role.EXECUTOR), Decision.REFUSED, "Refused.",
-                              reasons="No right", legal_basis="Land Code art. 43", appeal_procedure="Court",
-                              now=later)
+        factories.answer(letter, Decision.REFUSED,
+                         "Your request is refused: the land plot you ask about belongs to another person "
+                         "under a purchase contract registered in 2015.",
+                         reasons="No right", legal_basis="Land Code art. 43", appeal_procedure="Court", now=later)
         assert letter.status is LetterStatus.ANSWERED
 
 

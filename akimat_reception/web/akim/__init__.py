@@ -6,7 +6,9 @@ from sqlalchemy.orm import joinedload
 
 from ...domain.calendar import calendar_for
 from ...domain.deadlines import due_soon_horizon
+from ...domain.ratings import department_ratings
 from ...domain.permissions import Action
+from ...domain.phones import dashboard_summary
 from ...extensions import db
 from ...models import Department, ExtensionRequest, ExtensionStatus, Letter, LetterStatus
 from ..clock import today_in
@@ -63,4 +65,5 @@ def dashboard():
         .options(joinedload(ExtensionRequest.letter), joinedload(ExtensionRequest.requested_by))
     ).all()
     return render_template("akim/dashboard.html", page=page, status_counts=status_counts,
-                           department_rows=department_rows, totals=totals, extensions=extensions)
+                           department_rows=department_rows, totals=totals, extensions=extensions,
+                           ratings=department_ratings(g.akimat.id), phones=dashboard_summary(g.akimat))

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from ...domain import journal, lifecycle, routing
 from ...domain.permissions import Action, can, sees_whole_akimat
 from ...extensions import db
-from ...forms.office import (AnswerForm, AssignForm, ExtensionDecisionForm, ExtensionRequestForm, ForwardForm,
-                             HearingNoticeForm, InstructionForm)
-from ...models import Decision, Department, Letter, LetterStatus, PersonalDataAccess
+from ...forms.office import (AnswerForm, AssignForm, ControlForm, ExtensionDecisionForm, ExtensionRequestForm,
+                             ForwardForm, HearingNoticeForm, InstructionForm)
+from ...models import Akimat, AnswerTemplate, Decision, Department, Letter, LetterStatus, PersonalDataAccess
 from ..pagination import paginate
 from ..tenancy import letter_or_404, make_tenant_blueprint, require, require_member, tenant_letters
 
@@ -54,13 +54,29 @@ def _log_personal_data_access(letter: Letter) -> None:
     db.session.commit()
 
 
+def _other_akimats():
+    return db.session.scalars(select(Akimat).where(Akimat.id != g.akimat.id).order_by(Akimat.name_ru)).all()
+
+
+def _templates_for(letter: Letter):
+    if letter.department_id is None:
+        return []
+    return db.session.scalars(select(AnswerTemplate).where(
+        AnswerTemplate.department_id == letter.department_id, AnswerTemplate.language == letter.language)
+        .order_by(AnswerTemplate.title)).all()
+
+
 def _render_letter(letter: Letter, status=200, **forms):
     require(Action.VIEW_LETTER, letter)
     _log_personal_data_access(letter)
     departments = _departments()
     suggestion = routing.suggest_department(letter)
+    suggested = suggestion.department
     forms.setdefault("assign_form", AssignForm(
-        departments=departments, department=letter.department_id or (suggestion.id if suggestion else None)))
+        departments=departments, department=letter.department_id or (suggested.id if suggested else None)))
+    forms.setdefault("forward_form", ForwardForm(akimats=_other_akimats()))
+    forms.setdefault("answer_form", AnswerForm(templates=_templates_for(letter)))
+    forms.setdefault("control_form", ControlForm(disputed=letter.status is LetterStatus.DISPUTED))
     for name, form_class in FORMS.items():
         forms.setdefault(name, form_class())
     events = journal.events_of(letter)
@@ -80,13 +96,15 @@ def _render_letter(letter: Letter, status=200, **forms):
         may_answer=may(Action.ANSWER) and is_assigned,
         may_request_extension=may(Action.REQUEST_EXTENSION) and is_assigned,
         may_decide_extension=may(Action.DECIDE_EXTENSION), may_instruct=may(Action.INSTRUCT) and is_open,
+        may_control=may(Action.CONTROL) and letter.status in (LetterStatus.IN_CONTROL, LetterStatus.DISPUTED),
+        quality_problems=forms.pop("quality_problems", None),
+        disputes=[e for e in events if e.kind == "disputed"],
         **forms,
     ), status
 
 
-FORMS = {"answer_form": AnswerForm, "forward_form": ForwardForm, "extension_form": ExtensionRequestForm,
-         "decision_form": ExtensionDecisionForm, "hearing_form": HearingNoticeForm,
-         "instruction_form": InstructionForm}
+FORMS = {"extension_form": ExtensionRequestForm, "decision_form": ExtensionDecisionForm,
+         "hearing_form": HearingNoticeForm, "instruction_form": InstructionForm}
 
 
 @bp.get("/letters/<number>")
@@ -124,19 +142,62 @@ def assign(number):
 
 @bp.post("/letters/<number>/forward")
 def forward(number):
-    return _act(number, Action.FORWARD, "forward_form", ForwardForm(),
-                lambda letter, f: lifecycle.forward(letter, f.competent_body.data, f.forward_reason.data, current_user),
+    def perform(letter, f):
+        if f.target_akimat.data:
+            target = db.session.get(Akimat, f.target_akimat.data) or abort(404)
+            lifecycle.transfer_to_akimat(letter, target, f.forward_reason.data, current_user)
+        else:
+            lifecycle.forward(letter, f.competent_body.data, f.forward_reason.data, current_user)
+
+    return _act(number, Action.FORWARD, "forward_form", ForwardForm(akimats=_other_akimats()), perform,
                 "competent_body", _l("The letter was forwarded and the resident told."))
 
 
 @bp.post("/letters/<number>/answer")
 def answer(number):
-    def perform(letter, f):
-        lifecycle.send_answer(letter, current_user, Decision(f.decision.data), f.body.data, f.reasons.data or "",
-                              f.legal_basis.data or "", f.appeal_procedure.data or "")
+    letter = letter_or_404(number)
+    require(Action.ANSWER, letter)
+    form = AnswerForm(templates=_templates_for(letter))
+    if "insert_template" in request.form:
+        # Without scripts, inserting a paragraph is a round trip that keeps what was typed.
+        chosen = next((t for t in _templates_for(letter) if t.id == form.template.data), None)
+        if chosen is not None:
+            form.body.data = "\n\n".join(filter(None, (form.body.data, chosen.body)))
+        form.template.data = 0
+        return _render_letter(letter, answer_form=form)
 
-    return _act(number, Action.ANSWER, "answer_form", AnswerForm(), perform, "body",
-                _l("The answer was sent to the resident."))
+    def perform(letter, f):
+        lifecycle.submit_draft(letter, current_user, Decision(f.decision.data), f.body.data, f.reasons.data or "",
+                               f.legal_basis.data or "", f.appeal_procedure.data or "")
+
+    return _act(number, Action.ANSWER, "answer_form", form, perform, "body",
+                _l("The draft answer was sent to control."))
+
+
+@bp.post("/letters/<number>/control")
+def control(number):
+    letter = letter_or_404(number)
+    require(Action.CONTROL, letter)
+    form = ControlForm(disputed=letter.status is LetterStatus.DISPUTED)
+    if form.validate_on_submit():
+        try:
+            if form.verdict.data == "approve":
+                lifecycle.approve_draft(letter, current_user)
+                message = _("The answer was approved and sent to the resident.")
+            elif form.verdict.data == "uphold":
+                lifecycle.uphold_answer(letter, form.control_comment.data, current_user)
+                message = _("The answer stands; the resident was told why.")
+            else:
+                lifecycle.return_draft(letter, form.control_comment.data, current_user)
+                message = _("The answer was returned to the department for rework.")
+        except lifecycle.QualityProblems as problems:
+            return _render_letter(letter, status=422, control_form=form, quality_problems=problems.problems)
+        except lifecycle.LifecycleError as error:
+            form.verdict.errors.append(error.message)
+        else:
+            flash(message, "success")
+            return redirect(url_for(".letter", number=letter.number))
+    return _render_letter(letter, status=422, control_form=form)
 
 
 @bp.post("/letters/<number>/hearing")

@@ -6,9 +6,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...domain import journal, lifecycle
+from ...domain.ratings import department_ratings
 from ...domain.identity import normalize_phone
 from ...extensions import db
-from ...forms.public import LetterForm, PositionForm, RatingForm, TrackForm
+from ...forms.public import DisputeForm, LetterForm, PositionForm, RatingForm, TrackForm
 from ...models import Category, Letter, LetterKind, LetterStatus
 from ...labels import PUBLIC_EVENTS
 from ..tenancy import make_tenant_blueprint
@@ -43,6 +44,11 @@ def _tracked_letter(number: str):
 @bp.get("/")
 def home():
     return render_template("public/akimat.html", track_form=TrackForm())
+
+
+@bp.get("/ratings")
+def ratings():
+    return render_template("public/ratings.html", ratings=department_ratings(g.akimat.id))
 
 
 @bp.route("/letters/new", methods=["GET", "POST"])
@@ -111,6 +117,7 @@ def _render_status(letter: Letter, status=200, **forms):
     hearing = next((e for e in reversed(events) if e.kind == "hearing_notice"), None)
     forms.setdefault("rating_form", RatingForm())
     forms.setdefault("position_form", PositionForm())
+    forms.setdefault("dispute_form", DisputeForm())
     return render_template(
         "public/letter_status.html", letter=letter, events=[e for e in events if e.kind in PUBLIC_EVENTS],
         hearing=hearing if letter.status is LetterStatus.ASSIGNED else None,
@@ -146,6 +153,13 @@ def rate(number):
     return _resident_action(number, RatingForm(),
                             lambda letter, f: lifecycle.rate(letter, f.score.data, f.comment.data or ""),
                             "rating_form", "score", _l("Thank you: your rating has been recorded."))
+
+
+@bp.post("/track/<number>/dispute")
+def dispute(number):
+    return _resident_action(number, DisputeForm(), lambda letter, f: lifecycle.dispute(letter, f.dispute.data),
+                            "dispute_form", "dispute",
+                            _l("Your dispute was sent to control. You will be told of the decision."))
 
 
 @bp.post("/track/<number>/position")
