@@ -40,6 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
     def load_user(user_id):
         return db.session.get(User, int(user_id))
 
+    from .security import init_security
+
+    init_security(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_error_pages(app)
@@ -99,6 +102,16 @@ def _register_template_helpers(app: Flask) -> None:
 
     from .domain.identity import format_phone_national
 
+    def format_size(size: int) -> str:
+        from babel.units import format_unit
+
+        megabytes = size >= 1024 * 1024
+        value = size / (1024 * 1024) if megabytes else max(1, round(size / 1024))
+        return format_unit(value, "digital-megabyte" if megabytes else "digital-kilobyte", length="short",
+                           format="#,##0.#", locale=get_locale())
+
+    app.jinja_env.globals["format_size"] = format_size
+
     app.jinja_env.filters["phone"] = lambda e164: format_phone_national(e164) if e164 else e164
 
     @app.context_processor
@@ -113,6 +126,7 @@ def _register_error_pages(app: Flask) -> None:
         403: (_l("Not allowed"), _l("Your role does not allow this page or action.")),
         404: (_l("Page not found"), _l("There is no such page. Check the address, or start again from the home page.")),
         405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+        413: (_l("The files are too large"), _l("Send at most 5 files of 10 MB each. Go back, choose smaller files and send the form again.")),
         429: (_l("Too many requests"), _l("You have sent this too many times from this connection. Nothing more was recorded; please try again later.")),
         500: (_l("Something went wrong"), _l("The error has been recorded. Nothing you sent was lost; please try again in a minute.")),
     }
@@ -124,7 +138,7 @@ def _register_error_pages(app: Flask) -> None:
             title, text = _l("The form has expired"), _l("Go back, reload the page and send the form again.")
         return render_template("errors/error.html", code=code, title=title, text=text), code
 
-    for code in (400, 403, 404, 405, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
 
 

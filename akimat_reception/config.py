@@ -1,5 +1,6 @@
 """Settings from the environment; every value has a safe embedded default for `make run`."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +19,12 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     PER_PAGE = 25
+    FORCE_HTTPS = os.environ.get("FORCE_HTTPS", "0") == "1"
+    # Idle staff sessions end after an hour; any staff session after a working day.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=1)
+    STAFF_SESSION_HOURS = 10
+    MAX_CONTENT_LENGTH = 60 * 1024 * 1024  # five attachments of 10 MB and the form itself
+    ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR")  # default: instance/attachments
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Outgoing mail; the outbox worker (`flask outbox send`) uses these.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
@@ -38,6 +45,12 @@ class Config:
     PHONE_REPORT_RATE_LIMIT = os.environ.get("PHONE_REPORT_RATE_LIMIT", "5 per hour")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Only what matters counts: registered letters, and failed codes and sign-ins.
+    RATELIMIT_LETTERS = os.environ.get("RATELIMIT_LETTERS", "10 per hour;30 per day")
+    RATELIMIT_TRACK_PER_NUMBER = os.environ.get("RATELIMIT_TRACK_PER_NUMBER", "5 per 15 minutes")
+    RATELIMIT_TRACK_PER_CLIENT = os.environ.get("RATELIMIT_TRACK_PER_CLIENT", "20 per 15 minutes")
+    RATELIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_PER_ACCOUNT", "10 per 15 minutes")
+    RATELIMIT_LOGIN_PER_CLIENT = os.environ.get("RATELIMIT_LOGIN_PER_CLIENT", "30 per 15 minutes")
 
 
 def database_url_from_env(instance_path: str) -> str:

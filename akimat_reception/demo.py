@@ -9,6 +9,9 @@ from .extensions import db
 from .models import Akimat, AnswerTemplate, Category, Decision, Department, LetterKind, Membership, Role, User
 
 DEMO_PASSWORD = "Reception-demo-2026"
+# Administrators must use a second factor. The demo's admins share this published key, so that
+# anyone trying the demo can produce codes; real accounts enrol their own at /account/two-factor.
+DEMO_TOTP_SECRET = "DEMOAKIMATRECEPTIONADMINTWOSIXAA"
 
 AKIMATS = [
     {
@@ -161,6 +164,8 @@ def create_staff(akimat: Akimat, password: str = DEMO_PASSWORD) -> dict[Role, Us
     for role in Role:
         user = User(email=f"{role.value}@{akimat.slug}.demo.kz", full_name=STAFF_NAMES[akimat.slug][role])
         user.set_password(password)
+        if role is Role.ADMIN:
+            user.totp_secret = DEMO_TOTP_SECRET
         db.session.add(user)
         db.session.add(Membership(user=user, akimat=akimat, role=role,
                                   department=first_department if role is Role.EXECUTOR else None))
@@ -292,6 +297,10 @@ def demo_phones(akimat: Akimat, staff: dict, now: datetime) -> None:
     from .models import CheckResult, LineDays
 
     caller = staff[Role.REGISTRAR]
+
+    def office_hours(days_ago, hour=5, minute=30):  # 10:30 in Astana and Almaty: staff call in the morning
+        return datetime.combine(now.date() - timedelta(days=days_ago), time(hour, minute), tzinfo=timezone.utc)
+
     for index, number, (kk, ru, en), languages, days, opens, closes, story in PHONES.get(akimat.slug, []):
         line = phones.add_line(akimat, phones.LineData(
             department=akimat.departments[index], e164=normalize_phone(number), purpose_kk=kk, purpose_ru=ru,
@@ -300,12 +309,12 @@ def demo_phones(akimat: Akimat, staff: dict, now: datetime) -> None:
         kind, *args = story
         if kind == "never":
             continue
-        answered_at = now - timedelta(days=args[0], hours=2)
+        answered_at = office_hours(args[0])
         phones.record_check(line, caller, CheckResult.ANSWERED, "", now=answered_at)
         if kind == "failed":
             phones.record_check(line, caller, CheckResult(args[2]), "Гудки, трубку не берут" if args[2] == "no_answer"
-                                else "Номер не обслуживается", now=now - timedelta(days=args[1], hours=1))
+                                else "Номер не обслуживается", now=office_hours(args[1], 4, 15))
         elif kind == "reported":
             for i in range(args[1]):
                 phones.report_dead(line, f"demo-resident-{i}", "Звоню с утра, никто не отвечает" if i == 0 else "",
-                                   now=answered_at + timedelta(days=i + 1))
+                                   now=answered_at + timedelta(days=i + 1, hours=3 * i))

@@ -105,7 +105,7 @@ KIND_HINTS_BY_VALUE = {kind.value: hint for kind, hint in KIND_HINTS.items()}
 
 # The phone directory (domain/phones.py).
 CHECK_RESULT_LABELS = {
-    CheckResult.ANSWERED: _l("Answered"),
+    CheckResult.ANSWERED: _l("Answered the call"),
     CheckResult.NO_ANSWER: _l("No answer"),
     CheckResult.BUSY: _l("Busy"),
     CheckResult.WRONG_NUMBER: _l("Wrong or disconnected number"),

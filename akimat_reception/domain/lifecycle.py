@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Optional
@@ -17,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
-from ..models import (Akimat, Answer, AnswerStatus, Category, Decision, Department, ExtensionRequest,
+from ..models import (Akimat, Answer, AnswerStatus, Attachment, Category, Decision, Department, ExtensionRequest,
                       ExtensionStatus, Letter, LetterCounter, LetterKind, LetterStatus, Membership, Role, User)
 from ..models._common import utcnow
 from . import deadlines, journal, notifications, quality
@@ -105,16 +106,18 @@ def find_by_token(akimat: Akimat, token: str) -> Optional[Letter]:
     )
 
 
-def submit(akimat: Akimat, submission: Submission, now: Optional[datetime] = None) -> tuple[Letter, str]:
-    """Registers a resident's letter: number, access code, deadline and the receipt notification,
-    committed together. Returns the letter and its access code, which exists in clear nowhere else."""
-    letter, code = _register(akimat, submission, now or utcnow())
+def submit(akimat: Akimat, submission: Submission, now: Optional[datetime] = None,
+           files: Sequence = ()) -> tuple[Letter, str]:
+    """Registers a resident's letter: number, access code, deadline, its files and the receipt
+    notification, committed together. Returns the letter and its access code, which exists in
+    clear nowhere else. `files` are already stored (domain.attachments.keep)."""
+    letter, code = _register(akimat, submission, now or utcnow(), files=files)
     db.session.commit()
     return letter, code
 
 
 def _register(akimat: Akimat, submission: Submission, now: datetime,
-              transferred_from: Optional[Letter] = None) -> tuple[Letter, str]:
+              transferred_from: Optional[Letter] = None, files: Sequence = ()) -> tuple[Letter, str]:
     received_on = local_day(akimat, now)
     calendar = calendar_for(akimat.id)
     seq = _next_sequence(akimat, received_on.year)
@@ -134,9 +137,15 @@ def _register(akimat: Akimat, submission: Submission, now: datetime,
     letter.repeat_of = None if transferred_from else find_earlier_letter(akimat, submission, now)
     db.session.add(letter)
     db.session.flush()
+    for f in files:
+        db.session.add(Attachment(akimat_id=akimat.id, letter_id=letter.id, original_name=f.original_name,
+                                  content_type=f.content_type, size=f.size, sha256=f.sha256,
+                                  storage_name=f.storage_name, created_at=now))
+    # The files' hashes are sealed in the journal with the letter.
     journal.append(letter, "submitted", actor=None, actor_role="resident",
                    payload={"kind": letter.kind.value, "subject": letter.subject,
-                            "repeat_of": letter.repeat_of.number if letter.repeat_of else None}, now=now)
+                            "repeat_of": letter.repeat_of.number if letter.repeat_of else None,
+                            "files": [f.sha256 for f in files]}, now=now)
     journal.append(letter, "registered", actor=None, actor_role="system",
                    payload={"number": number, "deadline": deadline.isoformat(),
                             "forward_by": letter.forward_by.isoformat()}, now=now)

@@ -1,12 +1,24 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from .public import REQUIRED
 from .validators import strip
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(**REQUIRED)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(**REQUIRED)])
+    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(**REQUIRED), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(**REQUIRED), Length(max=200)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Six-digit code from your authenticator app"), filters=[strip],
+                       validators=[DataRequired(**REQUIRED), Length(max=12)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(**REQUIRED)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(**REQUIRED), Length(max=200)])
+    repeat_password = PasswordField(_l("New password again"), validators=[
+        DataRequired(**REQUIRED), EqualTo("new_password", message=_l("The two new passwords differ."))])

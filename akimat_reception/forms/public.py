@@ -3,7 +3,7 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, HiddenField, MultipleFileField, SelectMultipleField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ..models import LetterKind
@@ -50,6 +50,8 @@ class LetterForm(FlaskForm):
     language = RadioField(_l("Language of the answer"),
                           choices=[SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()],
                           validators=[InputRequired(message=_l("Choose the language of the answer."))])
+    files = MultipleFileField(_l("Files (optional)"))
+    remove_files = SelectMultipleField(_l("Remove"), choices=[], validate_choice=False)
     submission_token = HiddenField()
 
     def __init__(self, *args, categories=(), **kwargs):

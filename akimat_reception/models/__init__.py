@@ -1,6 +1,6 @@
 """All models, importable from one place (and so known to Alembic)."""
 from .journal import Event, PersonalDataAccess
-from .letters import (Answer, AnswerStatus, AnswerTemplate, Decision, ExtensionRequest, ExtensionStatus, Letter,
+from .letters import (Answer, AnswerStatus, Attachment, AnswerTemplate, Decision, ExtensionRequest, ExtensionStatus, Letter,
                       LetterCounter, LetterKind, LetterStatus, RoutingModel)
 from .outbox import Channel, DeliveryStatus, OutboxMessage
 from .people import Membership, Role, User
@@ -9,7 +9,7 @@ from .tenancy import Akimat, CalendarOverride, Category, Department
 from . import guards  # noqa: F401  (registers the listeners)
 
 __all__ = [
-    "Akimat", "Answer", "AnswerStatus", "AnswerTemplate", "RoutingModel", "CalendarOverride", "Category", "Channel", "Decision", "DeliveryStatus", "Department",
+    "Akimat", "Answer", "AnswerStatus", "Attachment", "AnswerTemplate", "RoutingModel", "CalendarOverride", "Category", "Channel", "Decision", "DeliveryStatus", "Department",
     "Event", "ExtensionRequest", "ExtensionStatus", "Letter", "LetterCounter", "LetterKind", "LetterStatus",
     "Membership", "OutboxMessage", "PersonalDataAccess", "Role", "User",
     "CheckResult", "LineDays", "PhoneCheck", "PhoneLine", "PhoneReport",

@@ -5,7 +5,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from .journal import Event, PersonalDataAccess
-from .letters import Answer, Letter
+from .letters import Answer, Attachment, Letter
 from .phones import PhoneCheck
 
 FROZEN_LETTER_COLUMNS = (
@@ -16,7 +16,7 @@ FROZEN_LETTER_COLUMNS = (
 # What the resident received: once sent, an answer's words never change (its rating may).
 FROZEN_SENT_ANSWER_COLUMNS = ("letter_id", "author_id", "department_id", "decision", "body", "reasons",
                               "legal_basis", "appeal_procedure", "language", "sent_at")
-APPEND_ONLY = (Event, PersonalDataAccess, PhoneCheck)
+APPEND_ONLY = (Event, PersonalDataAccess, PhoneCheck, Attachment)
 
 
 class HistoryRewriteRefused(RuntimeError):

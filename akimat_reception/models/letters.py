@@ -117,6 +117,7 @@ class Letter(db.Model):
     category: Mapped[Category] = relationship()
     department: Mapped[Optional[Department]] = relationship()
     answers: Mapped[list["Answer"]] = relationship(back_populates="letter", order_by="Answer.id")
+    attachments: Mapped[list["Attachment"]] = relationship(order_by="Attachment.id")
     repeat_of: Mapped[Optional["Letter"]] = relationship(remote_side=[id], foreign_keys=[repeat_of_id])
     transferred_to: Mapped[Optional["Letter"]] = relationship(remote_side=[id], foreign_keys=[transferred_to_id])
     transferred_from: Mapped[Optional["Letter"]] = relationship(remote_side=[id], foreign_keys=[transferred_from_id])
@@ -242,3 +243,19 @@ class LetterCounter(db.Model):
     akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last_seq: Mapped[int] = mapped_column(default=0)
+
+
+class Attachment(db.Model):
+    """A file a resident sent with a letter: kept outside static/ under a random name, with the
+    SHA-256 of its bytes; its type was read from the content, not the name."""
+
+    __tablename__ = "attachment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"))
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

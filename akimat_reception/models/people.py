@@ -29,6 +29,10 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[Optional[str]] = mapped_column(String(2))
     active: Mapped[bool] = mapped_column(default=True)
+    # The second factor (TOTP, RFC 6238): the shared secret, and the last time step used, so that
+    # a code cannot be replayed.
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(32))
+    totp_last_step: Mapped[Optional[int]]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(
@@ -47,6 +51,11 @@ class User(UserMixin, db.Model):
 
     def memberships_in(self, akimat: Akimat) -> list["Membership"]:
         return [m for m in self.memberships if m.akimat_id == akimat.id]
+
+    @property
+    def must_use_second_factor(self) -> bool:
+        """Administrators hold the keys of an akimat: they may not work without a second factor."""
+        return any(m.role is Role.ADMIN for m in self.memberships)
 
     def roles_in(self, akimat: Akimat) -> set[Role]:
         return {m.role for m in self.memberships_in(akimat)}

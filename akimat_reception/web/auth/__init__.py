@@ -1,19 +1,28 @@
-"""Staff sign in and out; a signed-in user sees their akimats and roles."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+"""Staff sign in (password, then a one-time code when enrolled), sign out, their roles, their
+password and second factor. Failed attempts are throttled per account and per connection."""
+import segno
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from ...extensions import db
-from ...forms.auth import LoginForm
+from ...domain import two_factor
+from ...domain.passwords import password_problems
+from ...extensions import db, limiter
+from ...forms.auth import CodeForm, LoginForm, PasswordChangeForm
 from ...models import Role, User
+from ...security import mark_signed_in
 from ..public.home import _safe_next
 
 bp = Blueprint("auth", __name__)
 
+PENDING = "pending_second_factor"
+ENROLLING = "enrolling_secret"
+FAILED_ONLY = {"deduct_when": lambda response: response.status_code != 302}
+
 
 def landing_url(user: User) -> str:
-    """Where a user starts: the akim's dashboard, a staff inbox, or the list of their roles."""
+    """Where a user starts: the akim's dashboard, a staff inbox, the admin's pages."""
     for membership in user.memberships:
         if membership.role is Role.AKIM:
             return url_for("akim.dashboard", akimat_slug=membership.akimat.slug)
@@ -25,24 +34,60 @@ def landing_url(user: User) -> str:
     return url_for("auth.account")
 
 
+def _account_key() -> str:
+    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _finish_sign_in(user: User):
+    login_user(user)
+    mark_signed_in()
+    target = session.pop("login_next", None)
+    return redirect(_safe_next(target) if target else landing_url(user))
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_account_key, methods=["POST"],
+               **FAILED_ONLY)
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_CLIENT"], methods=["POST"], **FAILED_ONLY)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.lower()))
         if user is not None and user.active and user.check_password(form.password.data):
-            login_user(user)
-            target = request.args.get("next")
-            return redirect(_safe_next(target) if target else landing_url(user))
+            session.clear()  # a fresh session for the signed-in user: no fixation
+            if request.args.get("next"):
+                session["login_next"] = request.args["next"]
+            if user.totp_secret:
+                session[PENDING] = user.id
+                return redirect(url_for(".second_factor"))
+            return _finish_sign_in(user)
         form.password.errors.append(_("Wrong email or password."))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
+               key_func=lambda: f"login-code:{session.get(PENDING)}", methods=["POST"], **FAILED_ONLY)
+def second_factor():
+    user = db.session.get(User, session.get(PENDING) or 0)
+    if user is None:
+        return redirect(url_for(".login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if two_factor.verify(user, form.code.data):
+            db.session.commit()
+            session.pop(PENDING, None)
+            return _finish_sign_in(user)
+        form.code.errors.append(_("This code is not right or was already used. Enter the code your app shows now."))
+    return render_template("auth/code.html", form=form), 422 if form.is_submitted() else 200
 
 
 @bp.post("/logout")
 @login_required
 def logout():
     logout_user()
+    session.clear()
     flash(_("You have signed out."), "success")
     return redirect(url_for("home.index"))
 
@@ -51,3 +96,58 @@ def logout():
 @login_required
 def account():
     return render_template("auth/account.html", memberships=current_user.memberships)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("This is not your current password."))
+        else:
+            problems = password_problems(form.new_password.data, (current_user.email, current_user.full_name))
+            if problems:
+                form.new_password.errors.extend(problems)
+            else:
+                current_user.set_password(form.new_password.data)
+                db.session.commit()
+                flash(_("Your password was changed."), "success")
+                return redirect(url_for(".account"))
+    return render_template("auth/password.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def enroll_second_factor():
+    """Enrolment: a new secret, shown as a QR code and as text, confirmed by one code from the app."""
+    if current_user.totp_secret and request.method == "GET":
+        return render_template("auth/two_factor.html", enrolled=True, form=None)
+    secret = session.get(ENROLLING) or two_factor.new_secret()
+    session[ENROLLING] = secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        if two_factor.verify(current_user, form.code.data, secret=secret):
+            current_user.totp_secret = secret
+            db.session.commit()
+            session.pop(ENROLLING, None)
+            flash(_("The second factor is on: from now on you sign in with a code from your app."), "success")
+            return redirect(url_for(".account"))
+        form.code.errors.append(_("This code is not right. Check the time on your phone and try the new code."))
+    uri = two_factor.provisioning_uri(current_user, secret)
+    qr_svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#0b0c0c", light="#ffffff")
+    return render_template("auth/two_factor.html", enrolled=False, form=form, secret=secret, qr_svg=qr_svg,
+                           required=current_user.must_use_second_factor), 422 if form.is_submitted() else 200
+
+
+def require_second_factor_for_admins():
+    """Administrators reach nothing but the enrolment page until their second factor is on."""
+    if (current_user.is_authenticated and current_user.must_use_second_factor and not current_user.totp_secret
+            and request.endpoint not in {"auth.enroll_second_factor", "auth.logout", "static",
+                                         "home.set_language"}):
+        flash(_("Administrators must turn on the second factor before they continue."), "error")
+        return redirect(url_for("auth.enroll_second_factor"))
+    return None
+
+
+bp.record_once(lambda state: state.app.before_request(require_second_factor_for_admins))

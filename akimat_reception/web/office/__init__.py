@@ -11,6 +11,7 @@ from ...extensions import db
 from ...forms.office import (AnswerForm, AssignForm, ControlForm, ExtensionDecisionForm, ExtensionRequestForm,
                              ForwardForm, HearingNoticeForm, InstructionForm)
 from ...models import Akimat, AnswerTemplate, Decision, Department, Letter, LetterStatus, PersonalDataAccess
+from ..files import send_attachment
 from ..pagination import paginate
 from ..tenancy import letter_or_404, make_tenant_blueprint, require, require_member, tenant_letters
 
@@ -110,6 +111,13 @@ FORMS = {"extension_form": ExtensionRequestForm, "decision_form": ExtensionDecis
 @bp.get("/letters/<number>")
 def letter(number):
     return _render_letter(letter_or_404(number))
+
+
+@bp.get("/letters/<number>/files/<int:attachment_id>")
+def attachment(number, attachment_id):
+    letter = letter_or_404(number)
+    require(Action.VIEW_LETTER, letter)
+    return send_attachment(letter, attachment_id)
 
 
 def _act(number: str, action: Action, form_name: str, form, perform, error_field: str, done_message):

@@ -1,17 +1,21 @@
 """An akimat's reception: write a letter, get a receipt, track it, rate the answer."""
-from flask import flash, g, redirect, render_template, request, session, url_for
+import re
+import uuid
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ...domain import journal, lifecycle
+from ...domain import attachments, journal, lifecycle
 from ...domain.ratings import department_ratings
 from ...domain.identity import normalize_phone
-from ...extensions import db
+from ...extensions import db, limiter
 from ...forms.public import DisputeForm, LetterForm, PositionForm, RatingForm, TrackForm
 from ...models import Category, Letter, LetterKind, LetterStatus
 from ...labels import PUBLIC_EVENTS
+from ..files import send_attachment
 from ..tenancy import make_tenant_blueprint
 
 bp = make_tenant_blueprint("reception", __name__)
@@ -51,13 +55,21 @@ def ratings():
     return render_template("public/ratings.html", ratings=department_ratings(g.akimat.id))
 
 
+def _tracked_number_key() -> str:
+    return "track-number:" + request.form.get("number", "").strip().upper()[:24]
+
+
+# Letters: a person writes a few a day; a flood from one connection is refused, not registered.
 @bp.route("/letters/new", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LETTERS"], methods=["POST"],
+               deduct_when=lambda r: r.status_code == 302)
 def new_letter():
     categories = _categories()
     form = LetterForm(categories=categories)
     if request.method == "GET":
         form.language.data = get_locale().language
-    if form.validate_on_submit():
+    file_problems = _take_files(form) if form.is_submitted() else []
+    if form.validate_on_submit() and not file_problems:
         earlier = lifecycle.find_by_token(g.akimat, form.submission_token.data)
         if earlier is not None:  # the same form posted twice: one letter, the first receipt
             return redirect(url_for(".receipt", number=earlier.number))
@@ -74,12 +86,23 @@ def new_letter():
             disputed_party=form.disputed_party.data if is_complaint else None,
             complaint_request=form.complaint_request.data if is_complaint else None,
             submission_token=form.submission_token.data,
-        ))
+        ), files=attachments.keep(form.submission_token.data))
         session[RECEIPT_KEY] = {"letter_id": letter.id, "code": code}
         _remember_tracked(letter)
         return redirect(url_for(".receipt", number=letter.number))
+    form.files.errors = list(form.files.errors) + file_problems
     status = 422 if form.is_submitted() else 200
-    return render_template("public/letter_form.html", form=form), status
+    return render_template("public/letter_form.html", form=form,
+                           staged=attachments.staged(form.submission_token.data)), status
+
+
+def _take_files(form: LetterForm) -> list:
+    """Stages the uploaded files under the form's token, and drops those the resident removed."""
+    if not re.fullmatch(r"[0-9a-f]{32}", form.submission_token.data or ""):
+        form.submission_token.data = uuid.uuid4().hex  # a token we did not issue stages nothing
+    token = form.submission_token.data
+    attachments.unstage(token, form.remove_files.data or [])
+    return attachments.stage(token, request.files.getlist(form.files.name))
 
 
 @bp.get("/letters/<number>/receipt")
@@ -95,7 +118,12 @@ def receipt(number):
     return render_template("public/receipt.html", letter=letter, code=code)
 
 
+# Wrong codes: per letter number (guessing one letter's code) and per connection (sweeping numbers).
 @bp.route("/track", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_TRACK_PER_NUMBER"], key_func=_tracked_number_key,
+               methods=["POST"], deduct_when=lambda r: r.status_code != 302)
+@limiter.limit(lambda: current_app.config["RATELIMIT_TRACK_PER_CLIENT"], methods=["POST"],
+               deduct_when=lambda r: r.status_code != 302)
 def track():
     form = TrackForm()
     if form.validate_on_submit():
@@ -146,6 +174,14 @@ def _resident_action(number, form, perform, form_name, error_field, done_message
             flash(str(done_message), "success")
             return redirect(url_for(".letter_status", number=letter.number))
     return _render_status(letter, 422, **{form_name: form})
+
+
+@bp.get("/track/<number>/files/<int:attachment_id>")
+def attachment(number, attachment_id):
+    letter = _tracked_letter(number)
+    if letter is None:
+        return redirect(url_for(".track"))
+    return send_attachment(letter, attachment_id)
 
 
 @bp.post("/track/<number>/rating")
