@@ -1,7 +1,10 @@
 """The phone directory as CSV: exported for a spreadsheet, imported back in one transaction.
 
 Columns: id, department_id, department, number, purpose_kk, purpose_ru, purpose_en, languages,
-days, opens, closes, status, last_answered. On import a row with the id of a line in service (or,
+days, opens, closes, status, last_answered. Numbers are written in the national format
+("8 (7172) 55 66 77"), which spreadsheet programs keep as text (they would turn "+77172556677" into a
+number), and read back in any format. A cell that would start with = + - or @ gets a leading
+apostrophe, so that a spreadsheet does not run it as a formula; the import takes it off again. On import a row with the id of a line in service (or,
 without an id, with the number of one) updates that line; any other row adds a line. `department`,
 `status` and `last_answered` are there for the reader and ignored on import, unless department_id is
 empty (then the department is found by its name in any language). Lines missing from the file
@@ -19,13 +22,24 @@ from ..extensions import db
 from ..models import Akimat, Department, LineDays, PhoneLine, User
 from ..models._common import utcnow
 from ..models.phones import PHONE_LANGUAGES
-from .identity import normalize_phone
+from .identity import format_phone_national, normalize_phone
 from .permissions import Action
 from .phones import LineData, LineState, PhoneError, _apply, _require, search_key
 
 COLUMNS = ["id", "department_id", "department", "number", "purpose_kk", "purpose_ru", "purpose_en", "languages",
            "days", "opens", "closes", "status", "last_answered"]
 MAX_ROWS = 5000
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _uncell(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
 def _time(value: Optional[time]) -> str:
@@ -38,10 +52,10 @@ def export_csv(entries: list[tuple[PhoneLine, LineState]]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for line, state in entries:
-        writer.writerow([line.id, line.department_id, line.department.name_ru, line.e164, line.purpose_kk,
-                         line.purpose_ru, line.purpose_en, " ".join(line.language_codes), line.days.value,
-                         _time(line.opens_at), _time(line.closes_at), state.status.value,
-                         state.answered_on.isoformat() if state.answered_on else ""])
+        writer.writerow([line.id, line.department_id, _cell(line.department.name_ru), format_phone_national(line.e164),
+                         _cell(line.purpose_kk), _cell(line.purpose_ru), _cell(line.purpose_en),
+                         " ".join(line.language_codes), line.days.value, _time(line.opens_at), _time(line.closes_at),
+                         state.status.value, state.answered_on.isoformat() if state.answered_on else ""])
     return "\ufeff" + out.getvalue()
 
 
@@ -85,7 +99,7 @@ def parse_csv(raw: bytes, akimat: Akimat, departments: list[Department],
         if index - 1 > MAX_ROWS:
             errors.append(_("The file has more than %(count)s rows.", count=MAX_ROWS))
             break
-        value = {key: (record.get(key) or "").strip() for key in COLUMNS}
+        value = {key: _uncell((record.get(key) or "").strip()) for key in COLUMNS}
         if not any(value.values()):
             continue
         problems = []
@@ -102,6 +116,8 @@ def parse_csv(raw: bytes, akimat: Akimat, departments: list[Department],
             problems.append(_("the number \"%(number)s\" is not a valid phone number", number=value["number"]))
         elif line is None and not value["id"]:
             line = by_number.get(e164)
+        elif line is not None and line.e164 != e164:
+            problems.append(_("the number of line %(id)s cannot change: retire it and add a new line", id=line.id))
         if e164 and e164 in seen:
             problems.append(_("the number is also in row %(row)s", row=seen[e164]))
         elif e164:

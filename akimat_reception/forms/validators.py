@@ -1,4 +1,6 @@
 """Validators for Kazakhstan's identifiers, with messages a resident understands."""
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField
 from wtforms.validators import ValidationError
@@ -26,8 +28,24 @@ class PhoneNumber:
             raise ValidationError(_l("Enter a phone number like +7 701 234 5678."))
 
 
+# C0 control characters other than tab, line feed and carriage return; DEL; the C1 controls.
+# Nobody types them: they come from broken copies or hostile clients, and PostgreSQL cannot
+# store NUL in text at all (the INSERT fails). Bidirectional marks (U+200E, U+202E...) are format
+# characters, not controls: Arabic and mixed-script text needs them, and they pass.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """The filter of every text field: trims the spaces around the text, and refuses control
+    characters. WTForms shows a filter's ValueError as the field's error, by the field and in the
+    summary, like a validator's."""
+    if not isinstance(value, str):
+        return value
+    stripped = value.strip()
+    if CONTROL_CHARACTERS.search(stripped):
+        raise ValueError(_l("This text contains invisible control characters, often copied from another "
+                            "program. Type it again or paste it as plain text."))
+    return stripped
 
 
 class LocalDateField(DateField):

@@ -1,7 +1,7 @@
 """Pieces shared by the models: UTC timestamps and names kept in kk/ru/en."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -54,3 +54,8 @@ class TranslatedName:
     @property
     def name(self) -> str:
         return self.name_in(current_language())
+
+
+def enum_column(enum_class, length: int = 30) -> Enum:
+    """An enum stored as its values in a VARCHAR: a new value needs no ALTER TYPE on PostgreSQL."""
+    return Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])

@@ -3,17 +3,15 @@ import enum
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._common import UTCDateTime, utcnow
+from ._common import UTCDateTime, enum_column, utcnow
 from .people import User
 from .tenancy import Akimat, Category, Department
 
 
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
 
 
 class LetterKind(str, enum.Enum):
@@ -70,7 +68,7 @@ class Letter(db.Model):
     submission_token: Mapped[str] = mapped_column(String(64))
     access_code_hash: Mapped[str] = mapped_column(String(64))
 
-    kind: Mapped[LetterKind] = mapped_column(_enum(LetterKind))
+    kind: Mapped[LetterKind] = mapped_column(enum_column(LetterKind))
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
     language: Mapped[str] = mapped_column(String(2))
     subject: Mapped[str] = mapped_column(String(200))
@@ -86,7 +84,7 @@ class Letter(db.Model):
     email: Mapped[Optional[str]] = mapped_column(String(254))
     phone: Mapped[Optional[str]] = mapped_column(String(20))  # E.164
 
-    status: Mapped[LetterStatus] = mapped_column(_enum(LetterStatus))
+    status: Mapped[LetterStatus] = mapped_column(enum_column(LetterStatus))
     department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline: Mapped[date] = mapped_column(Date)
@@ -160,7 +158,7 @@ class Answer(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     # The department that wrote it: ratings and returns are counted against it.
     department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
-    status: Mapped[AnswerStatus] = mapped_column(_enum(AnswerStatus), default=AnswerStatus.SUBMITTED)
+    status: Mapped[AnswerStatus] = mapped_column(enum_column(AnswerStatus), default=AnswerStatus.SUBMITTED)
     language: Mapped[str] = mapped_column(String(2), default="ru")
     body_fingerprint: Mapped[str] = mapped_column(String(64), default="")
     control_comment: Mapped[Optional[str]] = mapped_column(Text)
@@ -168,7 +166,7 @@ class Answer(db.Model):
     rating: Mapped[Optional[int]]
     rating_comment: Mapped[Optional[str]] = mapped_column(Text)
     disputed: Mapped[bool] = mapped_column(default=False)
-    decision: Mapped[Decision] = mapped_column(_enum(Decision))
+    decision: Mapped[Decision] = mapped_column(enum_column(Decision))
     body: Mapped[str] = mapped_column(Text)
     reasons: Mapped[Optional[str]] = mapped_column(Text)
     legal_basis: Mapped[Optional[str]] = mapped_column(Text)
@@ -196,7 +194,7 @@ class ExtensionRequest(db.Model):
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     requested_deadline: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[ExtensionStatus] = mapped_column(_enum(ExtensionStatus), default=ExtensionStatus.PENDING)
+    status: Mapped[ExtensionStatus] = mapped_column(enum_column(ExtensionStatus), default=ExtensionStatus.PENDING)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     decision_reason: Mapped[Optional[str]] = mapped_column(Text)

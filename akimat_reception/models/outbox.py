@@ -3,11 +3,11 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ._common import UTCDateTime, utcnow
+from ._common import UTCDateTime, enum_column, utcnow
 
 
 class Channel(str, enum.Enum):
@@ -22,8 +22,6 @@ class DeliveryStatus(str, enum.Enum):
     FAILED = "failed"  # gave up after the last retry
 
 
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class OutboxMessage(db.Model):
@@ -33,7 +31,7 @@ class OutboxMessage(db.Model):
     akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), index=True)
     letter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("letter.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, length=20))
     recipient: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(2))
     subject: Mapped[str] = mapped_column(String(300), default="")
@@ -41,7 +39,7 @@ class OutboxMessage(db.Model):
     body_html: Mapped[Optional[str]] = mapped_column(Text)
     # A secret (the access code) kept apart from the body and erased once delivered.
     secret: Mapped[Optional[str]] = mapped_column(String(64))
-    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus), default=DeliveryStatus.PENDING)
+    status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus, length=20), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[Optional[str]] = mapped_column(Text)

@@ -4,12 +4,12 @@ from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ._common import UTCDateTime, utcnow
+from ._common import UTCDateTime, enum_column, utcnow
 from .tenancy import Akimat, Department
 
 
@@ -76,7 +76,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), index=True)
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+    role: Mapped[Role] = mapped_column(enum_column(Role, length=20))
     department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
 
     user: Mapped[User] = relationship(back_populates="memberships")

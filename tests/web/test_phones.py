@@ -12,6 +12,7 @@ from sqlalchemy import event, func, select
 
 from akimat_reception.domain import phones
 from akimat_reception.domain.calendar import KAZAKHSTAN
+from akimat_reception.domain.identity import format_phone_national
 from akimat_reception.extensions import db
 from akimat_reception.models import CheckResult, OutboxMessage, PhoneCheck, PhoneLine, PhoneReport, Role
 from tests import factories
@@ -441,7 +442,8 @@ def test_exported_csv_imports_back_unchanged(app, client):
     assert exported.mimetype == "text/csv" and "attachment" in exported.headers["Content-Disposition"]
     text = exported.get_data(as_text=True)
     assert text.startswith("\ufeffid,department_id,department,number")
-    assert f"{line_id}," in text and number in text and "Round trip (ru)" in text and "08:30,17:00" in text
+    assert f"{line_id}," in text and format_phone_national(number) in text and number not in text
+    assert "Round trip (ru)" in text and "08:30,17:00" in text
     before = _count_lines(app)
     response = _import(admin, text)
     assert response.status_code == 302
@@ -479,6 +481,31 @@ def test_csv_with_a_wrong_row_imports_nothing_and_names_the_row(app, client):
     assert _count_lines(app) == before
     with app.app_context():
         assert db.session.get(PhoneLine, line_id).purpose_en == "Untouched"
+
+
+def test_csv_cells_that_look_like_formulas_are_defused_and_read_back(app, client):
+    line_id, _, _ = _line(app, purpose="=HYPERLINK(\"http://example.com\")")
+    admin = factories_client(client, "admin")
+    text = admin.get("/astana/admin/phones/export.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in text
+    assert _import(admin, text).status_code == 302
+    with app.app_context():
+        assert db.session.get(PhoneLine, line_id).purpose_en == '=HYPERLINK("http://example.com")'
+
+
+def test_number_of_a_line_cannot_change_by_edit_or_import(app, client):
+    line_id, number, dept_id = _line(app)
+    admin = factories_client(client, "admin")
+    other = factories.phone_number()
+    response = post_form(admin, f"/astana/admin/phones/{line_id}/edit", _line_form(dept_id, number=other),
+                         headers={"Accept-Language": "en"})
+    assert response.status_code == 422 and "The number of a line cannot change" in response.get_data(as_text=True)
+    content = ("id,department_id,number,purpose_kk,purpose_ru,purpose_en,languages,days,opens,closes\n"
+               f"{line_id},{dept_id},{other},A,B,C,kk,daily,,\n")
+    response = _import(admin, content)
+    assert response.status_code == 422 and f"the number of line {line_id} cannot change" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(PhoneLine, line_id).e164 == number
 
 
 def test_import_without_a_file_says_so(client):

@@ -11,6 +11,7 @@ from ...extensions import db
 from ...forms.office import (AnswerForm, AssignForm, ControlForm, ExtensionDecisionForm, ExtensionRequestForm,
                              ForwardForm, HearingNoticeForm, InstructionForm)
 from ...models import Akimat, AnswerTemplate, Decision, Department, Letter, LetterStatus, PersonalDataAccess
+from ..actions import attempt
 from ..files import send_attachment
 from ..pagination import paginate
 from ..tenancy import letter_or_404, make_tenant_blueprint, require, require_member, tenant_letters
@@ -125,14 +126,10 @@ def _act(number: str, action: Action, form_name: str, form, perform, error_field
     then redirect (PRG) or show the letter again with the errors and what was typed."""
     letter = letter_or_404(number)
     require(action, letter)
-    if form.validate_on_submit():
-        try:
-            perform(letter, form)
-        except lifecycle.LifecycleError as error:
-            getattr(form, error_field).errors.append(error.message)
-        else:
-            flash(str(done_message), "success")
-            return redirect(url_for(".letter", number=letter.number))
+    done = attempt(form, lambda f: perform(letter, f), error_field, done_message,
+                   url_for(".letter", number=letter.number))
+    if done:
+        return done
     return _render_letter(letter, status=422, **{form_name: form})
 
 

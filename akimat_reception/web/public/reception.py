@@ -15,6 +15,7 @@ from ...extensions import db, limiter
 from ...forms.public import DisputeForm, LetterForm, PositionForm, RatingForm, TrackForm
 from ...models import Category, Letter, LetterKind, LetterStatus
 from ...labels import PUBLIC_EVENTS
+from ..actions import attempt
 from ..files import send_attachment
 from ..tenancy import make_tenant_blueprint
 
@@ -165,14 +166,10 @@ def _resident_action(number, form, perform, form_name, error_field, done_message
     letter = _tracked_letter(number)
     if letter is None:
         return redirect(url_for(".track"))
-    if form.validate_on_submit():
-        try:
-            perform(letter, form)
-        except lifecycle.LifecycleError as error:
-            getattr(form, error_field).errors.append(error.message)
-        else:
-            flash(str(done_message), "success")
-            return redirect(url_for(".letter_status", number=letter.number))
+    done = attempt(form, lambda f: perform(letter, f), error_field, done_message,
+                   url_for(".letter_status", number=letter.number))
+    if done:
+        return done
     return _render_status(letter, 422, **{form_name: form})
 
 
