@@ -199,7 +199,7 @@ def _demo_letter(akimat, staff, categories, i, rng, now):
         kind=kind, category=categories[code], language=language, subject=subject, body=body,
         surname=surname, given_name=given_name, patronymic=patronymic,
         iin=_demo_iin(rng) if i % 5 else None, address=f"{akimat.name_ru}, ул. Демонстрационная, {i + 1}",
-        email=f"resident{i + 1}@example.kz" if i % 3 else None, phone="+77012345678" if i % 3 != 1 else None,
+        email=f"resident{i % len(PEOPLE) + 1}@example.kz" if i % 3 else None, phone=f"+7701234{5600 + i % len(PEOPLE):04d}" if i % 3 != 1 else None,
         disputed_party=disputed, complaint_request=request, submission_token=f"demo-{akimat.slug}-{i}",
     ), now=received)
     if stage == 0:

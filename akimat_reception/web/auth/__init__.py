@@ -135,7 +135,9 @@ def enroll_second_factor():
             return redirect(url_for(".account"))
         form.code.errors.append(_("This code is not right. Check the time on your phone and try the new code."))
     uri = two_factor.provisioning_uri(current_user, secret)
-    qr_svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#0b0c0c", light="#ffffff")
+    qr_svg = segno.make(uri, error="m").svg_inline(
+        omitsize=True, dark="#0b0c0c", light="#ffffff", title=_("QR code to scan with your authenticator app"),
+        svgclass="qr-code").replace("<svg ", '<svg role="img" ', 1)
     return render_template("auth/two_factor.html", enrolled=False, form=form, secret=secret, qr_svg=qr_svg,
                            required=current_user.must_use_second_factor), 422 if form.is_submitted() else 200
 
