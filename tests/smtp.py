@@ -38,3 +38,17 @@ class SmtpServer:
         if self._controller:
             self._controller.stop()
             self._controller = None
+
+
+def drain(now=None):
+    """Runs the outbox worker until nothing is due: other tests leave messages pending too, and
+    one batch might not reach this test's own."""
+    from akimat_reception.delivery import deliver_due
+
+    total = {"sent": 0, "retry": 0, "failed": 0}
+    while True:
+        outcome = deliver_due(now=now, limit=1000)
+        if not sum(outcome.values()):
+            return total
+        for key in total:
+            total[key] += outcome[key]

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from akimat_reception.delivery import deliver_due
+from tests.smtp import drain
 from akimat_reception.domain import lifecycle
 from akimat_reception.extensions import db
 from akimat_reception.models import Decision, DeliveryStatus, Letter, OutboxMessage, Role
@@ -20,7 +20,7 @@ def _messages(letter_number):
 
 def test_receipt_reaches_the_resident_by_email_in_their_language_with_the_code(app, app_context, smtp):
     letter, code = factories.letter(language="kk", email="aigerim@example.kz", phone=None)
-    deliver_due()
+    drain()
     [mail] = smtp.inbox.to("aigerim@example.kz")
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
@@ -34,7 +34,7 @@ def test_receipt_reaches_the_resident_by_email_in_their_language_with_the_code(a
 
 def test_sms_goes_through_the_same_outbox(app, app_context, smtp, sms_log):
     letter, code = factories.letter(language="ru", email=None, phone="+77012345678")
-    deliver_due()
+    drain()
     [(phone, text)] = [args for args in sms_log() if letter.number in args[1]]
     assert phone == "+77012345678" and code in text
 
@@ -42,19 +42,19 @@ def test_sms_goes_through_the_same_outbox(app, app_context, smtp, sms_log):
 def test_message_waits_while_smtp_is_down_and_goes_out_once_when_it_is_back(app, app_context, smtp):
     smtp.stop()
     letter, _ = factories.letter(email="down@example.kz", phone=None)
-    outcome = deliver_due()
+    outcome = drain()
     [row] = _messages(letter.number)
     assert outcome["retry"] >= 1
     assert row.status is DeliveryStatus.PENDING and row.attempts == 1 and "Connection" in row.last_error
     assert row.next_attempt_at > utcnow()
 
-    deliver_due()  # too early for the retry: nothing is attempted
+    drain()  # too early for the retry: nothing is attempted
     db.session.refresh(row)
     assert row.attempts == 1
 
     smtp.start()
-    deliver_due(now=utcnow() + timedelta(minutes=5))
-    deliver_due(now=utcnow() + timedelta(hours=1))
+    drain(now=utcnow() + timedelta(minutes=5))
+    drain(now=utcnow() + timedelta(hours=1))
     assert len(smtp.inbox.to("down@example.kz")) == 1
     db.session.refresh(row)
     assert row.status is DeliveryStatus.SENT and row.attempts == 2
@@ -66,7 +66,7 @@ def test_a_message_is_given_up_after_the_last_retry(app, app_context, smtp):
     moment = utcnow()
     for _ in range(8):
         moment += timedelta(hours=7)
-        deliver_due(now=moment)
+        drain(now=moment)
     [row] = _messages(letter.number)
     assert row.status is DeliveryStatus.FAILED and row.attempts == 8
 
@@ -75,7 +75,7 @@ def test_answer_notification_is_queued_with_the_answer_in_one_transaction(app, a
     letter, _ = factories.routed_letter(email="answer@example.kz", phone=None, language="en")
     factories.answer(letter)
     assert [m.kind for m in _messages(letter.number)] == ["receipt", "answer_sent"]
-    deliver_due()
+    drain()
     subjects = [m["Subject"] for m in smtp.inbox.to("answer@example.kz")]
     assert f"Answer to your letter {letter.number}" in subjects
 

@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from akimat_reception.delivery import deliver_due
+from tests.smtp import drain
 from akimat_reception.domain import lifecycle
 from akimat_reception.extensions import db
 from akimat_reception.models import Decision, Letter, Role
@@ -27,7 +27,7 @@ def test_tracking_page_email_and_sms_say_the_same_status(app, smtp, sms_log):
 
     def last_notices():
         with app.app_context():
-            deliver_due()
+            drain()
         mail = smtp.inbox.to("same@example.kz")[-1].get_body(("plain",)).get_content()
         sms = [text for phone, text in sms_log() if phone == "+77015550011"][-1]
         return re.search(r"Status: (.+)", mail).group(1).strip(), re.search(r"Status: (.+)", sms).group(1).strip()
