@@ -38,7 +38,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id):
-        return db.session.get(User, int(user_id))
+        from sqlalchemy.orm import joinedload
+
+        # Every staff page asks for the user's roles: one query for both.
+        return db.session.get(User, int(user_id), options=[joinedload(User.memberships)])
 
     from .security import init_security
 
@@ -92,6 +95,9 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from .domain.permissions import Action, can
     from . import labels
+    from .web import i18n
+
+    i18n.install(app)  # templates' _() finds the request's catalogue once, not once per string
     from .web.clock import deadline_state_of, forward_state_of
 
     app.jinja_env.globals.update(

@@ -20,16 +20,36 @@ def register_cli(app: Flask) -> None:
         click.echo("Database is at the newest revision.")
 
     @app.cli.command("demo")
-    @click.option("--letters", default=30, show_default=True, help="Letters per akimat.")
-    def demo(letters):
+    @click.option("--letters", default=30, show_default=True,
+                  help=f"Letters per akimat; with --bulk (or over {BULK_THRESHOLD}), letters in all akimats together.")
+    @click.option("--akimats", default=2, show_default=True, type=click.IntRange(min=1),
+                  help="Akimats: Astana, Almaty, then generated cities and districts (implies --bulk if not 2).")
+    @click.option("--bulk/--no-bulk", default=None,
+                  help="Write rows in bulk (COPY/executemany) instead of through the lifecycle: for large N.")
+    @click.option("--seed", default=2026, show_default=True, help="Random seed; the bulk demo's access codes derive from it.")
+    @click.option("--days", default=3 * 365, show_default=True, type=click.IntRange(min=1),
+                  help="Bulk: letters arrive over the last DAYS days.")
+    def demo(letters, akimats, bulk, seed, days):
         """Load the demo akimats (Astana, Almaty), staff and letters, once."""
-        from .demo import load_demo
-
         if db.session.scalar(select(Akimat).limit(1)) is not None:
             click.echo("Demo data is already loaded; nothing to do.")
             return
-        load_demo(letters_per_akimat=letters)
-        click.echo(f"Loaded the demo: 2 akimats, {letters} letters each. Password: {DEMO_PASSWORD_HINT}")
+        if bulk is None:
+            bulk = letters > BULK_THRESHOLD or akimats != 2
+        if not bulk:
+            if akimats != 2:
+                raise click.BadParameter("the small demo has Astana and Almaty only; add --bulk", param_hint="--akimats")
+            from .demo import load_demo
+
+            load_demo(letters_per_akimat=letters, seed=seed)
+            click.echo(f"Loaded the demo: 2 akimats, {letters} letters each. Password: {DEMO_PASSWORD_HINT}")
+            return
+        from .demo_bulk import load_bulk
+
+        report = load_bulk(letters, akimats, seed=seed, span_days=days, progress=click.echo)
+        statuses = ", ".join(f"{k} {v}" for k, v in sorted(report.statuses.items()))
+        click.echo(f"Loaded the bulk demo in {report.seconds:.0f} s: {report.akimats} akimats, {report.letters} letters "
+                   f"({statuses}), {report.events} events, {report.answers} answers. Password: {DEMO_PASSWORD_HINT}")
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)
@@ -240,6 +260,23 @@ def register_cli(app: Flask) -> None:
             total += len(due)
         click.echo(f"{total} lines due for a check")
 
+    @app.cli.command("backup")
+    @click.option("--output", type=click.Path(dir_okay=False, writable=True),
+                  help="Where to write it; default instance/backups/akimat_reception-<UTC time>.sqlite3 or .dump.")
+    def backup_command(output):
+        """A consistent backup of the database while the site runs (SQLite backup API, or pg_dump)."""
+        from pathlib import Path
+
+        from .backup import BackupError, backup, default_path
+
+        url = db.engine.url  # as Flask-SQLAlchemy resolved it: a relative SQLite path made absolute
+        target = Path(output) if output else default_path(app.instance_path, url)
+        try:
+            written = backup(url, target)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Backup written to {written} ({written.stat().st_size} bytes)")
+
     @app.cli.group()
     def translate():
         """Translation commands for translators."""
@@ -260,6 +297,7 @@ def register_cli(app: Flask) -> None:
 
 
 DEMO_PASSWORD_HINT = "Reception-demo-2026"
+BULK_THRESHOLD = 1000  # letters: above this, `flask demo` writes in bulk
 
 
 def _fill_source_language(po_path) -> None:

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from .models import Decision, LetterKind, LetterStatus, Role
 from .models import CheckResult, LineDays
+from .domain.deadlines import DEADLINE_STATE_LABELS  # noqa: F401  (templates: labels.DEADLINE_STATE_LABELS)
 
 KIND_LABELS = {
     LetterKind.APPLICATION: _l("Application"),
@@ -95,6 +96,11 @@ RESIDENT_STATUS = {
     LetterStatus.FORWARDED: _l("Forwarded to the competent body"),
     LetterStatus.CLOSED: _l("Answered and closed"),
 }
+
+
+def translated(mapping: dict) -> dict:
+    """The labels of a mapping in the current language, looked up once (for a table's rows)."""
+    return {key: str(label) for key, label in mapping.items()}
 
 
 def resident_status(letter) -> str:

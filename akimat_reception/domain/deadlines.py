@@ -101,9 +101,11 @@ def due_soon_horizon(today: date, calendar: WorkingCalendar = KAZAKHSTAN) -> dat
     return calendar.add_working_days(today, current_terms().due_soon_working_days - 1)
 
 
-def deadline_state(deadline: date, today: date, calendar: WorkingCalendar = KAZAKHSTAN) -> DeadlineState:
+def deadline_state(deadline: date, today: date, calendar: WorkingCalendar = KAZAKHSTAN,
+                   horizon: date | None = None) -> DeadlineState:
+    """`horizon`: today's due_soon_horizon, when the caller has it (a list computes it once)."""
     if deadline < today:
         return DeadlineState.OVERDUE
-    if deadline <= due_soon_horizon(today, calendar):
+    if deadline <= (horizon or due_soon_horizon(today, calendar)):
         return DeadlineState.DUE_SOON
     return DeadlineState.ON_TIME

@@ -17,19 +17,28 @@ from ..models import Event, Letter, LetterStatus, User
 GENESIS = "0" * 64
 
 
-def _content_hash(event: Event) -> str:
+def content_hash(*, letter_id: int, seq: int, kind: str, actor_id: Optional[int], actor_role: str,
+                 created_at: datetime, payload: dict, prev_hash: str) -> str:
+    """The SHA-256 that seals one event: its content and the previous event's hash. A pure function
+    of the values, so that whoever writes events (the lifecycle, the bulk demo) seals them alike."""
     content = {
-        "letter_id": event.letter_id,
-        "seq": event.seq,
-        "kind": event.kind,
-        "actor_id": event.actor_id,
-        "actor_role": event.actor_role,
-        "created_at": event.created_at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
-        "payload": event.payload,
-        "prev_hash": event.prev_hash,
+        "letter_id": letter_id,
+        "seq": seq,
+        "kind": kind,
+        "actor_id": actor_id,
+        "actor_role": actor_role,
+        "created_at": created_at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+        "payload": payload,
+        "prev_hash": prev_hash,
     }
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _content_hash(event: Event) -> str:
+    return content_hash(letter_id=event.letter_id, seq=event.seq, kind=event.kind, actor_id=event.actor_id,
+                        actor_role=event.actor_role, created_at=event.created_at, payload=event.payload,
+                        prev_hash=event.prev_hash)
 
 
 def append(letter: Letter, kind: str, *, actor: Optional[User], actor_role: str,

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..models import (Akimat, Answer, AnswerStatus, Attachment, Category, Decision, Department, ExtensionRequest,
                       ExtensionStatus, Letter, LetterCounter, LetterKind, LetterStatus, Membership, Role, User)
 from ..models._common import utcnow
-from . import deadlines, journal, notifications, quality
+from . import deadlines, journal, notifications, quality, ratings
 from .calendar import calendar_for
 from .deadlines import DeadlineState, deadline_state
 from .permissions import MATRIX, Action, can
@@ -444,6 +444,7 @@ def return_draft(letter: Letter, comment: str, actor: User, now: Optional[dateti
     draft = letter.draft
     if draft is not None:
         draft.status, draft.control_comment, draft.controlled_by_id = AnswerStatus.RETURNED, comment.strip(), actor.id
+        ratings.record(draft.department_id, returned=1)
     letter.status = LetterStatus.ASSIGNED
     journal.append(letter, "returned", actor=actor, actor_role=role,
                    payload={"answer_id": draft.id if draft else None, "comment": comment.strip(),
@@ -467,6 +468,7 @@ def approve_draft(letter: Letter, actor: User, now: Optional[datetime] = None) -
         raise QualityProblems(problems)
     _check_hearing(letter, draft.decision, now)
     draft.status, draft.sent_at, draft.controlled_by_id = AnswerStatus.SENT, now, actor.id
+    ratings.record(draft.department_id, sent=1)
     letter.status = LetterStatus.ANSWERED
     letter.answered_at = now
     letter.rating = letter.rating_comment = None  # a new answer waits for its own rating
@@ -525,6 +527,7 @@ def rate(letter: Letter, score: int, comment: str = "", now: Optional[datetime] 
     if not 1 <= score <= 5:
         raise LifecycleError(_l("Choose a rating from 1 to 5."))
     answer.rating, answer.rating_comment = score, comment.strip() or None
+    ratings.record(answer.department_id, rated=1, rating_sum=score)
     letter.rating, letter.rating_comment = score, comment.strip() or None
     journal.append(letter, "rated", actor=None, actor_role="resident",
                    payload={"rating": score, "comment": letter.rating_comment}, now=now)
@@ -549,6 +552,8 @@ def dispute(letter: Letter, text: str, now: Optional[datetime] = None) -> None:
 
 
 def _reopen(letter: Letter, answer: Answer, words: str, now: datetime) -> None:
+    if not answer.disputed:  # an answer counts as disputed once, however often it is reopened
+        ratings.record(answer.department_id, disputed=1)
     answer.disputed = True
     letter.status = LetterStatus.DISPUTED
     journal.append(letter, "disputed", actor=None, actor_role="resident",

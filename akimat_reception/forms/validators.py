@@ -28,11 +28,14 @@ class PhoneNumber:
             raise ValidationError(_l("Enter a phone number like +7 701 234 5678."))
 
 
-# C0 control characters other than tab, line feed and carriage return; DEL; the C1 controls.
+# Vertical tab and form feed are line breaks (text pasted from a word processor brings them):
+# kept as the line breaks they mean.
+LINE_BREAKS = {0x0b: "\n", 0x0c: "\n"}
+# The other C0 control characters but tab, line feed and carriage return; DEL; the C1 controls.
 # Nobody types them: they come from broken copies or hostile clients, and PostgreSQL cannot
 # store NUL in text at all (the INSERT fails). Bidirectional marks (U+200E, U+202E...) are format
 # characters, not controls: Arabic and mixed-script text needs them, and they pass.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def strip(value):
@@ -41,7 +44,7 @@ def strip(value):
     summary, like a validator's."""
     if not isinstance(value, str):
         return value
-    stripped = value.strip()
+    stripped = value.translate(LINE_BREAKS).strip()
     if CONTROL_CHARACTERS.search(stripped):
         raise ValueError(_l("This text contains invisible control characters, often copied from another "
                             "program. Type it again or paste it as plain text."))

@@ -5,6 +5,7 @@ from .letters import (Answer, AnswerStatus, Attachment, AnswerTemplate, Decision
 from .outbox import Channel, DeliveryStatus, OutboxMessage
 from .people import Membership, Role, User
 from .phones import CheckResult, LineDays, PhoneCheck, PhoneLine, PhoneReport
+from .stats import DepartmentAnswerStats
 from .tenancy import Akimat, CalendarOverride, Category, Department
 from . import guards  # noqa: F401  (registers the listeners)
 
@@ -12,5 +13,5 @@ __all__ = [
     "Akimat", "Answer", "AnswerStatus", "Attachment", "AnswerTemplate", "RoutingModel", "CalendarOverride", "Category", "Channel", "Decision", "DeliveryStatus", "Department",
     "Event", "ExtensionRequest", "ExtensionStatus", "Letter", "LetterCounter", "LetterKind", "LetterStatus",
     "Membership", "OutboxMessage", "PersonalDataAccess", "Role", "User",
-    "CheckResult", "LineDays", "PhoneCheck", "PhoneLine", "PhoneReport",
+    "CheckResult", "LineDays", "PhoneCheck", "PhoneLine", "PhoneReport", "DepartmentAnswerStats",
 ]

@@ -56,9 +56,17 @@ class Letter(db.Model):
         UniqueConstraint("akimat_id", "number"),
         UniqueConstraint("akimat_id", "year", "seq"),
         UniqueConstraint("akimat_id", "submission_token"),
-        # The akim's dashboard and the inboxes: unresolved letters by deadline.
-        Index("ix_letter_akimat_status_deadline", "akimat_id", "status", "deadline", "id"),
-        Index("ix_letter_akimat_department_status", "akimat_id", "department_id", "status", "deadline"),
+        # The akim's dashboard and the inboxes: each status's letters by deadline (a list of several
+        # statuses merges one index range per status), and the dashboard's counts from the index alone.
+        Index("ix_letter_akimat_status_deadline_cover", "akimat_id", "status", "deadline", "id", "department_id",
+              "transfer_count"),
+        Index("ix_letter_akimat_department_status_deadline", "akimat_id", "department_id", "status", "deadline", "id"),
+        # "All letters", the nearest deadline first.
+        Index("ix_letter_akimat_deadline", "akimat_id", "deadline", "id"),
+        # The same person's earlier letters (by IIN, email or phone, within 90 days) and the day's new ones.
+        Index("ix_letter_akimat_received", "akimat_id", "received_at"),
+        Index("ix_letter_akimat_email", "akimat_id", "email", "received_at"),
+        Index("ix_letter_akimat_phone", "akimat_id", "phone", "received_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"))
@@ -189,6 +197,7 @@ class ExtensionRequest(db.Model):
     """An executor asks for more time; the akim or a deputy decides, giving reasons."""
 
     __tablename__ = "extension_request"
+    __table_args__ = (Index("ix_extension_request_status_time", "status", "requested_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id"), index=True)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import g
 
 from ..domain.calendar import calendar_for
-from ..domain.deadlines import DeadlineState, deadline_state
+from ..domain.deadlines import DeadlineState, deadline_state, due_soon_horizon
 from ..models import Akimat, Letter, LetterStatus
 
 
@@ -13,11 +13,15 @@ def today_in(akimat: Akimat) -> date:
     return datetime.now(ZoneInfo(akimat.timezone)).date()
 
 
-def _today_and_calendar(akimat: Akimat):
+def today_and_calendar(akimat: Akimat):
     """Computed once per request: every row of a list shares them."""
     if "today" not in g:
         g.today, g.calendar = today_in(akimat), calendar_for(akimat.id)
+        g.horizon = due_soon_horizon(g.today, g.calendar)
     return g.today, g.calendar
+
+
+_today_and_calendar = today_and_calendar
 
 
 def deadline_state_of(letter: Letter) -> DeadlineState | None:
@@ -25,7 +29,7 @@ def deadline_state_of(letter: Letter) -> DeadlineState | None:
     if letter.status not in LetterStatus.unresolved():
         return None
     today, calendar = _today_and_calendar(letter.akimat)
-    return deadline_state(letter.deadline, today, calendar)
+    return deadline_state(letter.deadline, today, calendar, g.get("horizon"))
 
 
 def forward_state_of(letter: Letter) -> DeadlineState | None:
@@ -34,4 +38,4 @@ def forward_state_of(letter: Letter) -> DeadlineState | None:
     if letter.status is not LetterStatus.REGISTERED:
         return None
     today, calendar = _today_and_calendar(letter.akimat)
-    return deadline_state(letter.forward_by, today, calendar)
+    return deadline_state(letter.forward_by, today, calendar, g.get("horizon"))

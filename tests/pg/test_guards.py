@@ -1,6 +1,8 @@
 """What only PostgreSQL shows: the database itself refuses to rewrite history, whatever client
 connects, and takes registration numbers under a row lock."""
+import re
 import threading
+import time
 
 import pytest
 from sqlalchemy import text
@@ -45,25 +47,74 @@ def test_trigger_lets_the_state_columns_change(app):
     _raw(app, f"UPDATE letter SET department_id = NULL, transfer_count = 0 WHERE id = {letter_id}")
 
 
-def test_concurrent_submissions_get_unique_gap_free_numbers(app):
-    from akimat_reception.domain import lifecycle
+SUBMITTERS = 50
+
+
+def test_fifty_residents_submitting_at_once_all_get_receipts_with_gap_free_numbers(app):
+    """50 threads, each a browser of its own (a test client with its session and real CSRF token),
+    post the letter form of one akimat at the same moment: every one gets a receipt, the numbers
+    are unique and follow the akimat's last number without a gap, and no letter is lost."""
+    from sqlalchemy import func, select
+
     from akimat_reception.models import Letter
+    from tests.conftest import post_form
 
-    numbers, errors = [], []
+    with app.app_context():
+        tenant = factories.akimat("almaty")
+        category_id, prefix = tenant.categories[0].id, tenant.number_prefix
+        before = db.session.scalar(select(func.count()).select_from(Letter).where(Letter.akimat_id == tenant.id))
+        last_seq = dict(db.session.execute(select(Letter.year, func.max(Letter.seq))
+                                           .where(Letter.akimat_id == tenant.id).group_by(Letter.year)).all())
+        db.session.remove()
 
-    def submit():
+    start = threading.Barrier(SUBMITTERS)
+    receipts, errors, windows = {}, [], []
+
+    def resident(i):
+        client = app.test_client()
         try:
-            with app.app_context():
-                letter, _ = factories.letter("almaty", subject="Одновременно")
-                numbers.append(letter.seq)
+            client.get("/almaty/")  # a visitor with a session, as a browser arrives
+            start.wait(timeout=60)
+            began = time.perf_counter()
+            response = post_form(client, "/almaty/letters/new", {
+                "kind": "application", "category": category_id, "subject": f"Одновременно {i}",
+                "body": f"Письмо номер {i}, отправленное одновременно с остальными.", "surname": "Жители",
+                "given_name": f"Житель {i}", "address": f"Алматы, ул. Абая, {i}",
+                "email": f"resident{i}@example.kz", "language": "ru"},
+                environ_base={"REMOTE_ADDR": f"10.50.{i}.1"})  # 50 residents, 50 connections
+            windows.append((began, time.perf_counter()))
+            assert response.status_code == 302, response.get_data(as_text=True)[:300]
+            receipt = client.get(response.headers["Location"])
+            assert receipt.status_code == 200
+            receipts[i] = (response.headers["Location"], receipt.get_data(as_text=True))
         except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+            errors.append((i, error))
 
-    threads = [threading.Thread(target=submit) for _ in range(20)]
+    threads = [threading.Thread(target=resident, args=(i,)) for i in range(SUBMITTERS)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
-    assert not errors
-    assert len(set(numbers)) == 20
-    assert sorted(numbers) == list(range(min(numbers), min(numbers) + 20))
+        t.join(timeout=120)
+    assert not errors, errors[:3]
+    assert len(receipts) == SUBMITTERS
+
+    # They really overlapped: at some moment most submissions were in flight together.
+    in_flight = max(sum(1 for b, e in windows if b <= moment < e) for moment, _ in windows)
+    assert in_flight >= 10, in_flight
+
+    numbers = []
+    for location, html in receipts.values():
+        number = re.search(rf"/almaty/letters/({prefix}-\d{{4}}-\d{{6}})/receipt$", location).group(1)
+        assert number in html  # the receipt shows the number it was given
+        numbers.append(number)
+    assert len(set(numbers)) == SUBMITTERS
+    [year] = {int(n.split("-")[1]) for n in numbers}
+    seqs = sorted(int(n.split("-")[2]) for n in numbers)
+    first = last_seq.get(year, 0) + 1
+    assert seqs == list(range(first, first + SUBMITTERS)), "a number was skipped or taken twice"
+
+    with app.app_context():
+        after = db.session.scalar(select(func.count()).select_from(Letter).where(Letter.akimat_id == tenant.id))
+        stored = set(db.session.scalars(select(Letter.number).where(Letter.number.in_(numbers))))
+        db.session.remove()
+    assert after == before + SUBMITTERS and stored == set(numbers)

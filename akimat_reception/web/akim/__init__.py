@@ -4,14 +4,13 @@ from flask_login import login_required
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
-from ...domain.calendar import calendar_for
 from ...domain.deadlines import due_soon_horizon
 from ...domain.ratings import department_ratings
 from ...domain.permissions import Action
-from ...domain.phones import dashboard_summary
+from ...domain.phones import directory, summarize
 from ...extensions import db
-from ...models import Department, ExtensionRequest, ExtensionStatus, Letter, LetterStatus
-from ..clock import today_in
+from ...models import ExtensionRequest, ExtensionStatus, Letter, LetterStatus
+from ..clock import today_and_calendar
 from ..pagination import paginate
 from ..tenancy import make_tenant_blueprint, require, require_member, tenant_letters
 
@@ -27,25 +26,30 @@ def members_only():
 
 @bp.get("/")
 def dashboard():
-    today = today_in(g.akimat)
-    horizon = due_soon_horizon(today, calendar_for(g.akimat.id))
+    today, calendar = today_and_calendar(g.akimat)  # shared with the rows' deadline badges
+    horizon = due_soon_horizon(today, calendar)
     unresolved = Letter.status.in_(LetterStatus.unresolved())
-    page = paginate(tenant_letters().where(unresolved).order_by(Letter.deadline, Letter.id))
+    # Overdue first: each open status is read from its own index range by deadline, and merged.
+    page = paginate(tenant_letters().where(unresolved), order=(Letter.deadline, Letter.id),
+                    split=[Letter.status == s for s in LetterStatus.unresolved()],
+                    options=[joinedload(Letter.department)])
 
-    status_counts = dict(db.session.execute(
-        select(Letter.status, func.count()).where(Letter.akimat_id == g.akimat.id, unresolved)
-        .group_by(Letter.status)
-    ).all())
+    # One pass over the open letters, read from the index alone: counts by status and department.
     overdue = func.sum(case((Letter.deadline < today, 1), else_=0))
     due_soon = func.sum(case(((Letter.deadline >= today) & (Letter.deadline <= horizon), 1), else_=0))
     ping_pong = func.sum(case((Letter.transfer_count > 1, 1), else_=0))
-    by_department = db.session.execute(
-        select(Letter.department_id, func.count(), overdue, due_soon, ping_pong)
-        .where(Letter.akimat_id == g.akimat.id, unresolved)
-        .group_by(Letter.department_id)
-    ).all()
-    departments = {d.id: d for d in db.session.scalars(
-        select(Department).where(Department.akimat_id == g.akimat.id))}
+    status_counts, counted = {}, {}
+    for status, dep_id, n, o, s, t in db.session.execute(
+            select(Letter.status, Letter.department_id, func.count(), overdue, due_soon, ping_pong)
+            .where(Letter.akimat_id == g.akimat.id, unresolved)
+            .group_by(Letter.status, Letter.department_id)):
+        status_counts[status] = status_counts.get(status, 0) + n
+        row = counted.setdefault(dep_id, [0, 0, 0, 0])
+        for i, value in enumerate((n, o, s, t)):
+            row[i] += int(value or 0)
+    by_department = [(dep_id, *values) for dep_id, values in counted.items()]
+    ratings = department_ratings(g.akimat.id)  # every department of the akimat, with its answer counts
+    departments = {row.department.id: row.department for row in ratings}
     department_rows = sorted(
         ({"department": departments.get(dep_id), "open": n, "overdue": int(o or 0), "due_soon": int(s or 0),
           "transferred": int(t or 0)}
@@ -66,4 +70,4 @@ def dashboard():
     ).all()
     return render_template("akim/dashboard.html", page=page, status_counts=status_counts,
                            department_rows=department_rows, totals=totals, extensions=extensions,
-                           ratings=department_ratings(g.akimat.id), phones=dashboard_summary(g.akimat))
+                           ratings=ratings, phones=summarize(directory(g.akimat, calendar)))

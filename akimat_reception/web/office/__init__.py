@@ -3,7 +3,8 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload
 
 from ...domain import journal, lifecycle, routing
 from ...domain.permissions import Action, can, sees_whole_akimat
@@ -36,15 +37,23 @@ def inbox():
     require(Action.VIEW_INBOX)
     status = request.args.get("status", "open")
     stmt = tenant_letters()
+    departments = None
     if not sees_whole_akimat(current_user, g.akimat):
-        stmt = stmt.where(Letter.department_id.in_(current_user.departments_in(g.akimat)))
+        departments = sorted(current_user.departments_in(g.akimat))
+        stmt = stmt.where(Letter.department_id.in_(departments))
+    statuses = ()
     if status == "open":
-        stmt = stmt.where(Letter.status.in_(LetterStatus.unresolved()))
+        statuses = LetterStatus.unresolved()
+        stmt = stmt.where(Letter.status.in_(statuses))
     elif status in {s.value for s in LetterStatus}:
         stmt = stmt.where(Letter.status == LetterStatus(status))
     else:
         status = "all"
-    page = paginate(stmt.order_by(Letter.deadline, Letter.id))
+    # "Not answered yet" is several statuses (and an executor's, several departments): each pair
+    # is read from its own index range by deadline and merged (web/pagination.py).
+    split = [and_(Letter.department_id == d, Letter.status == s) for d in departments for s in statuses] \
+        if departments else [Letter.status == s for s in statuses]
+    page = paginate(stmt, order=(Letter.deadline, Letter.id), split=split, options=[joinedload(Letter.department)])
     return render_template("office/inbox.html", page=page, status=status)
 
 

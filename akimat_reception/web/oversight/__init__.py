@@ -29,8 +29,7 @@ def journal():
 @bp.get("/access-log")
 def access_log():
     page = paginate(
-        select(PersonalDataAccess).where(PersonalDataAccess.akimat_id == g.akimat.id)
-        .order_by(PersonalDataAccess.accessed_at.desc(), PersonalDataAccess.id.desc())
-        .options(joinedload(PersonalDataAccess.user), joinedload(PersonalDataAccess.letter)),
-        per_page=50)
+        select(PersonalDataAccess).where(PersonalDataAccess.akimat_id == g.akimat.id), per_page=50,
+        order=(PersonalDataAccess.accessed_at, PersonalDataAccess.id), descending=True,
+        options=[joinedload(PersonalDataAccess.user), joinedload(PersonalDataAccess.letter)])
     return render_template("oversight/access_log.html", page=page)

@@ -7,9 +7,12 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Akimat
+from ...forms.validators import CONTROL_CHARACTERS
 from ...models.tenancy import search_key
 
 bp = Blueprint("home", __name__)
+
+MAX_QUERY = 100  # no akimat's name is longer; a longer pattern is only load on the database
 
 LANGUAGE_COOKIE = "lang"
 ONE_YEAR = 365 * 24 * 3600
@@ -17,10 +20,11 @@ ONE_YEAR = 365 * 24 * 3600
 
 @bp.get("/")
 def index():
-    query = request.args.get("q", "").strip()
+    query = request.args.get("q", "").strip()[:MAX_QUERY]
     stmt = select(Akimat).order_by(Akimat.name_ru)
-    if query:
-        escaped = search_key(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    key = search_key(CONTROL_CHARACTERS.sub("", query))  # NUL cannot even reach PostgreSQL
+    if key:
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(Akimat.search_text.like(f"%{escaped}%", escape="\\"))
     akimats = db.session.scalars(stmt.limit(200)).all()
     return render_template("public/index.html", akimats=akimats, query=query)

@@ -1,0 +1,183 @@
+"""The bulk demo (`flask demo --bulk`) writes rows the application accepts as genuine: the journal
+verifies, numbers and counters agree, deadlines come from the calendar, answered letters have their
+answers, the daily jobs find nothing left undone, and the site serves the letters.
+
+Each backend gets a database of its own: the bulk demo loads into an empty installation."""
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from akimat_reception import create_app
+from akimat_reception.demo_bulk import demo_access_code
+from akimat_reception.domain import deadlines, lifecycle
+from akimat_reception.domain.calendar import calendar_for
+from akimat_reception.extensions import db
+from akimat_reception.models import (Akimat, Answer, AnswerStatus, Event, Letter, LetterCounter, LetterStatus,
+                                     OutboxMessage, PersonalDataAccess)
+from tests.conftest import BACKENDS, _postgres_database, login, post_form
+
+ALMATY = ZoneInfo("Asia/Almaty")
+# A minute after the daily jobs' 08:00 run on a working day: they have done today's work.
+NOW = datetime(2026, 3, 11, 8, 1, tzinfo=ALMATY).astimezone(timezone.utc)
+SEED = 11
+LETTERS = 700
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def bulk_app(request, tmp_path_factory):
+    database = None
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("bulk") / "bulk.sqlite3")
+    else:
+        database = _postgres_database()
+        url = next(database)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from akimat_reception.demo_bulk import load_bulk
+
+        upgrade()
+        load_bulk(LETTERS, 3, seed=SEED, now=NOW, span_days=90)
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if database is not None:
+        next(database, None)
+
+
+@pytest.fixture
+def ctx(bulk_app):
+    with bulk_app.app_context():
+        yield
+        db.session.remove()
+
+
+def test_journal_verify_finds_no_break_in_a_bulk_database(bulk_app):
+    result = bulk_app.test_cli_runner().invoke(args=["journal", "verify"])
+    assert result.exit_code == 0, result.output
+    assert f"{LETTERS} letters" in result.output and result.output.strip().endswith(", 0 breaks")
+
+
+def test_bulk_demo_makes_akimats_beyond_astana_and_almaty(ctx):
+    slugs = db.session.scalars(select(Akimat.slug).order_by(Akimat.id)).all()
+    prefixes = db.session.scalars(select(Akimat.number_prefix).order_by(Akimat.id)).all()
+    assert slugs == ["astana", "almaty", "shymkent"] and prefixes == ["AST", "ALA", "SHY"]
+    per_akimat = dict(db.session.execute(select(Letter.akimat_id, func.count()).group_by(Letter.akimat_id)).all())
+    assert len(per_akimat) == 3 and sum(per_akimat.values()) == LETTERS
+
+
+def test_numbers_are_gap_free_per_akimat_and_year_and_agree_with_the_counters(ctx):
+    seqs = defaultdict(list)
+    for akimat_id, year, seq, number, received_at, prefix in db.session.execute(
+            select(Letter.akimat_id, Letter.year, Letter.seq, Letter.number, Letter.received_at, Akimat.number_prefix)
+            .join(Akimat).order_by(Letter.id)):
+        assert number == f"{prefix}-{year}-{seq:06d}"
+        assert received_at.astimezone(ALMATY).year == year
+        seqs[(akimat_id, year)].append(seq)
+    counters = {(c.akimat_id, c.year): c.last_seq for c in db.session.scalars(select(LetterCounter))}
+    assert set(counters) == set(seqs)
+    for key, numbers in seqs.items():
+        assert numbers == list(range(1, len(numbers) + 1)), "issued in order of receipt, without gaps"
+        assert counters[key] == len(numbers)
+
+
+def test_deadlines_come_from_the_working_calendar(ctx):
+    calendar = calendar_for(None)
+    for letter in db.session.scalars(select(Letter)):
+        received_on = lifecycle.local_day(letter.akimat, letter.received_at)
+        assert letter.original_deadline == deadlines.deadline_for(letter.kind, received_on, calendar)
+        assert letter.forward_by == deadlines.forward_by(received_on, calendar)
+        assert letter.deadline >= letter.original_deadline
+
+
+def test_statuses_are_a_realistic_mix_with_some_overdue(ctx):
+    statuses = Counter(db.session.scalars(select(Letter.status)))
+    assert set(statuses) == set(LetterStatus), statuses
+    assert statuses[LetterStatus.CLOSED] > statuses[LetterStatus.ASSIGNED] > statuses[LetterStatus.DISPUTED]
+    today = NOW.astimezone(ALMATY).date()
+    overdue = db.session.scalar(select(func.count()).where(
+        Letter.status.in_(LetterStatus.unresolved()), Letter.deadline < today))
+    assert 0 < overdue < statuses[LetterStatus.ASSIGNED]
+
+
+def test_answered_letters_have_their_sent_answer(ctx):
+    for letter in db.session.scalars(select(Letter).where(
+            Letter.status.in_((LetterStatus.ANSWERED, LetterStatus.CLOSED, LetterStatus.DISPUTED)))):
+        answer = letter.sent_answer
+        assert answer is not None and answer.sent_at == letter.answered_at
+        assert answer.department_id == letter.department_id and answer.language == letter.language
+        assert answer.rating == letter.rating
+        assert answer.disputed or letter.status is not LetterStatus.DISPUTED
+    for letter in db.session.scalars(select(Letter).where(Letter.status == LetterStatus.IN_CONTROL)):
+        assert letter.draft is not None and letter.sent_answer is None
+    refused = db.session.scalars(select(Answer).where(Answer.decision == "refused",
+                                                      Answer.status == AnswerStatus.SENT)).all()
+    for answer in refused:  # the right to be heard came first
+        assert answer.letter.hearing_until is not None
+        assert answer.reasons and answer.legal_basis and answer.appeal_procedure
+
+
+def test_no_outbox_rows_for_old_letters(ctx):
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_daily_jobs_find_nothing_left_undone(ctx):
+    """Reminders and closing were planned as the daily run at 08:00 would have done them."""
+    for akimat in db.session.scalars(select(Akimat)).all():
+        assert lifecycle.remind_deadlines(akimat, now=NOW) == 0
+        assert lifecycle.close_answered(akimat, now=NOW) == 0
+
+
+def test_bulk_rows_have_valid_ids_for_new_rows(ctx):
+    """New rows written by the application after a bulk load get fresh ids (PostgreSQL's sequences)."""
+    from tests import factories
+
+    before = db.session.scalar(select(func.max(Letter.id)))
+    created, _code = factories.letter("shymkent", subject="After the bulk load")
+    assert created.id > before
+    assert db.session.scalar(select(func.max(Event.id))) == db.session.scalar(
+        select(func.max(Event.id)).where(Event.letter_id == created.id))
+
+
+def test_the_site_serves_bulk_letters(bulk_app):
+    client = bulk_app.test_client()
+    with bulk_app.app_context():
+        letter = db.session.scalars(select(Letter).join(Akimat).where(
+            Akimat.slug == "shymkent", Letter.status == LetterStatus.CLOSED).order_by(Letter.id.desc()).limit(1)).one()
+        number = letter.number
+        assert lifecycle.access_code_matches(letter, demo_access_code(number, SEED))
+    response = post_form(client, "/shymkent/track", {"number": number, "code": demo_access_code(number, SEED)})
+    assert response.status_code == 302
+    assert client.get(f"/shymkent/track/{number}").status_code == 200
+    login(client, "akim", "shymkent")
+    assert client.get("/shymkent/akim/").status_code == 200
+    html = client.get(f"/shymkent/office/letters/{number}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "hash chain is intact" in html and number in html
+    with bulk_app.app_context():
+        opened = db.session.scalar(select(func.count()).select_from(PersonalDataAccess))
+        assert opened > 1
+
+
+def test_journal_verify_still_finds_a_break_in_a_bulk_database(bulk_app):
+    """The check is not fooled by the bulk path: a row changed behind the journal's back shows."""
+    from sqlalchemy import text
+
+    with bulk_app.app_context():
+        letter = db.session.scalars(select(Letter).where(Letter.status == LetterStatus.CLOSED)
+                                    .order_by(Letter.id).limit(1)).one()
+        number, rating = letter.number, letter.rating
+        db.session.execute(text("UPDATE letter SET rating = :r WHERE id = :id"),
+                           {"r": 5 if rating != 5 else 4, "id": letter.id})
+        db.session.commit()
+    try:
+        result = bulk_app.test_cli_runner().invoke(args=["journal", "verify"])
+        assert result.exit_code == 1 and f"BREAK {number}" in result.output
+    finally:
+        with bulk_app.app_context():
+            db.session.execute(text("UPDATE letter SET rating = :r WHERE number = :n"), {"r": rating, "n": number})
+            db.session.commit()
