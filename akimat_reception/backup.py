@@ -96,3 +96,25 @@ def _backup_postgresql(url: URL, target: Path) -> None:
         env={**os.environ, **env}, capture_output=True, text=True)
     if completed.returncode != 0:
         raise BackupError(f"pg_dump failed ({completed.returncode}): {completed.stderr.strip()}")
+
+
+def backup_files(attachments_dir: Path, database_backup: Path) -> Path | None:
+    """Residents' files, as a tar beside the database backup. Taken after the database: a file is
+    stored before its row commits and never deleted, so every file the database copy names is in
+    the tar (which may hold a few newer ones too). Staged uploads of unsent forms are left out."""
+    attachments_dir = Path(attachments_dir)
+    if not attachments_dir.is_dir():
+        return None
+    import tarfile
+
+    output = database_backup.with_name(database_backup.name + ".files.tar")
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        with tarfile.open(partial, "w") as archive:  # PDFs and photos are compressed already
+            for path in sorted(attachments_dir.iterdir()):
+                if path.is_file():
+                    archive.add(path, arcname=path.name)
+        os.replace(partial, output)
+    finally:
+        partial.unlink(missing_ok=True)
+    return output

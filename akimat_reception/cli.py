@@ -267,7 +267,7 @@ def register_cli(app: Flask) -> None:
         """A consistent backup of the database while the site runs (SQLite backup API, or pg_dump)."""
         from pathlib import Path
 
-        from .backup import BackupError, backup, default_path
+        from .backup import BackupError, backup, backup_files, default_path
 
         url = db.engine.url  # as Flask-SQLAlchemy resolved it: a relative SQLite path made absolute
         target = Path(output) if output else default_path(app.instance_path, url)
@@ -276,6 +276,10 @@ def register_cli(app: Flask) -> None:
         except BackupError as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"Backup written to {written} ({written.stat().st_size} bytes)")
+        attachments = app.config.get("ATTACHMENTS_DIR") or Path(app.instance_path) / "attachments"
+        files = backup_files(Path(attachments), written)
+        if files:
+            click.echo(f"Residents' files written to {files} ({files.stat().st_size} bytes)")
 
     @app.cli.group()
     def translate():

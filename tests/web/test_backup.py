@@ -161,3 +161,26 @@ def test_backup_command_reports_a_failure_as_an_error_not_a_traceback(app, runne
     monkeypatch.setattr(module, "backup", broken)
     result = runner.invoke(args=["backup", "--output", str(tmp_path / "x.dump")])
     assert result.exit_code == 1 and "Error: pg_dump failed (1): connection refused" in result.output
+
+
+def test_backup_carries_the_residents_files(app, runner, tmp_path, monkeypatch):
+    """Every file a letter in the backup names is in the tar written beside it."""
+    import tarfile
+
+    from akimat_reception.models import Attachment
+    from tests import factories
+
+    monkeypatch.setitem(app.config, "ATTACHMENTS_DIR", str(tmp_path / "files"))
+    (tmp_path / "files").mkdir()
+    content = b"%PDF-1.4\n%%EOF\n"
+    (tmp_path / "files" / ("ab" * 24)).write_bytes(content)
+    with app.app_context():
+        letter, _ = factories.letter()
+        db.session.add(Attachment(akimat_id=letter.akimat_id, letter_id=letter.id, original_name="справка.pdf",
+                                  content_type="application/pdf", size=len(content), sha256="0" * 64,
+                                  storage_name="ab" * 24))
+        db.session.commit()
+    result = runner.invoke(args=["backup", "--output", str(tmp_path / "copy.backup")])
+    assert result.exit_code == 0, result.output
+    with tarfile.open(tmp_path / "copy.backup.files.tar") as archive:
+        assert archive.extractfile("ab" * 24).read() == content
