@@ -173,12 +173,34 @@ def create_staff(akimat: Akimat, password: str = DEMO_PASSWORD) -> dict[Role, Us
     return staff
 
 
-def load_demo(letters_per_akimat: int = 30, seed: int = 2026, now: datetime | None = None) -> None:
+EXECUTOR_NAMES = ["Дина Әлиева", "Сергей Пак", "Мадина Ержанова", "Алмас Қуанышев", "Жанар Омарова",
+                  "Виктор Цой"]
+
+
+def create_department_executors(akimat: Akimat, password: str = DEMO_PASSWORD) -> dict[int, User]:
+    """Every department has its executor, as in a real akimat: executor@ for the first,
+    executor2@ ... executor7@ for the others."""
+    db.session.flush()  # the departments' ids
+    executors = {}
+    for index, department in enumerate(akimat.departments[1:], start=2):
+        user = User(email=f"executor{index}@{akimat.slug}.demo.kz", full_name=EXECUTOR_NAMES[(index - 2) % 6])
+        user.set_password(password)
+        db.session.add(user)
+        db.session.add(Membership(user=user, akimat=akimat, role=Role.EXECUTOR, department=department))
+        executors[department.id] = user
+    return executors
+
+
+def load_demo(letters_per_akimat: int = 48, seed: int = 2026, now: datetime | None = None) -> None:
+    from .domain import routing
+
     rng = random.Random(seed)
     now = now or datetime.now(timezone.utc)
     for spec in AKIMATS:
         akimat = _create_akimat(spec)
         staff = create_staff(akimat)
+        others = create_department_executors(akimat)
+        staff["executors"] = {akimat.departments[0].id: staff[Role.EXECUTOR], **others}
         db.session.add_all(AnswerTemplate(akimat=akimat, department=akimat.departments[0], language=language,
                                           title=title, body=body) for language, title, body in TEMPLATES)
         db.session.commit()
@@ -186,6 +208,7 @@ def load_demo(letters_per_akimat: int = 30, seed: int = 2026, now: datetime | No
         for i in range(letters_per_akimat):
             _demo_letter(akimat, staff, categories, i, rng, now)
         demo_phones(akimat, staff, now)
+        routing.train(akimat.id, now=now)  # from the demo's own answered letters, when there are enough
 
 
 def _demo_letter(akimat, staff, categories, i, rng, now):
@@ -208,14 +231,17 @@ def _demo_letter(akimat, staff, categories, i, rng, now):
                               "Вопрос пенсионных выплат вне компетенции акимата", staff[Role.REGISTRAR],
                               now=received + timedelta(hours=20))
         return
-    # Routing as it happens: the category's department first; the demo executor's department
-    # (the first) answers, so some letters are moved there with a reason, as in real ping-pong.
-    first_choice = letter.category.default_department or akimat.departments[0]
-    registrar, executor, controller = staff[Role.REGISTRAR], staff[Role.EXECUTOR], staff[Role.CONTROLLER]
+    # Routing as it happens: the category's department first; now and then the registrar finds
+    # the letter belongs elsewhere and moves it, with a reason (the ping-pong the akim watches).
+    departments = akimat.departments
+    first_choice = letter.category.default_department or departments[i % len(departments)]
+    registrar, controller = staff[Role.REGISTRAR], staff[Role.CONTROLLER]
     lifecycle.assign(letter, first_choice, registrar, now=received + timedelta(hours=3))
-    if stage >= 2 and first_choice != akimat.departments[0]:
-        lifecycle.assign(letter, akimat.departments[0], registrar, reason="Вопрос в ведении этого управления",
+    if stage >= 2 and i % 7 == 3:
+        elsewhere = departments[(departments.index(first_choice) + 1) % len(departments)]
+        lifecycle.assign(letter, elsewhere, registrar, reason="Вопрос в ведении другого управления",
                          now=received + timedelta(days=1))
+    executor = staff["executors"][letter.department_id]
     if stage == 1:
         executor_letter = letter.department_id == akimat.departments[0].id
         if executor_letter and i % 8 == 1:
