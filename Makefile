@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export FLASK_APP := akimat_reception
 
-.PHONY: install run test translations compile-translations clean
+.PHONY: install run test translations compile-translations clean bench
 
 install: $(VENV)/.installed
 
@@ -24,6 +24,24 @@ run: install compile-translations
 
 test: install compile-translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The load benchmark (bench/README.md): the site under gunicorn, driven by wrk, per database and size;
+# writes bench/RESULTS.md. E.g. `make bench SIZES=10000 DATABASES=sqlite DURATION=5`.
+SIZES ?= 10000 1000000
+DATABASES ?= sqlite postgresql
+DURATION ?= 10
+CONNECTIONS ?= 20
+WORKERS ?= 4
+BENCH_ARGS ?=
+
+bench: $(VENV)/.bench-installed compile-translations
+	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python bench/run.py --sizes "$(SIZES)" --databases "$(DATABASES)" --duration $(DURATION) \
+		--connections $(CONNECTIONS) --workers $(WORKERS) $(BENCH_ARGS)
+
+$(VENV)/.bench-installed: $(VENV)/.installed setup.cfg
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $@
 
 # Extract the strings, merge them into kk/ru/en, and compile.
 translations: install

@@ -23,6 +23,7 @@ import json
 import random
 import time as clock
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from bisect import bisect_right
@@ -40,7 +41,7 @@ from .domain.journal import GENESIS, content_hash
 from .domain.lifecycle import ACCESS_CODE_ALPHABET, ACCESS_CODE_LENGTH, hash_access_code
 from .domain.ratings import rebuild_department_stats
 from .extensions import db
-from .models import (Akimat, Answer, AnswerStatus, AnswerTemplate, Category, Decision, Department, Event,
+from .models import (Akimat, Answer, AnswerStatus, AnswerTemplate, Decision, Event,
                      ExtensionRequest, ExtensionStatus, Letter, LetterCounter, LetterStatus, Membership,
                      PersonalDataAccess, Role, User)
 
@@ -815,16 +816,43 @@ def finish(progress: Optional[Callable[[str], None]] = None) -> None:
         progress("statistics updated")
 
 
+@contextmanager
+def _indexes_built_after(tables: Iterable[str]):
+    """Drops the tables' secondary indexes (not their unique constraints) for the load and builds
+    them again after it, whatever happens: one sort per index instead of a million insertions."""
+    indexes = [index for name in tables for index in db.metadata.tables[name].indexes if not index.unique]
+    bind = db.session.connection()
+    for index in indexes:
+        index.drop(bind)
+    db.session.commit()
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        bind = db.session.connection()
+        if bind.dialect.name == "postgresql":
+            bind.execute(text("SET maintenance_work_mem = '256MB'"))
+        for index in indexes:
+            index.create(bind)
+        db.session.commit()
+
+
 def load_bulk(letters: int, akimats: int = 2, *, seed: int = 2026, now: Optional[datetime] = None,
               span_days: int = SPAN_DAYS, progress: Optional[Callable[[str], None]] = None) -> Report:
     """The large demo: Astana, Almaty and `akimats - 2` generated akimats with staff and phone
-    directories, and `letters` letters in all, received over the last `span_days` days, written in bulk."""
+    directories, and `letters` letters in all, received over the last `span_days` days, written in bulk
+    into an installation without letters yet."""
     if akimats < 1:
         raise ValueError("at least one akimat")
+    if db.session.scalar(select(Letter.id).limit(1)) is not None:
+        raise RuntimeError("the bulk demo loads into an installation without letters")
     now = now or datetime.now(UTC)
     started = clock.monotonic()
     created = [create_akimat(i, now) for i in range(akimats)]
-    report = add_letters(created, letters, seed=seed, now=now, span_days=span_days, progress=progress)
+    with _indexes_built_after(MODELS):
+        report = add_letters(created, letters, seed=seed, now=now, span_days=span_days, progress=progress)
+        if progress:
+            progress(f"{letters} letters written in {clock.monotonic() - started:.0f} s; building the indexes")
     finish(progress)
     report.seconds = clock.monotonic() - started
     return report

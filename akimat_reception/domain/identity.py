@@ -1,4 +1,5 @@
 """Identifiers residents give us: the IIN (ЖСН / ИИН) and phone numbers."""
+from functools import lru_cache
 from typing import Optional
 
 import phonenumbers
@@ -34,6 +35,8 @@ def normalize_phone(value: str, region: str = "KZ") -> Optional[str]:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)
 def format_phone_national(e164: str) -> str:
+    """As dialled inside Kazakhstan; cached, since a directory page formats every line's number."""
     number = phonenumbers.parse(e164, None)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import Event, Letter, LetterStatus, User
+from ..models import Event, JournalCheck, Letter, LetterCounter, LetterStatus, User
+from ..models._common import utcnow
 
 GENESIS = "0" * 64
 
@@ -41,16 +44,35 @@ def _content_hash(event: Event) -> str:
                         prev_hash=event.prev_hash)
 
 
+HEADS = "journal_heads"  # session.info: letter id -> (seq, hash) of the events appended in this transaction
+
+
+def _last_event(letter: Letter) -> tuple[int, str]:
+    """The seq and hash of the letter's newest event: read once per transaction, then kept."""
+    kept = db.session.info.get(HEADS, {}).get(letter.id)
+    if kept is not None:
+        return kept
+    last = db.session.execute(
+        select(Event.seq, Event.hash).where(Event.letter_id == letter.id)
+        .order_by(Event.seq.desc()).limit(1)
+    ).first()
+    return (last.seq, last.hash) if last else (0, GENESIS)
+
+
+@sa_event.listens_for(Session, "after_commit")
+@sa_event.listens_for(Session, "after_rollback")
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_heads(session, *args) -> None:
+    session.info.pop(HEADS, None)
+
+
 def append(letter: Letter, kind: str, *, actor: Optional[User], actor_role: str,
            payload: dict, now: datetime) -> Event:
     """Adds an event to the letter's journal in the current transaction.
 
     The caller holds the letter's row lock (lifecycle does), so the sequence cannot fork."""
-    last = db.session.execute(
-        select(Event.seq, Event.hash).where(Event.letter_id == letter.id)
-        .order_by(Event.seq.desc()).limit(1)
-    ).first()
-    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    last_seq, prev_hash = _last_event(letter)
+    seq = last_seq + 1
     event = Event(
         akimat_id=letter.akimat_id, letter_id=letter.id, seq=seq, kind=kind,
         actor_id=actor.id if actor else None, actor_role=actor_role,
@@ -59,6 +81,7 @@ def append(letter: Letter, kind: str, *, actor: Optional[User], actor_role: str,
     event.hash = _content_hash(event)
     letter.journal_head = event.hash
     db.session.add(event)
+    db.session.info.setdefault(HEADS, {})[letter.id] = (seq, event.hash)
     return event
 
 
@@ -180,19 +203,94 @@ def verify_akimat(akimat_id: Optional[int] = None, batch: int = 500) -> Report:
     """Verifies every letter of an akimat (or of the installation), a batch of letters at a time."""
     report = Report()
     for letters in _letter_batches(akimat_id, batch):
-        ids = [letter.id for letter in letters]
-        by_letter: dict[int, list[Event]] = {i: [] for i in ids}
-        events = list(db.session.scalars(select(Event).where(Event.letter_id.in_(ids))
-                                         .order_by(Event.letter_id, Event.seq)))
-        for event in events:
-            by_letter[event.letter_id].append(event)
-        for letter in letters:
-            report.letters += 1
-            report.events += len(by_letter[letter.id])
-            report.breaks.extend(verify_letter(letter, by_letter[letter.id]))
-        for obj in (*letters, *events):  # keep memory flat over a million letters
-            db.session.expunge(obj)
+        _verify_batch(letters, report)
     return report
+
+
+def _verify_batch(letters: list[Letter], report: Report) -> None:
+    ids = [letter.id for letter in letters]
+    by_letter: dict[int, list[Event]] = {i: [] for i in ids}
+    events = list(db.session.scalars(select(Event).where(Event.letter_id.in_(ids))
+                                     .order_by(Event.letter_id, Event.seq)))
+    for event in events:
+        by_letter[event.letter_id].append(event)
+    for letter in letters:
+        report.letters += 1
+        report.events += len(by_letter[letter.id])
+        report.breaks.extend(verify_letter(letter, by_letter[letter.id]))
+    for obj in (*letters, *events):  # keep memory flat over a million letters
+        db.session.expunge(obj)
+
+
+def check_akimat(akimat_id: int) -> tuple[JournalCheck, Report]:
+    """Verifies every letter of the akimat and records the check (committed), for the oversight page."""
+    started = utcnow()
+    through = db.session.scalar(select(func.max(Event.id)).where(Event.akimat_id == akimat_id)) or 0
+    report = verify_akimat(akimat_id)
+    check = JournalCheck(akimat_id=akimat_id, started_at=started, finished_at=utcnow(), through_event_id=through,
+                         letters=report.letters, events=report.events,
+                         breaks=[{"number": b.number, "seq": b.seq, "problem": b.problem} for b in report.breaks])
+    db.session.add(check)
+    db.session.commit()
+    return check, report
+
+
+def last_check(akimat_id: int) -> Optional[JournalCheck]:
+    return db.session.scalar(select(JournalCheck).where(JournalCheck.akimat_id == akimat_id)
+                             .order_by(JournalCheck.finished_at.desc(), JournalCheck.id.desc()).limit(1))
+
+
+@dataclass
+class Recent:
+    """The letters changed since a complete check (every event after `since_event_id`), verified."""
+
+    since_event_id: int
+    report: Report
+    changed: int  # letters changed since, counted up to `limit` + 1
+    limit: int
+
+    @property
+    def all_checked(self) -> bool:
+        return self.changed <= self.limit
+
+
+def verify_changed_since(akimat_id: int, since_event_id: int, limit: int = 2000, batch: int = 500) -> Recent:
+    """Verifies the letters of the akimat that have events after `since_event_id`, the most
+    recently changed first, at most `limit` of them."""
+    ids = db.session.scalars(
+        select(Event.letter_id).where(Event.akimat_id == akimat_id, Event.id > since_event_id)
+        .group_by(Event.letter_id).order_by(func.max(Event.id).desc()).limit(limit + 1)).all()
+    report = Report()
+    checked = ids[:limit]
+    for start in range(0, len(checked), batch):
+        letters = list(db.session.scalars(select(Letter).where(Letter.id.in_(checked[start:start + batch]))
+                                          .order_by(Letter.id)))
+        _verify_batch(letters, report)
+    return Recent(since_event_id=since_event_id, report=report, changed=len(ids), limit=limit)
+
+
+REVISION_WINDOW = 1000  # event ids: a transaction still open when later ones commit is among the newest
+
+
+def revision(akimat_id: int) -> tuple[int, int]:
+    """Changes with every change of the akimat's letters, answers and requests (each appends an
+    event): its newest event id, and how many of its events are among the newest ids. The count
+    catches an event that commits after a later-numbered one (ids are taken in one order, commits
+    happen in another). One query, two index lookups (web/cache.py)."""
+    newest = select(func.max(Event.id)).where(Event.akimat_id == akimat_id).scalar_subquery()
+    # Read through the akimat's newest REVISION_WINDOW events (every id above newest - window is among
+    # them): a bounded backward index scan, which no planner turns into a parallel scan of millions.
+    window = (select(Event.id).where(Event.akimat_id == akimat_id)
+              .order_by(Event.id.desc()).limit(REVISION_WINDOW).subquery())
+    recent, newest_id = db.session.execute(select(
+        func.count().filter(window.c.id > newest - REVISION_WINDOW), func.max(window.c.id))).one()
+    return newest_id or 0, recent
+
+
+def letters_of(akimat_id: int) -> int:
+    """How many letters the akimat has registered: its counters' sum (no count over the letters)."""
+    return db.session.scalar(select(func.coalesce(func.sum(LetterCounter.last_seq), 0))
+                             .where(LetterCounter.akimat_id == akimat_id))
 
 
 def _letter_batches(akimat_id: Optional[int], batch: int) -> Iterator[list[Letter]]:

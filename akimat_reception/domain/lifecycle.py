@@ -120,10 +120,13 @@ def _register(akimat: Akimat, submission: Submission, now: datetime,
               transferred_from: Optional[Letter] = None, files: Sequence = ()) -> tuple[Letter, str]:
     received_on = local_day(akimat, now)
     calendar = calendar_for(akimat.id)
+    deadline = deadlines.deadline_for(submission.kind, received_on, calendar)
+    repeat_of = None if transferred_from else find_earlier_letter(akimat, submission, now)
+    code = new_access_code()
+    # What needs no number is done first: the counter's row lock, which numbers the akimat's
+    # letters one at a time, is held only for the inserts and the commit.
     seq = _next_sequence(akimat, received_on.year)
     number = f"{akimat.number_prefix}-{received_on.year}-{seq:06d}"
-    code = new_access_code()
-    deadline = deadlines.deadline_for(submission.kind, received_on, calendar)
     fields = {k: v for k, v in vars(submission).items() if k != "category"}
     letter = Letter(
         akimat_id=akimat.id, number=number, year=received_on.year, seq=seq,
@@ -134,7 +137,7 @@ def _register(akimat: Akimat, submission: Submission, now: datetime,
     )
     letter.akimat = akimat
     letter.category = submission.category
-    letter.repeat_of = None if transferred_from else find_earlier_letter(akimat, submission, now)
+    letter.repeat_of = repeat_of
     db.session.add(letter)
     db.session.flush()
     for f in files:

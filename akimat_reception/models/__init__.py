@@ -1,5 +1,5 @@
 """All models, importable from one place (and so known to Alembic)."""
-from .journal import Event, PersonalDataAccess
+from .journal import Event, JournalCheck, PersonalDataAccess
 from .letters import (Answer, AnswerStatus, Attachment, AnswerTemplate, Decision, ExtensionRequest, ExtensionStatus, Letter,
                       LetterCounter, LetterKind, LetterStatus, RoutingModel)
 from .outbox import Channel, DeliveryStatus, OutboxMessage
@@ -11,7 +11,7 @@ from . import guards  # noqa: F401  (registers the listeners)
 
 __all__ = [
     "Akimat", "Answer", "AnswerStatus", "Attachment", "AnswerTemplate", "RoutingModel", "CalendarOverride", "Category", "Channel", "Decision", "DeliveryStatus", "Department",
-    "Event", "ExtensionRequest", "ExtensionStatus", "Letter", "LetterCounter", "LetterKind", "LetterStatus",
+    "Event", "JournalCheck", "ExtensionRequest", "ExtensionStatus", "Letter", "LetterCounter", "LetterKind", "LetterStatus",
     "Membership", "OutboxMessage", "PersonalDataAccess", "Role", "User",
     "CheckResult", "LineDays", "PhoneCheck", "PhoneLine", "PhoneReport", "DepartmentAnswerStats",
 ]

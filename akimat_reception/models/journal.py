@@ -12,9 +12,13 @@ from .people import User
 
 class Event(db.Model):
     __tablename__ = "event"
-    __table_args__ = (UniqueConstraint("letter_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("letter_id", "seq"),
+        # An akimat's events in the order written: "the events since the last check" is a range.
+        Index("ix_event_akimat_id_id", "akimat_id", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), index=True)
+    akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"))
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id"))
     seq: Mapped[int]  # 1, 2, 3 ... within the letter
     kind: Mapped[str] = mapped_column(String(30))
@@ -44,3 +48,19 @@ class PersonalDataAccess(db.Model):
     letter = relationship("Letter")
 
     __table_args__ = (Index("ix_personal_data_access_akimat_time", "akimat_id", "accessed_at"),)
+
+
+class JournalCheck(db.Model):
+    """A complete check of an akimat's journals: when, how much, what was found. Every event up to
+    `through_event_id` existed when it started; letters changed later are checked again."""
+
+    __tablename__ = "journal_check"
+    __table_args__ = (Index("ix_journal_check_akimat_finished", "akimat_id", "finished_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    through_event_id: Mapped[int]
+    letters: Mapped[int]
+    events: Mapped[int]
+    breaks: Mapped[list] = mapped_column(JSON, default=list)  # [{"number", "seq", "problem"}]

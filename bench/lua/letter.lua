@@ -1,6 +1,6 @@
 -- Write a letter as a resident does: load the form (its CSRF token and session), then send it.
--- A sent letter answers 302 to its receipt; each POST carries a new submission token, so each
--- registers a new letter. Args: akimat slug, category id.
+-- A sent letter answers 302 to its receipt; each POST carries a new submission token (and its
+-- resident's own email), so each registers a new letter. Args: akimat slug, category id.
 package.path = package.path .. ";" .. debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "?.lua"
 local report = require("report")
 local session = require("session")
@@ -27,12 +27,13 @@ function request()
     return wrk.format("GET", "/" .. slug .. "/letters/new", session.headers(state))
   end
   kind = "post"
+  local submission = token()
   local body = session.form({
-    {"csrf_token", state.csrf}, {"submission_token", token()}, {"kind", "application"},
+    {"csrf_token", state.csrf}, {"submission_token", submission}, {"kind", "application"},
     {"category", category}, {"language", "ru"}, {"subject", "Не работает уличное освещение"},
     {"body", "Во дворе нашего дома уже месяц не горят фонари. Вечером темно и опасно. Просим отремонтировать."},
     {"surname", "Нагрузкин"}, {"given_name", "Тест"}, {"address", "Астана, ул. Бенчмарк, 1"},
-    {"email", "bench@example.kz"},
+    {"email", "resident-" .. submission:sub(1, 12) .. "@example.kz"},  -- many residents, not one
   })
   return wrk.format("POST", "/" .. slug .. "/letters/new",
                     session.headers(state, {["Content-Type"] = "application/x-www-form-urlencoded"}), body)

@@ -14,8 +14,9 @@ function M.now_us()
   return tonumber(ts.tv_sec) * 1000000 + tonumber(ts.tv_nsec) / 1000
 end
 
--- In each thread, flat globals (wrk's thread:get cannot copy nested tables): the names of the
--- kinds seen, "latencies_<kind>" (microseconds) and "statuses_<kind>" (status -> count).
+-- In each thread, flat arrays of numbers only (wrk's thread:get garbles nested tables and, now and
+-- then, string keys): the names of the kinds seen, and per kind "latencies_<kind>" (microseconds)
+-- and "statuses_<kind>" (the HTTP status of each response, in the same order).
 kind_names = ""
 
 function M.record(kind, started, status)
@@ -27,8 +28,8 @@ function M.record(kind, started, status)
     kind_names = kind_names .. kind .. " "
   end
   list[#list + 1] = M.now_us() - started
-  local c = _G["statuses_" .. kind]
-  c[tostring(status)] = (c[tostring(status)] or 0) + 1
+  local statuses = _G["statuses_" .. kind]
+  statuses[#statuses + 1] = status
 end
 
 local threads = {}
@@ -65,8 +66,9 @@ function M.done(summary, latency, requests)
       local entry = per_kind[kind]
       if entry == nil then entry = {latencies = {}, statuses = {}}; per_kind[kind] = entry end
       for _, v in ipairs(thread:get("latencies_" .. kind) or {}) do entry.latencies[#entry.latencies + 1] = v end
-      for status, n in pairs(thread:get("statuses_" .. kind) or {}) do
-        entry.statuses[status] = (entry.statuses[status] or 0) + n
+      for _, status in ipairs(thread:get("statuses_" .. kind) or {}) do
+        local key = string.format("%d", status)
+        entry.statuses[key] = (entry.statuses[key] or 0) + 1
       end
     end
   end

@@ -4,7 +4,7 @@ answers, the daily jobs find nothing left undone, and the site serves the letter
 
 Each backend gets a database of its own: the bulk demo loads into an empty installation."""
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -1,11 +1,11 @@
 """What the akim and the administrator use to see that nothing was hidden: the journal's
 verification and the log of staff reading residents' personal data."""
-from flask import g, render_template
+from flask import current_app, g, render_template
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ...domain.journal import verify_akimat
+from ...domain.journal import last_check, letters_of, verify_akimat, verify_changed_since
 from ...domain.permissions import Action
 from ...models import PersonalDataAccess
 from ..pagination import paginate
@@ -21,9 +21,22 @@ def oversight_only():
     require(Action.VIEW_OVERSIGHT)
 
 
+# An akimat with up to this many letters has every journal checked on each visit (a few seconds);
+# a larger one shows its last complete check (`flask journal verify`, run daily) and checks at once
+# the letters changed since, the most recent first, up to JOURNAL_RECENT_LIMIT of them.
+JOURNAL_CHECK_ON_VIEW = 10_000
+JOURNAL_RECENT_LIMIT = 2_000
+
+
 @bp.get("/journal")
 def journal():
-    return render_template("oversight/journal.html", report=verify_akimat(g.akimat.id))
+    config = current_app.config
+    if letters_of(g.akimat.id) <= config.get("JOURNAL_CHECK_ON_VIEW", JOURNAL_CHECK_ON_VIEW):
+        return render_template("oversight/journal.html", report=verify_akimat(g.akimat.id))
+    check = last_check(g.akimat.id)
+    recent = verify_changed_since(g.akimat.id, check.through_event_id if check else 0,
+                                  config.get("JOURNAL_RECENT_LIMIT", JOURNAL_RECENT_LIMIT))
+    return render_template("oversight/journal.html", report=None, check=check, recent=recent)
 
 
 @bp.get("/access-log")
