@@ -12,6 +12,17 @@ from .extensions import db
 from .models import Akimat, Department, Membership, Role, User
 
 
+def akimats_named(slug: str | None = None) -> list[Akimat]:
+    """Every akimat, or the one whose slug an operator typed (a clear error when there is none)."""
+    stmt = select(Akimat).order_by(Akimat.id)
+    if slug:
+        stmt = stmt.where(Akimat.slug == slug)
+    found = list(db.session.scalars(stmt))
+    if slug and not found:
+        raise click.BadParameter(f"no akimat '{slug}'", param_hint="--akimat")
+    return found
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db():
@@ -60,9 +71,7 @@ def register_cli(app: Flask) -> None:
     @click.password_option()
     def create_user(email, full_name, slug, role, department_id, password):
         """Create a staff account with a role in an akimat (or add the role to an existing one)."""
-        akimat = db.session.scalar(select(Akimat).where(Akimat.slug == slug))
-        if akimat is None:
-            raise click.BadParameter(f"no akimat '{slug}'", param_hint="--akimat")
+        [akimat] = akimats_named(slug)
         role = Role(role)
         if role is Role.EXECUTOR:
             department = db.session.get(Department, department_id) if department_id else None
@@ -117,12 +126,7 @@ def register_cli(app: Flask) -> None:
         Each akimat's check is recorded: the oversight page of a large akimat shows the last one."""
         from .domain.journal import check_akimat
 
-        stmt = select(Akimat.id).order_by(Akimat.id)
-        if slug:
-            stmt = stmt.where(Akimat.slug == slug)
-        akimat_ids = db.session.scalars(stmt).all()
-        if slug and not akimat_ids:
-            raise click.BadParameter(f"no akimat '{slug}'", param_hint="--akimat")
+        akimat_ids = [akimat.id for akimat in akimats_named(slug)]
         letters = events = breaks = 0
         for akimat_id in akimat_ids:
             _check, report = check_akimat(akimat_id)
@@ -138,7 +142,7 @@ def register_cli(app: Flask) -> None:
         """Queue each akim's daily summary email (run it once a day, e.g. from cron at 08:00)."""
         from .domain.digest import queue_digest
 
-        total = sum(queue_digest(a) for a in db.session.scalars(select(Akimat)).all())
+        total = sum(queue_digest(a) for a in akimats_named())
         click.echo(f"queued {total} digests")
 
     @app.cli.group()
@@ -150,7 +154,7 @@ def register_cli(app: Flask) -> None:
         """Queue a reminder for each letter that became due soon or overdue (run it daily)."""
         from .domain.lifecycle import remind_deadlines
 
-        total = sum(remind_deadlines(a) for a in db.session.scalars(select(Akimat)).all())
+        total = sum(remind_deadlines(a) for a in akimats_named())
         click.echo(f"reminded about {total} letters")
 
     @app.cli.group()
@@ -166,12 +170,7 @@ def register_cli(app: Flask) -> None:
         """Declare DAY (YYYY-MM-DD) a working day or a day off."""
         from .models import CalendarOverride
 
-        akimat_id = None
-        if slug:
-            akimat = db.session.scalar(select(Akimat).where(Akimat.slug == slug))
-            if akimat is None:
-                raise click.BadParameter(f"no akimat '{slug}'", param_hint="--akimat")
-            akimat_id = akimat.id
+        akimat_id = akimats_named(slug)[0].id if slug else None
         row = db.session.scalar(select(CalendarOverride).where(
             CalendarOverride.akimat_id.is_(None) if akimat_id is None else CalendarOverride.akimat_id == akimat_id,
             CalendarOverride.day == day.date()))
@@ -186,22 +185,13 @@ def register_cli(app: Flask) -> None:
     def routing():
         """The department classifier."""
 
-    def _akimats(slug):
-        stmt = select(Akimat).order_by(Akimat.id)
-        if slug:
-            stmt = stmt.where(Akimat.slug == slug)
-        found = db.session.scalars(stmt).all()
-        if slug and not found:
-            raise click.BadParameter(f"no akimat '{slug}'", param_hint="--akimat")
-        return found
-
     @routing.command("train")
     @click.option("--akimat", "slug", help="Only this akimat.")
     def routing_train(slug):
         """Retrain each akimat's classifier on its answered letters (run it nightly)."""
         from .domain.routing import MINIMUM_SAMPLES, train
 
-        for akimat in _akimats(slug):
+        for akimat in akimats_named(slug):
             model = train(akimat.id)
             if model is None:
                 click.echo(f"{akimat.slug}: fewer than {MINIMUM_SAMPLES} answered letters in 2+ departments; "
@@ -216,7 +206,7 @@ def register_cli(app: Flask) -> None:
         """The share of answered letters whose first department was final."""
         from .domain.routing import evaluate
 
-        for akimat in _akimats(slug):
+        for akimat in akimats_named(slug):
             result = evaluate(akimat.id)
             share = f"{result.share:.1%}" if result.share is not None else "n/a"
             model = (f"; classifier held-out accuracy {result.holdout_accuracy:.1%} on {result.samples} letters"
@@ -233,7 +223,7 @@ def register_cli(app: Flask) -> None:
         """Close answered letters whose 10 working days to rate or dispute have passed (run daily)."""
         from .domain.lifecycle import close_answered
 
-        total = sum(close_answered(a) for a in db.session.scalars(select(Akimat)).all())
+        total = sum(close_answered(a) for a in akimats_named())
         click.echo(f"closed {total} letters")
 
     @app.cli.group()
@@ -246,7 +236,7 @@ def register_cli(app: Flask) -> None:
         """Recount each department's answer counts from its answers (the lifecycle keeps them as it goes)."""
         from .domain.ratings import from_answers, rebuild_department_stats
 
-        for akimat in _akimats(slug):
+        for akimat in akimats_named(slug):
             rebuild_department_stats(akimat.id)
             db.session.commit()
             sent = sum(row.answers for row in from_answers(akimat.id))
@@ -263,14 +253,8 @@ def register_cli(app: Flask) -> None:
         from .domain import phones as directory
         from .domain.calendar import calendar_for
 
-        stmt = select(Akimat).order_by(Akimat.slug)
-        if slug:
-            stmt = stmt.where(Akimat.slug == slug)
-        akimats = db.session.scalars(stmt).all()
-        if slug and not akimats:
-            raise click.BadParameter(f"no akimat '{slug}'", param_hint="--akimat")
         total = 0
-        for akimat in akimats:
+        for akimat in akimats_named(slug):
             due = [(line, state) for line, state in directory.directory(akimat, calendar_for(akimat.id)) if state.due]
             due.sort(key=lambda e: (e[0].last_checked_at is not None, e[0].last_checked_at or e[0].created_at, e[0].id))
             for line, state in due:
