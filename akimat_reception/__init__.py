@@ -1,4 +1,5 @@
 """akimat_reception: a multi-tenant virtual reception for the akimats of Kazakhstan."""
+
 from pathlib import Path
 
 from flask import Flask, g, render_template, request
@@ -87,8 +88,19 @@ def _register_blueprints(app: Flask) -> None:
     from .web.public import home_bp, reception_bp
     from .web.public.phones import bp as phones_bp
 
-    for bp in (home_bp, auth_bp, reception_bp, phones_bp, office_bp, answer_templates_bp, office_phones_bp,
-               akim_bp, oversight_bp, admin_bp, admin_phones_bp):
+    for bp in (
+        home_bp,
+        auth_bp,
+        reception_bp,
+        phones_bp,
+        office_bp,
+        answer_templates_bp,
+        office_phones_bp,
+        akim_bp,
+        oversight_bp,
+        admin_bp,
+        admin_phones_bp,
+    ):
         app.register_blueprint(bp)
 
 
@@ -101,8 +113,16 @@ def _register_template_helpers(app: Flask) -> None:
     from .web.clock import deadline_state_of, forward_state_of
 
     app.jinja_env.globals.update(
-        format_date=format_date, format_datetime=format_datetime, format_percent=format_percent, format_decimal=format_decimal, get_locale=get_locale,
-        labels=labels, deadline_state_of=deadline_state_of, forward_state_of=forward_state_of, can=can, Action=Action,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_percent=format_percent,
+        format_decimal=format_decimal,
+        get_locale=get_locale,
+        labels=labels,
+        deadline_state_of=deadline_state_of,
+        forward_state_of=forward_state_of,
+        can=can,
+        Action=Action,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
 
@@ -113,8 +133,13 @@ def _register_template_helpers(app: Flask) -> None:
 
         megabytes = size >= 1024 * 1024
         value = size / (1024 * 1024) if megabytes else max(1, round(size / 1024))
-        return format_unit(value, "digital-megabyte" if megabytes else "digital-kilobyte", length="short",
-                           format="#,##0.#", locale=get_locale())
+        return format_unit(
+            value,
+            "digital-megabyte" if megabytes else "digital-kilobyte",
+            length="short",
+            format="#,##0.#",
+            locale=get_locale(),
+        )
 
     app.jinja_env.globals["format_size"] = format_size
 
@@ -132,9 +157,20 @@ def _register_error_pages(app: Flask) -> None:
         403: (_l("Not allowed"), _l("Your role does not allow this page or action.")),
         404: (_l("Page not found"), _l("There is no such page. Check the address, or start again from the home page.")),
         405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
-        413: (_l("The files are too large"), _l("Send at most 5 files of 10 MB each. Go back, choose smaller files and send the form again.")),
-        429: (_l("Too many requests"), _l("You have sent this too many times from this connection. Nothing more was recorded; please try again later.")),
-        500: (_l("Something went wrong"), _l("The error has been recorded. Nothing you sent was lost; please try again in a minute.")),
+        413: (
+            _l("The files are too large"),
+            _l("Send at most 5 files of 10 MB each. Go back, choose smaller files and send the form again."),
+        ),
+        429: (
+            _l("Too many requests"),
+            _l(
+                "You have sent this too many times from this connection. Nothing more was recorded; please try again later."
+            ),
+        ),
+        500: (
+            _l("Something went wrong"),
+            _l("The error has been recorded. Nothing you sent was lost; please try again in a minute."),
+        ),
     }
 
     def render_error(error):

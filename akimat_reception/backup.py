@@ -5,6 +5,7 @@ others write. PostgreSQL: `pg_dump --format=custom`, one transaction's snapshot,
 the data and the guarding triggers; restored with `pg_restore`. Either way the copy is written
 under a temporary name beside the target and renamed when complete, so a file under the final
 name is always a whole backup."""
+
 import os
 import shutil
 import sqlite3
@@ -93,7 +94,10 @@ def _backup_postgresql(url: URL, target: Path) -> None:
     conninfo, env = libpq_url(url)
     completed = subprocess.run(
         [pg_dump, "--format=custom", f"--file={target}", f"--dbname={conninfo}"],
-        env={**os.environ, **env}, capture_output=True, text=True)
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
     if completed.returncode != 0:
         raise BackupError(f"pg_dump failed ({completed.returncode}): {completed.stderr.strip()}")
 

@@ -1,4 +1,5 @@
 """flask commands: init-db, demo, create-user, translate."""
+
 import subprocess
 import sys
 
@@ -31,15 +32,34 @@ def register_cli(app: Flask) -> None:
         click.echo("Database is at the newest revision.")
 
     @app.cli.command("demo")
-    @click.option("--letters", default=48, show_default=True,
-                  help=f"Letters per akimat; with --bulk (or over {BULK_THRESHOLD}), letters in all akimats together.")
-    @click.option("--akimats", default=2, show_default=True, type=click.IntRange(min=1),
-                  help="Akimats: Astana, Almaty, then generated cities and districts (implies --bulk if not 2).")
-    @click.option("--bulk/--no-bulk", default=None,
-                  help="Write rows in bulk (COPY/executemany) instead of through the lifecycle: for large N.")
-    @click.option("--seed", default=2026, show_default=True, help="Random seed; the bulk demo's access codes derive from it.")
-    @click.option("--days", default=3 * 365, show_default=True, type=click.IntRange(min=1),
-                  help="Bulk: letters arrive over the last DAYS days.")
+    @click.option(
+        "--letters",
+        default=48,
+        show_default=True,
+        help=f"Letters per akimat; with --bulk (or over {BULK_THRESHOLD}), letters in all akimats together.",
+    )
+    @click.option(
+        "--akimats",
+        default=2,
+        show_default=True,
+        type=click.IntRange(min=1),
+        help="Akimats: Astana, Almaty, then generated cities and districts (implies --bulk if not 2).",
+    )
+    @click.option(
+        "--bulk/--no-bulk",
+        default=None,
+        help="Write rows in bulk (COPY/executemany) instead of through the lifecycle: for large N.",
+    )
+    @click.option(
+        "--seed", default=2026, show_default=True, help="Random seed; the bulk demo's access codes derive from it."
+    )
+    @click.option(
+        "--days",
+        default=3 * 365,
+        show_default=True,
+        type=click.IntRange(min=1),
+        help="Bulk: letters arrive over the last DAYS days.",
+    )
     def demo(letters, akimats, bulk, seed, days):
         """Load the demo akimats (Astana, Almaty), staff and letters, once."""
         if db.session.scalar(select(Akimat).limit(1)) is not None:
@@ -49,7 +69,9 @@ def register_cli(app: Flask) -> None:
             bulk = letters > BULK_THRESHOLD or akimats != 2
         if not bulk:
             if akimats != 2:
-                raise click.BadParameter("the small demo has Astana and Almaty only; add --bulk", param_hint="--akimats")
+                raise click.BadParameter(
+                    "the small demo has Astana and Almaty only; add --bulk", param_hint="--akimats"
+                )
             from .demo import load_demo
 
             load_demo(letters_per_akimat=letters, seed=seed)
@@ -59,8 +81,10 @@ def register_cli(app: Flask) -> None:
 
         report = load_bulk(letters, akimats, seed=seed, span_days=days, progress=click.echo)
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(report.statuses.items()))
-        click.echo(f"Loaded the bulk demo in {report.seconds:.0f} s: {report.akimats} akimats, {report.letters} letters "
-                   f"({statuses}), {report.events} events, {report.answers} answers. Password: {DEMO_PASSWORD_HINT}")
+        click.echo(
+            f"Loaded the bulk demo in {report.seconds:.0f} s: {report.akimats} akimats, {report.letters} letters "
+            f"({statuses}), {report.events} events, {report.answers} answers. Password: {DEMO_PASSWORD_HINT}"
+        )
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)
@@ -86,8 +110,11 @@ def register_cli(app: Flask) -> None:
             user = User(email=email.lower(), full_name=full_name)
             db.session.add(user)
         user.set_password(password)
-        db.session.add(Membership(user=user, akimat=akimat, role=role,
-                                  department_id=department_id if role is Role.EXECUTOR else None))
+        db.session.add(
+            Membership(
+                user=user, akimat=akimat, role=role, department_id=department_id if role is Role.EXECUTOR else None
+            )
+        )
         db.session.commit()
         click.echo(f"{email}: {role.value} of {akimat.slug}")
 
@@ -112,7 +139,8 @@ def register_cli(app: Flask) -> None:
         from .models import OutboxMessage
 
         for status, count in db.session.execute(
-                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status).order_by(OutboxMessage.status)):
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status).order_by(OutboxMessage.status)
+        ):
             click.echo(f"{status.value}: {count}")
 
     @app.cli.group()
@@ -171,9 +199,12 @@ def register_cli(app: Flask) -> None:
         from .models import CalendarOverride
 
         akimat_id = akimats_named(slug)[0].id if slug else None
-        row = db.session.scalar(select(CalendarOverride).where(
-            CalendarOverride.akimat_id.is_(None) if akimat_id is None else CalendarOverride.akimat_id == akimat_id,
-            CalendarOverride.day == day.date()))
+        row = db.session.scalar(
+            select(CalendarOverride).where(
+                CalendarOverride.akimat_id.is_(None) if akimat_id is None else CalendarOverride.akimat_id == akimat_id,
+                CalendarOverride.day == day.date(),
+            )
+        )
         if row is None:
             row = CalendarOverride(akimat_id=akimat_id, day=day.date(), is_working_day=working)
             db.session.add(row)
@@ -194,8 +225,10 @@ def register_cli(app: Flask) -> None:
         for akimat in akimats_named(slug):
             model = train(akimat.id)
             if model is None:
-                click.echo(f"{akimat.slug}: fewer than {MINIMUM_SAMPLES} answered letters in 2+ departments; "
-                           "suggestions stay with the category's department")
+                click.echo(
+                    f"{akimat.slug}: fewer than {MINIMUM_SAMPLES} answered letters in 2+ departments; "
+                    "suggestions stay with the category's department"
+                )
             else:
                 accuracy = f"{model.holdout_accuracy:.1%}" if model.holdout_accuracy is not None else "n/a"
                 click.echo(f"{akimat.slug}: trained on {model.samples} letters, held-out accuracy {accuracy}")
@@ -209,10 +242,15 @@ def register_cli(app: Flask) -> None:
         for akimat in akimats_named(slug):
             result = evaluate(akimat.id)
             share = f"{result.share:.1%}" if result.share is not None else "n/a"
-            model = (f"; classifier held-out accuracy {result.holdout_accuracy:.1%} on {result.samples} letters"
-                     if result.holdout_accuracy is not None else "; no classifier trained")
-            click.echo(f"{akimat.slug}: first department final for {result.first_department_final} of "
-                       f"{result.letters} answered letters ({share}){model}")
+            model = (
+                f"; classifier held-out accuracy {result.holdout_accuracy:.1%} on {result.samples} letters"
+                if result.holdout_accuracy is not None
+                else "; no classifier trained"
+            )
+            click.echo(
+                f"{akimat.slug}: first department final for {result.first_department_final} of "
+                f"{result.letters} answered letters ({share}){model}"
+            )
 
     @app.cli.group()
     def letters():
@@ -259,14 +297,19 @@ def register_cli(app: Flask) -> None:
             due.sort(key=lambda e: (e[0].last_checked_at is not None, e[0].last_checked_at or e[0].created_at, e[0].id))
             for line, state in due:
                 answered = state.answered_on.isoformat() if state.answered_on else "never"
-                click.echo(f"{akimat.slug}\t{line.e164}\t{state.status.value}\treports {state.reports}\t"
-                           f"answered {answered}\t{line.department.name_ru} — {line.purpose_ru}")
+                click.echo(
+                    f"{akimat.slug}\t{line.e164}\t{state.status.value}\treports {state.reports}\t"
+                    f"answered {answered}\t{line.department.name_ru} — {line.purpose_ru}"
+                )
             total += len(due)
         click.echo(f"{total} lines due for a check")
 
     @app.cli.command("backup")
-    @click.option("--output", type=click.Path(dir_okay=False, writable=True),
-                  help="Where to write it; default instance/backups/akimat_reception-<UTC time>.sqlite3 or .dump.")
+    @click.option(
+        "--output",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Where to write it; default instance/backups/akimat_reception-<UTC time>.sqlite3 or .dump.",
+    )
     def backup_command(output):
         """A consistent backup of the database while the site runs (SQLite backup API, or pg_dump)."""
         from pathlib import Path
@@ -292,10 +335,8 @@ def register_cli(app: Flask) -> None:
     @translate.command("update")
     def translate_update():
         """Extract messages and merge them into every language's catalogue."""
-        _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
-                 "-o", "messages.pot", ".")
-        _pybabel("update", "-i", "messages.pot", "-d", "translations", "--no-fuzzy-matching",
-                 "--ignore-obsolete")
+        _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "-o", "messages.pot", ".")
+        _pybabel("update", "-i", "messages.pot", "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete")
         _fill_source_language(PROJECT_ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po")
 
     @translate.command("compile")

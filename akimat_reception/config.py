@@ -1,4 +1,5 @@
 """Settings from the environment; every value has a safe embedded default for `make run`."""
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -8,7 +9,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
-    SQLALCHEMY_DATABASE_URI = None  # create_app: DATABASE_URL (postgresql:// through psycopg 3), else SQLite in instance/
+    SQLALCHEMY_DATABASE_URI = (
+        None  # create_app: DATABASE_URL (postgresql:// through psycopg 3), else SQLite in instance/
+    )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "ru"
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
@@ -58,8 +61,8 @@ def database_url_from_env(instance_path: str) -> str:
     if url:
         # Heroku-style URLs name the old driver; we ship psycopg 3.
         if url.startswith("postgres://"):
-            url = "postgresql://" + url[len("postgres://"):]
+            url = "postgresql://" + url[len("postgres://") :]
         if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
         return url
     return "sqlite:///" + str(Path(instance_path) / "akimat_reception.sqlite3")

@@ -2,6 +2,7 @@
 retries and back-off. A message is claimed before it is sent and marked after, each step
 committed, so a message is never sent twice; one whose sender died mid-send stays "sending"
 for an operator to look at rather than being resent blindly."""
+
 import logging
 import smtplib
 from collections import Counter
@@ -56,7 +57,9 @@ def _send_email(message: OutboxMessage) -> None:
     email["Subject"] = message.subject
     email["From"] = formataddr((config["MAIL_SENDER_NAME"], config["MAIL_DEFAULT_SENDER"]))
     email["To"] = message.recipient
-    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=config["MAIL_DEFAULT_SENDER"].split("@")[-1])
+    email["Message-ID"] = make_msgid(
+        idstring=f"outbox-{message.id}", domain=config["MAIL_DEFAULT_SENDER"].split("@")[-1]
+    )
     email.set_content(_reveal(message.body_text, message.secret))
     if message.body_html:
         email.add_alternative(_reveal(message.body_html, message.secret), subtype="html")
@@ -70,9 +73,12 @@ def _send_email(message: OutboxMessage) -> None:
 
 
 def _claim(now: datetime, limit: int) -> list[int]:
-    stmt = (select(OutboxMessage.id)
-            .where(OutboxMessage.status == DeliveryStatus.PENDING, OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id).limit(limit))
+    stmt = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == DeliveryStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)  # two workers never take the same message
     ids = list(db.session.scalars(stmt))

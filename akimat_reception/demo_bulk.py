@@ -15,6 +15,7 @@ and the daily jobs accept it as genuine:
 - answers for answered letters, requests for more time, the personal-data log of recent letters;
 - no outbox rows: the notifications of old letters were delivered long ago.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,9 +42,23 @@ from .domain.journal import GENESIS, content_hash
 from .domain.lifecycle import ACCESS_CODE_ALPHABET, ACCESS_CODE_LENGTH, hash_access_code
 from .domain.ratings import rebuild_department_stats
 from .extensions import db
-from .models import (Akimat, Answer, AnswerStatus, AnswerTemplate, Decision, Event,
-                     ExtensionRequest, ExtensionStatus, Letter, LetterCounter, LetterStatus, Membership,
-                     PersonalDataAccess, Role, User)
+from .models import (
+    Akimat,
+    Answer,
+    AnswerStatus,
+    AnswerTemplate,
+    Decision,
+    Event,
+    ExtensionRequest,
+    ExtensionStatus,
+    Letter,
+    LetterCounter,
+    LetterStatus,
+    Membership,
+    PersonalDataAccess,
+    Role,
+    User,
+)
 
 # The cities of Kazakhstan after Astana and Almaty; further akimats are numbered districts.
 CITIES = [
@@ -67,12 +82,35 @@ CITIES = [
     ("zhezkazgan", "ZHZ", "Жезқазған", "Жезказган", "Zhezkazgan"),
 ]
 
-STAFF_POOL = ["Әсел Бекова", "Нұржан Әлиев", "Ольга Ким", "Серік Омаров", "Гаухар Исаева", "Данияр Сұлтанов",
-              "Светлана Попова", "Ержан Қасымов", "Мадина Ахметова", "Алексей Тен", "Жанар Сейітова",
-              "Бауыржан Нұрланов"]
+STAFF_POOL = [
+    "Әсел Бекова",
+    "Нұржан Әлиев",
+    "Ольга Ким",
+    "Серік Омаров",
+    "Гаухар Исаева",
+    "Данияр Сұлтанов",
+    "Светлана Попова",
+    "Ержан Қасымов",
+    "Мадина Ахметова",
+    "Алексей Тен",
+    "Жанар Сейітова",
+    "Бауыржан Нұрланов",
+]
 
-STREETS = ["ул. Абая", "пр. Республики", "ул. Кенесары", "ул. Сейфуллина", "мкр. Самал", "ул. Достык",
-           "пр. Туран", "ул. Толе би", "мкр. Жетысу", "ул. Ауэзова", "ул. Пушкина", "пр. Назарбаева"]
+STREETS = [
+    "ул. Абая",
+    "пр. Республики",
+    "ул. Кенесары",
+    "ул. Сейфуллина",
+    "мкр. Самал",
+    "ул. Достык",
+    "пр. Туран",
+    "ул. Толе би",
+    "мкр. Жетысу",
+    "ул. Ауэзова",
+    "ул. Пушкина",
+    "пр. Назарбаева",
+]
 
 SPAN_DAYS = 3 * 365  # letters arrive over the last three years
 CRON_HOUR = 8  # the daily jobs (reminders, closing) run at 08:00 in the akimat's time
@@ -91,8 +129,13 @@ P_RETURNED = 0.10
 P_RATED = 0.45
 P_DISPUTED_UNRATED = 0.03
 P_POSITION = 0.3
-DECISIONS = [(Decision.SATISFIED, 45), (Decision.PARTLY_SATISFIED, 15), (Decision.EXPLAINED, 30),
-             (Decision.WITHOUT_CONSIDERATION, 5), (Decision.REFUSED, 5)]
+DECISIONS = [
+    (Decision.SATISFIED, 45),
+    (Decision.PARTLY_SATISFIED, 15),
+    (Decision.EXPLAINED, 30),
+    (Decision.WITHOUT_CONSIDERATION, 5),
+    (Decision.REFUSED, 5),
+]
 SCORES = [(5, 40), (4, 25), (3, 15), (2, 10), (1, 10)]
 
 LOW_RATING_COMMENTS = ["Ничего не изменилось", "Ответ не по существу", "Жұмыс жасалмады", ""]
@@ -102,7 +145,7 @@ REFUSAL = {
     "reasons": "Участок расположен в зоне общего пользования; предоставление в частную собственность не допускается.",
     "legal_basis": "Земельный кодекс Республики Казахстан, статья 107; АППК, статья 73.",
     "appeal_procedure": "Решение может быть обжаловано вышестоящему органу или в суд в порядке, "
-                        "установленном АППК Республики Казахстан.",
+    "установленном АППК Республики Казахстан.",
 }
 WITHOUT_CONSIDERATION = {
     "reasons": "Обращение не содержит сведений, позволяющих рассмотреть его по существу.",
@@ -123,10 +166,11 @@ def demo_access_code(number: str, seed: int = 2026) -> str:
     benchmark can track any letter. Only for demo databases: real codes are random."""
     digest = hmac.new(f"akimat-demo-{seed}".encode(), number.encode(), hashlib.sha256).digest()
     raw = "".join(ACCESS_CODE_ALPHABET[b % len(ACCESS_CODE_ALPHABET)] for b in digest[:ACCESS_CODE_LENGTH])
-    return "-".join(raw[i:i + 4] for i in range(0, ACCESS_CODE_LENGTH, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, ACCESS_CODE_LENGTH, 4))
 
 
 # --- akimats, departments, staff ----------------------------------------------------------------------
+
 
 def generated_spec(index: int) -> dict:
     """The akimat number `index` (0 and 1 are the demo's Astana and Almaty)."""
@@ -137,7 +181,7 @@ def generated_spec(index: int) -> dict:
         names = (f"{kk} қаласының әкімдігі", f"Акимат города {ru}", f"Akimat of {en}")
     else:
         n = index - 2 - len(CITIES) + 1
-        code = "".join(chr(ord("A") + (n - 1) // 26 ** k % 26) for k in (2, 1, 0))  # 1 -> AAA, 2 -> AAB ...
+        code = "".join(chr(ord("A") + (n - 1) // 26**k % 26) for k in (2, 1, 0))  # 1 -> AAA, 2 -> AAB ...
         slug, prefix = f"district-{n}", f"D{code}"  # letters only, like the cities' prefixes
         names = (f"{n}-аудан әкімдігі", f"Акимат района № {n}", f"Akimat of District {n}")
     return {"slug": slug, "prefix": prefix, "names": names, "departments": demo.AKIMATS[0]["departments"]}
@@ -154,18 +198,33 @@ def create_akimat(index: int, now: datetime, password_hash: Optional[str] = None
     else:
         password_hash = password_hash or _demo_password_hash()
         for n, role in enumerate(Role):
-            user = User(email=f"{role.value}@{spec['slug']}.demo.kz", full_name=STAFF_POOL[(index + n) % len(STAFF_POOL)],
-                        password_hash=password_hash, totp_secret=demo.DEMO_TOTP_SECRET if role is Role.ADMIN else None)
+            user = User(
+                email=f"{role.value}@{spec['slug']}.demo.kz",
+                full_name=STAFF_POOL[(index + n) % len(STAFF_POOL)],
+                password_hash=password_hash,
+                totp_secret=demo.DEMO_TOTP_SECRET if role is Role.ADMIN else None,
+            )
             db.session.add(user)
-            db.session.add(Membership(user=user, akimat=akimat, role=role,
-                                      department=akimat.departments[0] if role is Role.EXECUTOR else None))
+            db.session.add(
+                Membership(
+                    user=user,
+                    akimat=akimat,
+                    role=role,
+                    department=akimat.departments[0] if role is Role.EXECUTOR else None,
+                )
+            )
     for n, department in enumerate(akimat.departments[1:], start=2):
-        user = User(email=f"executor{n}@{spec['slug']}.demo.kz", full_name=STAFF_POOL[(index + 5 + n) % len(STAFF_POOL)],
-                    password_hash=password_hash)
+        user = User(
+            email=f"executor{n}@{spec['slug']}.demo.kz",
+            full_name=STAFF_POOL[(index + 5 + n) % len(STAFF_POOL)],
+            password_hash=password_hash,
+        )
         db.session.add(user)
         db.session.add(Membership(user=user, akimat=akimat, role=Role.EXECUTOR, department=department))
-    db.session.add_all(AnswerTemplate(akimat=akimat, department=akimat.departments[0], language=language,
-                                      title=title, body=body) for language, title, body in demo.TEMPLATES)
+    db.session.add_all(
+        AnswerTemplate(akimat=akimat, department=akimat.departments[0], language=language, title=title, body=body)
+        for language, title, body in demo.TEMPLATES
+    )
     db.session.commit()
     if spec["slug"] in demo.PHONES:
         demo.demo_phones(akimat, {Role.REGISTRAR: _member(akimat, Role.REGISTRAR)}, now)
@@ -187,6 +246,7 @@ def _member(akimat: Akimat, role: Role, department_id: Optional[int] = None) -> 
 
 
 # --- the plan of one letter's life --------------------------------------------------------------------
+
 
 @dataclass
 class Tenant:
@@ -211,20 +271,34 @@ class Tenant:
         departments = [(d.id, d.name_ru) for d in akimat.departments]
         executors = {}
         for department_id, _name in departments:
-            user = db.session.scalars(select(User).join(Membership).where(
-                Membership.akimat_id == akimat.id, Membership.role == Role.EXECUTOR,
-                Membership.department_id == department_id).order_by(User.id).limit(1)).first()
+            user = db.session.scalars(
+                select(User)
+                .join(Membership)
+                .where(
+                    Membership.akimat_id == akimat.id,
+                    Membership.role == Role.EXECUTOR,
+                    Membership.department_id == department_id,
+                )
+                .order_by(User.id)
+                .limit(1)
+            ).first()
             if user is not None:
                 executors[department_id] = user.id
         fallback = next(iter(executors.values()), None) or _member(akimat, Role.EXECUTOR).id
         return cls(
-            id=akimat.id, slug=akimat.slug, prefix=akimat.number_prefix, name_ru=akimat.name_ru,
+            id=akimat.id,
+            slug=akimat.slug,
+            prefix=akimat.number_prefix,
+            name_ru=akimat.name_ru,
             departments=departments,
             categories={c.code: (c.id, c.default_department_id) for c in akimat.categories},
-            registrar=_member(akimat, Role.REGISTRAR).id, controller=_member(akimat, Role.CONTROLLER).id,
+            registrar=_member(akimat, Role.REGISTRAR).id,
+            controller=_member(akimat, Role.CONTROLLER).id,
             akim=_member(akimat, Role.AKIM).id,
             executors={d: executors.get(d, fallback) for d, _ in departments},
-            calendar=calendar_for(akimat.id), weight=weight, tz=ZoneInfo(akimat.timezone),
+            calendar=calendar_for(akimat.id),
+            weight=weight,
+            tz=ZoneInfo(akimat.timezone),
         )
 
 
@@ -313,8 +387,18 @@ def _hours(rng: random.Random, low: float, high: float) -> int:
     return int(rng.uniform(low, high) * HOUR)
 
 
-def plan_letter(tenant: Tenant, clk: Clock, rng: random.Random, received_us: int, kind, language: str,
-                deadline: date, forward_by: date, department_id: Optional[int], now_us: int) -> list[Step]:
+def plan_letter(
+    tenant: Tenant,
+    clk: Clock,
+    rng: random.Random,
+    received_us: int,
+    kind,
+    language: str,
+    deadline: date,
+    forward_by: date,
+    department_id: Optional[int],
+    now_us: int,
+) -> list[Step]:
     """What happens to one letter, in order, as the lifecycle's verbs would do it (cut at `now`
     by the caller). `data` holds what the payloads need besides answer ids."""
     steps: list[Step] = []
@@ -332,9 +416,15 @@ def plan_letter(tenant: Tenant, clk: Clock, rng: random.Random, received_us: int
     unresolved: list[tuple[int, int]] = []  # intervals in which the daily reminder job sees the letter
 
     if rng.random() < P_FORWARDED:
-        done = add(received_us + _hours(rng, 1, 70), "forwarded", tenant.registrar, "registrar",
-                   to="Министерство труда и социальной защиты населения РК",
-                   reason="Вопрос вне компетенции акимата", on_time=None)
+        done = add(
+            received_us + _hours(rng, 1, 70),
+            "forwarded",
+            tenant.registrar,
+            "registrar",
+            to="Министерство труда и социальной защиты населения РК",
+            reason="Вопрос вне компетенции акимата",
+            on_time=None,
+        )
         steps[-1].data["on_time"] = clk.day(done) <= forward_by
         _plan_reminders(steps, clk, deadline, [(received_us, done)])
         return steps
@@ -346,25 +436,58 @@ def plan_letter(tenant: Tenant, clk: Clock, rng: random.Random, received_us: int
             other = department
             while other == department and len(tenant.departments) > 1:
                 other = tenant.departments[rng.randrange(len(tenant.departments))][0]
-            add(last[0] + _hours(rng, 2, 40), "transferred", tenant.registrar, "registrar",
-                department_id=other, from_department_id=department, reason="Вопрос в ведении другого управления")
+            add(
+                last[0] + _hours(rng, 2, 40),
+                "transferred",
+                tenant.registrar,
+                "registrar",
+                department_id=other,
+                from_department_id=department,
+                reason="Вопрос в ведении другого управления",
+            )
             department = other
     executor = tenant.executors[department]
     if rng.random() < P_INSTRUCTION:
-        add(last[0] + _hours(rng, 1, 24), "instruction", tenant.akim, "akim",
-            text="Взять на личный контроль, доложить о результатах")
+        add(
+            last[0] + _hours(rng, 1, 24),
+            "instruction",
+            tenant.akim,
+            "akim",
+            text="Взять на личный контроль, доложить о результатах",
+        )
     if rng.random() < P_EXTENSION:
         requested = clk.plus_working_days(deadline, 10)
-        asked = add(last[0] + _hours(rng, 24, 96), "extension_requested", executor, "executor",
-                    deadline=requested, reason="Требуется обследование сетей подрядной организацией")
+        asked = add(
+            last[0] + _hours(rng, 24, 96),
+            "extension_requested",
+            executor,
+            "executor",
+            deadline=requested,
+            reason="Требуется обследование сетей подрядной организацией",
+        )
         decided_us = asked + _hours(rng, 3, 30)
         if rng.random() < P_EXTENSION_APPROVED:
-            add(decided_us, "extended", tenant.akim, "akim", deadline=requested, previous_deadline=deadline,
-                reason="Срок продлён для обследования", requested_at=asked)
+            add(
+                decided_us,
+                "extended",
+                tenant.akim,
+                "akim",
+                deadline=requested,
+                previous_deadline=deadline,
+                reason="Срок продлён для обследования",
+                requested_at=asked,
+            )
             deadline = requested
         else:
-            add(decided_us, "extension_refused", tenant.akim, "akim", reason="Оснований для продления нет",
-                requested_at=asked, requested=requested)
+            add(
+                decided_us,
+                "extension_refused",
+                tenant.akim,
+                "akim",
+                reason="Оснований для продления нет",
+                requested_at=asked,
+                requested=requested,
+            )
 
     if received_us > now_us - STUCK_WINDOW_DAYS * DAY and rng.random() < P_STUCK:
         _plan_reminders(steps, clk, deadline, [(received_us, NEVER)])
@@ -386,19 +509,47 @@ def plan_letter(tenant: Tenant, clk: Clock, rng: random.Random, received_us: int
         until = clk.hearing_until(clk.day(notified))
         steps[-1].data["until"] = until
         if rng.random() < P_POSITION:
-            add(notified + _hours(rng, 2, 40), "position_stated", None, "resident",
-                text="Прошу учесть, что участок используется моей семьёй более двадцати лет.")
+            add(
+                notified + _hours(rng, 2, 40),
+                "position_stated",
+                None,
+                "resident",
+                text="Прошу учесть, что участок используется моей семьёй более двадцати лет.",
+            )
         draft_from = clk.at(until, 9)  # the refusal waits until the resident could be heard
         answer_us = max(answer_us, clk.at(until, 12) + _hours(rng, 1, 30))
-    grounds = REFUSAL if decision is Decision.REFUSED else (
-        WITHOUT_CONSIDERATION if decision is Decision.WITHOUT_CONSIDERATION else {})
+    grounds = (
+        REFUSAL
+        if decision is Decision.REFUSED
+        else (WITHOUT_CONSIDERATION if decision is Decision.WITHOUT_CONSIDERATION else {})
+    )
     if rng.random() < P_RETURNED:
-        first = add(max(last[0] + HOUR, answer_us - _hours(rng, 60, 90)), "draft_submitted", executor, "executor",
-                    decision=Decision.EXPLAINED, promise=True, department_id=department)
-        add(first + _hours(rng, 2, 20), "returned", tenant.controller, "controller",
-            comment="Ответ не по существу: укажите сроки и ответственных", department_id=department)
-    add(max(last[0] + HOUR, draft_from, answer_us - _hours(rng, 2, 20)), "draft_submitted", executor, "executor",
-        decision=decision, grounds=grounds, department_id=department)
+        first = add(
+            max(last[0] + HOUR, answer_us - _hours(rng, 60, 90)),
+            "draft_submitted",
+            executor,
+            "executor",
+            decision=Decision.EXPLAINED,
+            promise=True,
+            department_id=department,
+        )
+        add(
+            first + _hours(rng, 2, 20),
+            "returned",
+            tenant.controller,
+            "controller",
+            comment="Ответ не по существу: укажите сроки и ответственных",
+            department_id=department,
+        )
+    add(
+        max(last[0] + HOUR, draft_from, answer_us - _hours(rng, 2, 20)),
+        "draft_submitted",
+        executor,
+        "executor",
+        decision=decision,
+        grounds=grounds,
+        department_id=department,
+    )
     answered = add(answer_us, "answer_sent", tenant.controller, "controller")
     unresolved.append((received_us, answered))
 
@@ -417,11 +568,17 @@ def plan_letter(tenant: Tenant, clk: Clock, rng: random.Random, received_us: int
     elif rng.random() < P_DISPUTED_UNRATED:
         candidate = answered + _hours(rng, 2, 150)
         if candidate < closes:
-            disputed_us = add(candidate, "disputed", None, "resident",
-                              text="Ответ не решает проблему: батареи по-прежнему холодные.")
+            disputed_us = add(
+                candidate, "disputed", None, "resident", text="Ответ не решает проблему: батареи по-прежнему холодные."
+            )
     if disputed_us is not None:
-        upheld = add(disputed_us + _hours(rng, 20, 120), "upheld", tenant.controller, "controller",
-                     comment="Ответ дан по существу; работы подтверждены актом обследования.")
+        upheld = add(
+            disputed_us + _hours(rng, 20, 120),
+            "upheld",
+            tenant.controller,
+            "controller",
+            comment="Ответ дан по существу; работы подтверждены актом обследования.",
+        )
         unresolved.append((disputed_us, upheld))
         closes = max(closes, clk.cron_after(upheld + 1))
     add(closes, "closed", None, "system", rated=rated)
@@ -453,6 +610,7 @@ def _plan_reminders(steps: list[Step], clk: Clock, deadline: date, intervals: li
 
 
 # --- rows ---------------------------------------------------------------------------------------------
+
 
 class Writer:
     """Rows straight to the database: COPY on PostgreSQL, executemany on SQLite. Values are given
@@ -504,40 +662,121 @@ class Writer:
 
 
 LETTER_COLUMNS = [
-    "id", "akimat_id", "number", "year", "seq", "submission_token", "access_code_hash", "kind", "category_id",
-    "language", "subject", "body", "disputed_party", "complaint_request", "surname", "given_name", "patronymic",
-    "iin", "address", "email", "phone", "status", "department_id", "received_at", "deadline", "original_deadline",
-    "forward_by", "transfer_count", "journal_head", "reminded", "hearing_notified_on", "hearing_until",
-    "forwarded_to", "repeat_of_id", "transferred_to_id", "transferred_from_id", "answered_at", "rating",
+    "id",
+    "akimat_id",
+    "number",
+    "year",
+    "seq",
+    "submission_token",
+    "access_code_hash",
+    "kind",
+    "category_id",
+    "language",
+    "subject",
+    "body",
+    "disputed_party",
+    "complaint_request",
+    "surname",
+    "given_name",
+    "patronymic",
+    "iin",
+    "address",
+    "email",
+    "phone",
+    "status",
+    "department_id",
+    "received_at",
+    "deadline",
+    "original_deadline",
+    "forward_by",
+    "transfer_count",
+    "journal_head",
+    "reminded",
+    "hearing_notified_on",
+    "hearing_until",
+    "forwarded_to",
+    "repeat_of_id",
+    "transferred_to_id",
+    "transferred_from_id",
+    "answered_at",
+    "rating",
     "rating_comment",
 ]
-EVENT_COLUMNS = ["id", "akimat_id", "letter_id", "seq", "kind", "actor_id", "actor_role", "created_at", "payload",
-                 "prev_hash", "hash"]
-ANSWER_COLUMNS = ["id", "letter_id", "author_id", "department_id", "status", "language", "body_fingerprint",
-                  "control_comment", "controlled_by_id", "rating", "rating_comment", "disputed", "decision", "body",
-                  "reasons", "legal_basis", "appeal_procedure", "created_at", "sent_at"]
-EXTENSION_COLUMNS = ["id", "letter_id", "requested_by_id", "requested_deadline", "reason", "status",
-                     "requested_at", "decided_by_id", "decision_reason", "decided_at"]
+EVENT_COLUMNS = [
+    "id",
+    "akimat_id",
+    "letter_id",
+    "seq",
+    "kind",
+    "actor_id",
+    "actor_role",
+    "created_at",
+    "payload",
+    "prev_hash",
+    "hash",
+]
+ANSWER_COLUMNS = [
+    "id",
+    "letter_id",
+    "author_id",
+    "department_id",
+    "status",
+    "language",
+    "body_fingerprint",
+    "control_comment",
+    "controlled_by_id",
+    "rating",
+    "rating_comment",
+    "disputed",
+    "decision",
+    "body",
+    "reasons",
+    "legal_basis",
+    "appeal_procedure",
+    "created_at",
+    "sent_at",
+]
+EXTENSION_COLUMNS = [
+    "id",
+    "letter_id",
+    "requested_by_id",
+    "requested_deadline",
+    "reason",
+    "status",
+    "requested_at",
+    "decided_by_id",
+    "decision_reason",
+    "decided_at",
+]
 ACCESS_COLUMNS = ["id", "akimat_id", "letter_id", "user_id", "role", "accessed_at", "path"]
 TABLE_ORDER = ("letter", "answer", "extension_request", "event", "personal_data_access")
-MODELS = {"letter": (Letter, LETTER_COLUMNS), "event": (Event, EVENT_COLUMNS), "answer": (Answer, ANSWER_COLUMNS),
-          "extension_request": (ExtensionRequest, EXTENSION_COLUMNS),
-          "personal_data_access": (PersonalDataAccess, ACCESS_COLUMNS)}
+MODELS = {
+    "letter": (Letter, LETTER_COLUMNS),
+    "event": (Event, EVENT_COLUMNS),
+    "answer": (Answer, ANSWER_COLUMNS),
+    "extension_request": (ExtensionRequest, EXTENSION_COLUMNS),
+    "personal_data_access": (PersonalDataAccess, ACCESS_COLUMNS),
+}
 
 
 def _check_columns() -> None:
     """A column added to a model after this generator was written must not be silently left out."""
     for table, (model, columns) in MODELS.items():
-        missing = [c.name for c in model.__table__.columns
-                   if c.name not in columns and not c.nullable and c.server_default is None]
+        missing = [
+            c.name
+            for c in model.__table__.columns
+            if c.name not in columns and not c.nullable and c.server_default is None
+        ]
         if missing:
             raise RuntimeError(f"demo_bulk does not fill {table}.{missing}: teach it these columns")
 
 
 class Ids:
     def __init__(self):
-        self.next = {table: (db.session.scalar(select(func.max(model.id))) or 0) + 1
-                     for table, (model, _columns) in MODELS.items()}
+        self.next = {
+            table: (db.session.scalar(select(func.max(model.id))) or 0) + 1
+            for table, (model, _columns) in MODELS.items()
+        }
 
     def take(self, table: str) -> int:
         value = self.next[table]
@@ -548,8 +787,18 @@ class Ids:
 ACCESS_LOG_DAYS = 90  # the personal-data log is written for letters opened in the last three months
 
 
-def write_letter(w: Writer, ids: Ids, tenant: Tenant, clk: Clock, rng: random.Random, received_us: int,
-                 year: int, seq: int, now_us: int, seed: int) -> str:
+def write_letter(
+    w: Writer,
+    ids: Ids,
+    tenant: Tenant,
+    clk: Clock,
+    rng: random.Random,
+    received_us: int,
+    year: int,
+    seq: int,
+    now_us: int,
+    seed: int,
+) -> str:
     """Plans one letter's life, cuts it at now, and adds its rows. Returns its status."""
     template = demo.LETTERS[rng.randrange(len(demo.LETTERS))]
     code, language, kind, subject, body, disputed_party, complaint_request = template
@@ -565,8 +814,13 @@ def write_letter(w: Writer, ids: Ids, tenant: Tenant, clk: Clock, rng: random.Ra
     phone = f"+7701{rng.randrange(10**7):07d}" if contact > 0.5 or email is None else None
     iin = demo._demo_iin(rng) if rng.random() < 0.8 else None
 
-    steps = [s for s in plan_letter(tenant, clk, rng, received_us, kind, language, deadline, forward_by,
-                                    default_department, now_us) if s.us <= now_us]
+    steps = [
+        s
+        for s in plan_letter(
+            tenant, clk, rng, received_us, kind, language, deadline, forward_by, default_department, now_us
+        )
+        if s.us <= now_us
+    ]
 
     status, department_id, rating, rating_comment, transfer_count = LetterStatus.REGISTERED, None, None, None, 0
     reminded = hearing_on = hearing_until = forwarded_to = answered_at = None
@@ -588,8 +842,12 @@ def write_letter(w: Writer, ids: Ids, tenant: Tenant, clk: Clock, rng: random.Ra
         elif step.kind == "transferred":
             department_id, status, reminded = d["department_id"], LetterStatus.ASSIGNED, None
             transfer_count += 1
-            payload = {"department_id": department_id, "department": _department_name(tenant, department_id),
-                       "from_department_id": d["from_department_id"], "reason": d["reason"]}
+            payload = {
+                "department_id": department_id,
+                "department": _department_name(tenant, department_id),
+                "from_department_id": d["from_department_id"],
+                "reason": d["reason"],
+            }
         elif step.kind == "forwarded":
             status, forwarded_to = LetterStatus.FORWARDED, d["to"]
             payload = {"to": d["to"], "reason": d["reason"], "on_time": d["on_time"]}
@@ -602,15 +860,30 @@ def write_letter(w: Writer, ids: Ids, tenant: Tenant, clk: Clock, rng: random.Ra
         elif step.kind in ("extended", "extension_refused"):
             request_id, asked = pending
             approved = step.kind == "extended"
-            w.add("extension_request", EXTENSION_COLUMNS, (
-                request_id, letter_id, asked.actor_id, w.day(asked.data["deadline"]), asked.data["reason"],
-                (ExtensionStatus.APPROVED if approved else ExtensionStatus.REJECTED).value, w.ts(asked.us),
-                step.actor_id, d["reason"], w.ts(step.us)))
+            w.add(
+                "extension_request",
+                EXTENSION_COLUMNS,
+                (
+                    request_id,
+                    letter_id,
+                    asked.actor_id,
+                    w.day(asked.data["deadline"]),
+                    asked.data["reason"],
+                    (ExtensionStatus.APPROVED if approved else ExtensionStatus.REJECTED).value,
+                    w.ts(asked.us),
+                    step.actor_id,
+                    d["reason"],
+                    w.ts(step.us),
+                ),
+            )
             pending = None
             if approved:
                 deadline, reminded = d["deadline"], None
-                payload = {"deadline": deadline.isoformat(), "previous_deadline": d["previous_deadline"].isoformat(),
-                           "reason": d["reason"]}
+                payload = {
+                    "deadline": deadline.isoformat(),
+                    "previous_deadline": d["previous_deadline"].isoformat(),
+                    "reason": d["reason"],
+                }
             else:
                 payload = {"reason": d["reason"]}
         elif step.kind == "hearing_notice":
@@ -622,10 +895,27 @@ def write_letter(w: Writer, ids: Ids, tenant: Tenant, clk: Clock, rng: random.Ra
             decision = d["decision"]
             text_ = demo.PROMISE[language] if d.get("promise") else f"{number}. {demo.ANSWERS[language]}"
             grounds = d.get("grounds") or {}
-            draft = [ids.take("answer"), letter_id, step.actor_id, d["department_id"], AnswerStatus.SUBMITTED.value,
-                     language, quality.fingerprint(text_), None, None, None, None, w.flag(False), decision.value,
-                     text_, grounds.get("reasons"), grounds.get("legal_basis"), grounds.get("appeal_procedure"),
-                     w.ts(step.us), None]
+            draft = [
+                ids.take("answer"),
+                letter_id,
+                step.actor_id,
+                d["department_id"],
+                AnswerStatus.SUBMITTED.value,
+                language,
+                quality.fingerprint(text_),
+                None,
+                None,
+                None,
+                None,
+                w.flag(False),
+                decision.value,
+                text_,
+                grounds.get("reasons"),
+                grounds.get("legal_basis"),
+                grounds.get("appeal_procedure"),
+                w.ts(step.us),
+                None,
+            ]
             answers.append(draft)
             status = LetterStatus.IN_CONTROL
             payload = {"answer_id": draft[0], "decision": decision.value}
@@ -660,28 +950,98 @@ def write_letter(w: Writer, ids: Ids, tenant: Tenant, clk: Clock, rng: random.Ra
         else:  # pragma: no cover - a step kind without its payload is a bug of this module
             raise ValueError(step.kind)
         seq_no += 1
-        digest = content_hash(letter_id=letter_id, seq=seq_no, kind=step.kind, actor_id=step.actor_id,
-                              actor_role=step.role, created_at=EPOCH + timedelta(microseconds=step.us),
-                              payload=payload, prev_hash=prev_hash)
-        events.append((ids.take("event"), tenant.id, letter_id, seq_no, step.kind, step.actor_id, step.role,
-                       w.ts(step.us), w.json(payload), prev_hash, digest))
+        digest = content_hash(
+            letter_id=letter_id,
+            seq=seq_no,
+            kind=step.kind,
+            actor_id=step.actor_id,
+            actor_role=step.role,
+            created_at=EPOCH + timedelta(microseconds=step.us),
+            payload=payload,
+            prev_hash=prev_hash,
+        )
+        events.append(
+            (
+                ids.take("event"),
+                tenant.id,
+                letter_id,
+                seq_no,
+                step.kind,
+                step.actor_id,
+                step.role,
+                w.ts(step.us),
+                w.json(payload),
+                prev_hash,
+                digest,
+            )
+        )
         prev_hash = digest
     if pending is not None:  # the akim has not decided yet
         request_id, asked = pending
-        w.add("extension_request", EXTENSION_COLUMNS, (
-            request_id, letter_id, asked.actor_id, w.day(asked.data["deadline"]), asked.data["reason"],
-            ExtensionStatus.PENDING.value, w.ts(asked.us), None, None, None))
+        w.add(
+            "extension_request",
+            EXTENSION_COLUMNS,
+            (
+                request_id,
+                letter_id,
+                asked.actor_id,
+                w.day(asked.data["deadline"]),
+                asked.data["reason"],
+                ExtensionStatus.PENDING.value,
+                w.ts(asked.us),
+                None,
+                None,
+                None,
+            ),
+        )
 
     code_hash = hash_access_code(number, demo_access_code(number, seed))
     is_complaint = kind.value == "complaint"
-    w.add("letter", LETTER_COLUMNS, (
-        letter_id, tenant.id, number, year, seq, f"bulk-{number}", code_hash, kind.value, category_id, language,
-        subject, body, disputed_party if is_complaint else None, complaint_request if is_complaint else None,
-        surname, given_name, patronymic, iin,
-        f"{tenant.name_ru}, {STREETS[rng.randrange(len(STREETS))]}, {rng.randrange(1, 200)}", email, phone,
-        status.value, department_id, w.ts(received_us), w.day(deadline), w.day(original_deadline),
-        w.day(forward_by), transfer_count, prev_hash, reminded, w.day(hearing_on), w.day(hearing_until),
-        forwarded_to, None, None, None, w.ts(answered_at), rating, rating_comment))
+    w.add(
+        "letter",
+        LETTER_COLUMNS,
+        (
+            letter_id,
+            tenant.id,
+            number,
+            year,
+            seq,
+            f"bulk-{number}",
+            code_hash,
+            kind.value,
+            category_id,
+            language,
+            subject,
+            body,
+            disputed_party if is_complaint else None,
+            complaint_request if is_complaint else None,
+            surname,
+            given_name,
+            patronymic,
+            iin,
+            f"{tenant.name_ru}, {STREETS[rng.randrange(len(STREETS))]}, {rng.randrange(1, 200)}",
+            email,
+            phone,
+            status.value,
+            department_id,
+            w.ts(received_us),
+            w.day(deadline),
+            w.day(original_deadline),
+            w.day(forward_by),
+            transfer_count,
+            prev_hash,
+            reminded,
+            w.day(hearing_on),
+            w.day(hearing_until),
+            forwarded_to,
+            None,
+            None,
+            None,
+            w.ts(answered_at),
+            rating,
+            rating_comment,
+        ),
+    )
     for row in answers:
         w.add("answer", ANSWER_COLUMNS, tuple(row))
     for row in events:
@@ -689,8 +1049,11 @@ def write_letter(w: Writer, ids: Ids, tenant: Tenant, clk: Clock, rng: random.Ra
     if received_us > now_us - ACCESS_LOG_DAYS * DAY:
         path = f"/{tenant.slug}/office/letters/{number}"
         for us, role, user_id in opened_by:
-            w.add("personal_data_access", ACCESS_COLUMNS,
-                  (ids.take("personal_data_access"), tenant.id, letter_id, user_id, role, w.ts(us), path))
+            w.add(
+                "personal_data_access",
+                ACCESS_COLUMNS,
+                (ids.take("personal_data_access"), tenant.id, letter_id, user_id, role, w.ts(us), path),
+            )
     return status.value
 
 
@@ -703,6 +1066,7 @@ def _department_name(tenant: Tenant, department_id: int) -> str:
 
 # --- the whole load -----------------------------------------------------------------------------------
 
+
 @dataclass
 class Report:
     akimats: int = 0
@@ -713,9 +1077,16 @@ class Report:
     statuses: dict = field(default_factory=dict)
 
 
-def add_letters(akimats: list[Akimat], letters: int, *, seed: int = 2026, now: Optional[datetime] = None,
-                span_days: int = SPAN_DAYS, weights: Optional[list[float]] = None,
-                progress: Optional[Callable[[str], None]] = None) -> Report:
+def add_letters(
+    akimats: list[Akimat],
+    letters: int,
+    *,
+    seed: int = 2026,
+    now: Optional[datetime] = None,
+    span_days: int = SPAN_DAYS,
+    weights: Optional[list[float]] = None,
+    progress: Optional[Callable[[str], None]] = None,
+) -> Report:
     """Adds `letters` letters in all to existing akimats, received over the last `span_days` days
     (the first two akimats, the big cities, get three times the share of the others), numbered on
     from the akimats' counters."""
@@ -747,8 +1118,11 @@ def add_letters(akimats: list[Akimat], letters: int, *, seed: int = 2026, now: O
         arrivals.append((us << width) | index)
     arrivals.sort()
 
-    counters = {(t.id, row.year): row.last_seq for t in tenants
-                for row in db.session.scalars(select(LetterCounter).where(LetterCounter.akimat_id == t.id))}
+    counters = {
+        (t.id, row.year): row.last_seq
+        for t in tenants
+        for row in db.session.scalars(select(LetterCounter).where(LetterCounter.akimat_id == t.id))
+    }
     ids = Ids()
     writer = Writer()
     if writer.dialect == "sqlite":  # a crash mid-load leaves a demo to reload, not data to save
@@ -797,8 +1171,12 @@ def _continue_sequences() -> None:
     if db.session.connection().dialect.name != "postgresql":
         return
     for table in MODELS:
-        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"))
+        db.session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+            )
+        )
     db.session.commit()
 
 
@@ -837,8 +1215,15 @@ def _indexes_built_after(tables: Iterable[str]):
         db.session.commit()
 
 
-def load_bulk(letters: int, akimats: int = 2, *, seed: int = 2026, now: Optional[datetime] = None,
-              span_days: int = SPAN_DAYS, progress: Optional[Callable[[str], None]] = None) -> Report:
+def load_bulk(
+    letters: int,
+    akimats: int = 2,
+    *,
+    seed: int = 2026,
+    now: Optional[datetime] = None,
+    span_days: int = SPAN_DAYS,
+    progress: Optional[Callable[[str], None]] = None,
+) -> Report:
     """The large demo: Astana, Almaty and `akimats - 2` generated akimats with staff and phone
     directories, and `letters` letters in all, received over the last `span_days` days, written in bulk
     into an installation without letters yet."""

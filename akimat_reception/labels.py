@@ -1,4 +1,5 @@
 """Words shown for the domain's codes, translatable."""
+
 from flask_babel import lazy_gettext as _l
 
 from .models import Decision, LetterKind, LetterStatus, Role
@@ -82,9 +83,23 @@ LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English
 LANGUAGE_LABELS = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
 
 # Events a resident sees on the tracking page; internal notes and routing details stay inside.
-PUBLIC_EVENTS = ("submitted", "registered", "assigned", "transferred", "forwarded", "extended",
-                 "hearing_notice", "position_stated", "answer_sent", "rated", "disputed", "upheld", "closed",
-                 "transferred_out", "transferred_in")
+PUBLIC_EVENTS = (
+    "submitted",
+    "registered",
+    "assigned",
+    "transferred",
+    "forwarded",
+    "extended",
+    "hearing_notice",
+    "position_stated",
+    "answer_sent",
+    "rated",
+    "disputed",
+    "upheld",
+    "closed",
+    "transferred_out",
+    "transferred_in",
+)
 
 # What the resident is told of their letter's state, on the tracking page, by email and by SMS.
 RESIDENT_STATUS = {
@@ -106,6 +121,7 @@ def translated(mapping: dict) -> dict:
 def resident_status(letter) -> str:
     """The one source of the status a resident sees, wherever they see it."""
     return str(RESIDENT_STATUS[letter.status])
+
 
 KIND_HINTS_BY_VALUE = {kind.value: hint for kind, hint in KIND_HINTS.items()}
 

@@ -1,4 +1,5 @@
 """HTTP protections on every response, and how long a staff session lives."""
+
 from datetime import datetime, timedelta, timezone
 
 from flask import Flask, flash, redirect, request, session, url_for

@@ -14,6 +14,7 @@ Numbers are per request, the median of 5 rounds of 20 requests. The switches und
 - eager:    the letters' departments loaded with the letters (back to one query per department);
 - gettext:  templates' translations found once per request (back to Flask-Babel's lookup per string).
 The indexes, the template changes and keyset pagination are not switched here (see RESULTS.md)."""
+
 import re
 import statistics
 import sys
@@ -29,8 +30,13 @@ from sqlalchemy import text  # noqa: E402
 from akimat_reception import create_app  # noqa: E402
 from akimat_reception.extensions import db  # noqa: E402
 
-PAGES = [("akim", "/astana/akim/"), ("registrar", "/astana/office/"), (None, "/astana/ratings"),
-         ("registrar", "/astana/office/?status=all"), ("executor", "/astana/office/")]
+PAGES = [
+    ("akim", "/astana/akim/"),
+    ("registrar", "/astana/office/"),
+    (None, "/astana/ratings"),
+    ("registrar", "/astana/office/?status=all"),
+    ("executor", "/astana/office/"),
+]
 
 
 def cpu_of(pid: int) -> float:
@@ -60,6 +66,7 @@ def _switched_off(app, name):
     from akimat_reception.web import cache, pagination
 
     with ExitStack() as stack:
+
         def patch(obj, attr, value):
             old = getattr(obj, attr)
             setattr(obj, attr, value)
@@ -72,10 +79,15 @@ def _switched_off(app, name):
             patch(cache, "by_revision", lambda key, revision, compute, ttl=0: compute())
             patch(akim, "revision", lambda akimat_id: None)
         elif name == "merge":
+
             def single(stmt, order, sort, descending, split, keyset, offset, per_page, options):
                 query = stmt.where(keyset) if keyset is not None else stmt
-                return db.session.scalars(query.options(*options).order_by(*sort)
-                                          .limit(per_page + 1).offset(offset)).unique().all()
+                return (
+                    db.session.scalars(query.options(*options).order_by(*sort).limit(per_page + 1).offset(offset))
+                    .unique()
+                    .all()
+                )
+
             patch(pagination, "_merged", single)
         elif name == "eager":
             real = pagination.paginate
@@ -86,7 +98,9 @@ def _switched_off(app, name):
 
             app.jinja_env.install_gettext_callables(
                 gettext=lambda s: get_translations().ugettext(s),
-                ngettext=lambda s, p, n: get_translations().ungettext(s, p, n), newstyle=True)
+                ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+                newstyle=True,
+            )
             from akimat_reception.web import i18n
 
             stack.callback(i18n.install, app)
@@ -98,8 +112,9 @@ def client_for(app, role):
     if role:
         html = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-        client.post("/login", data={"csrf_token": token, "email": f"{role}@astana.demo.kz",
-                                    "password": "Reception-demo-2026"})
+        client.post(
+            "/login", data={"csrf_token": token, "email": f"{role}@astana.demo.kz", "password": "Reception-demo-2026"}
+        )
     return client
 
 
@@ -119,8 +134,14 @@ def measure(app, pid, role, url, rounds=5, n=20):
 
 def main():
     url = sys.argv[1]
-    app = create_app({"RATELIMIT_ENABLED": False, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "ablation",
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0, "pool_pre_ping": True}})
+    app = create_app(
+        {
+            "RATELIMIT_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "ablation",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0, "pool_pre_ping": True},
+        }
+    )
     with app.app_context():
         pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
         db.session.remove()

@@ -1,4 +1,5 @@
 """The yardstick: a bare Flask "hello world", served exactly as the site is."""
+
 from flask import Flask
 
 app = Flask(__name__)

@@ -8,6 +8,7 @@ to a bare Flask "hello world" served the same way in the same run, written to be
 
 Writing letters runs against a fresh copy of the generated database (the letters the benchmark
 writes do not pile up from run to run). See bench/README.md."""
+
 import argparse
 import http.cookiejar
 import json
@@ -68,11 +69,18 @@ def free_port() -> int:
 
 
 def flask(env: dict, *args: str, capture: bool = False) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env={**os.environ, **env, "FLASK_APP": "akimat_reception"},
-                          check=True, text=True, capture_output=capture)
+    return subprocess.run(
+        [str(BIN / "flask"), *args],
+        cwd=ROOT,
+        env={**os.environ, **env, "FLASK_APP": "akimat_reception"},
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
 
 
 # --- databases ------------------------------------------------------------------------------------
+
 
 class Database:
     """A generated demo database, kept between runs (writing letters works on a fresh copy of it)."""
@@ -136,15 +144,33 @@ class Database:
             flask(env, "init-db", capture=True)
             log(f"generating {self.size} letters in {self.akimats} akimats on {self.kind} ...")
             started = time.monotonic()
-            out = flask(env, "demo", "--bulk", "--letters", str(self.size), "--akimats", str(self.akimats),
-                        "--seed", str(self.seed), capture=True).stdout
+            out = flask(
+                env,
+                "demo",
+                "--bulk",
+                "--letters",
+                str(self.size),
+                "--akimats",
+                str(self.akimats),
+                "--seed",
+                str(self.seed),
+                capture=True,
+            ).stdout
             seconds = time.monotonic() - started
             log(out.strip().splitlines()[-1])
-            self.marker.write_text(json.dumps({"size": self.size, "akimats": self.akimats, "seed": self.seed,
-                                               "generated_s": round(seconds, 1),
-                                               "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                               "command": f"flask demo --bulk --letters {self.size} "
-                                                          f"--akimats {self.akimats} --seed {self.seed}"}))
+            self.marker.write_text(
+                json.dumps(
+                    {
+                        "size": self.size,
+                        "akimats": self.akimats,
+                        "seed": self.seed,
+                        "generated_s": round(seconds, 1),
+                        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                        "command": f"flask demo --bulk --letters {self.size} "
+                        f"--akimats {self.akimats} --seed {self.seed}",
+                    }
+                )
+            )
         else:
             started = time.monotonic()
             flask({"DATABASE_URL": self.url()}, "init-db", capture=True)  # new migrations, if any
@@ -182,12 +208,25 @@ def sample_letters(url: str, seed: int, count: int = 200) -> tuple[list[tuple[st
     with engine.connect() as conn:
         akimat = conn.execute(text("SELECT id FROM akimat WHERE slug = :s"), {"s": SLUG}).scalar_one()
         demo = "akimat_id = :a AND submission_token LIKE 'bulk-%'"  # letters whose codes derive from the seed
-        newest = conn.execute(text(f"SELECT number FROM letter WHERE {demo} ORDER BY id DESC LIMIT :n"),
-                              {"a": akimat, "n": count // 2}).scalars().all()
-        spread = conn.execute(text(f"SELECT number FROM letter WHERE {demo} AND id % 97 = 3 ORDER BY id LIMIT :n"),
-                              {"a": akimat, "n": count - len(newest)}).scalars().all()
-        category = conn.execute(text("SELECT id FROM category WHERE akimat_id = :a AND code = 'utilities'"),
-                                {"a": akimat}).scalar_one()
+        newest = (
+            conn.execute(
+                text(f"SELECT number FROM letter WHERE {demo} ORDER BY id DESC LIMIT :n"),
+                {"a": akimat, "n": count // 2},
+            )
+            .scalars()
+            .all()
+        )
+        spread = (
+            conn.execute(
+                text(f"SELECT number FROM letter WHERE {demo} AND id % 97 = 3 ORDER BY id LIMIT :n"),
+                {"a": akimat, "n": count - len(newest)},
+            )
+            .scalars()
+            .all()
+        )
+        category = conn.execute(
+            text("SELECT id FROM category WHERE akimat_id = :a AND code = 'utilities'"), {"a": akimat}
+        ).scalar_one()
     engine.dispose()
     numbers = list(dict.fromkeys(newest + spread))
     return [(n, demo_access_code(n, seed)) for n in numbers], category
@@ -230,10 +269,16 @@ def backends(url: str | None) -> list[int]:
 
     engine = create_engine(url)
     with engine.connect() as conn:
-        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                                 "AND pid <> pg_backend_pid()")).scalars().all()
+        pids = (
+            conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     return list(pids)
+
 
 class Server:
     """gunicorn on 127.0.0.1 with the same settings for the site and for hello world."""
@@ -242,13 +287,28 @@ class Server:
         self.url = env.get("DATABASE_URL")
         self.port = free_port()
         self.log = WORK / "gunicorn.log"
-        args = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-                "--chdir", str(BENCH), "--error-logfile", str(self.log), "--log-level", "warning",
-                "--backlog", "2048", "--timeout", "60"]
+        args = [
+            str(BIN / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--chdir",
+            str(BENCH),
+            "--error-logfile",
+            str(self.log),
+            "--log-level",
+            "warning",
+            "--backlog",
+            "2048",
+            "--timeout",
+            "60",
+        ]
         if threads > 1:
             args += ["--worker-class", "gthread", "--threads", str(threads)]
-        self.process = subprocess.Popen(args + [app], cwd=BENCH, env={**os.environ, **env},
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            args + [app], cwd=BENCH, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -275,8 +335,9 @@ def staff_cookie(base: str, role: str) -> str:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
     html = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    data = urllib.parse.urlencode({"csrf_token": token, "email": f"{role}@{SLUG}.demo.kz",
-                                   "password": PASSWORD}).encode()
+    data = urllib.parse.urlencode(
+        {"csrf_token": token, "email": f"{role}@{SLUG}.demo.kz", "password": PASSWORD}
+    ).encode()
     try:
         opener.open(base + "/login", data=data)
     except urllib.error.HTTPError as redirect:
@@ -294,8 +355,19 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def wrk(base: str, script: str, path: str, seconds: int, connections: int, headers: dict, args: list[str]) -> dict:
-    command = ["wrk", "-t", str(connections), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
-               "-s", str(LUA / script)]
+    command = [
+        "wrk",
+        "-t",
+        str(connections),
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA / script),
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command += [base + path]
@@ -316,11 +388,20 @@ def wrk(base: str, script: str, path: str, seconds: int, connections: int, heade
     noise = [l for l in out.splitlines() if "error" in l.lower() and not l.startswith("BENCH-JSON")]
     if noise:
         log("wrk said: " + " | ".join(noise[:3]))
-    return json.loads(line[len("BENCH-JSON "):])
+    return json.loads(line[len("BENCH-JSON ") :])
 
 
-def run_scenario(server: "Server", name: str, script: str, path: str, cookie: str | None, seconds: int,
-                 warmup: int, connections: int, extra: list[str]) -> dict:
+def run_scenario(
+    server: "Server",
+    name: str,
+    script: str,
+    path: str,
+    cookie: str | None,
+    seconds: int,
+    warmup: int,
+    connections: int,
+    extra: list[str],
+) -> dict:
     """One scenario: warm-up, then the measured run, with the CPU time the server side spent
     (gunicorn's workers and the database's server processes), which other load on the machine
     does not change."""
@@ -364,25 +445,41 @@ def run_one(server: "Server", url: str, name: str, script: str, path: str, role:
             codes.write_text("".join(f"{n} {c}\n" for n, c in letters))
             extra = [SLUG, str(codes)]
     cookie = staff_cookie(server.base, role) if role else None
-    return run_scenario(server, name, script, path, cookie, options.duration, options.warmup, options.connections,
-                        extra)
+    return run_scenario(
+        server, name, script, path, cookie, options.duration, options.warmup, options.connections, extra
+    )
 
 
 def machine() -> str:
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), platform.processor())
-    memory = next((int(l.split()[1]) // 1024 // 1024 for l in Path("/proc/meminfo").read_text().splitlines()
-                   if l.startswith("MemTotal")), 0)
+    cpu = next(
+        (
+            l.split(":", 1)[1].strip()
+            for l in Path("/proc/cpuinfo").read_text().splitlines()
+            if l.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            int(l.split()[1]) // 1024 // 1024
+            for l in Path("/proc/meminfo").read_text().splitlines()
+            if l.startswith("MemTotal")
+        ),
+        0,
+    )
     pg = ""
     try:
         pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
     except OSError:
         pass
-    return (f"{os.cpu_count()} cores ({cpu}), {memory} GB RAM, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, {pg}")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory} GB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, {pg}"
+    )
 
 
 # --- the report -----------------------------------------------------------------------------------
+
 
 def target_met(name: str, r: dict, hello_rps: float) -> bool:
     if name in ("dashboard", "inbox"):
@@ -393,25 +490,30 @@ def target_met(name: str, r: dict, hello_rps: float) -> bool:
 
 
 def table(results: list[dict], hello: dict) -> str:
-    rows = ["| database | letters | scenario | req/s | p50 ms | p99 ms | × hello | server CPU ms/req | × hello (CPU) "
-            "| notes | target (PG, 1M) |",
-            "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
-            f"| — | — | hello world | {hello['rps']:.0f} | {hello['p50_ms']:.1f} | {hello['p99_ms']:.1f} | 1.00 | "
-            f"{hello['server_cpu_ms']:.2f} | 1.00 | | |"]
+    rows = [
+        "| database | letters | scenario | req/s | p50 ms | p99 ms | × hello | server CPU ms/req | × hello (CPU) "
+        "| notes | target (PG, 1M) |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        f"| — | — | hello world | {hello['rps']:.0f} | {hello['p50_ms']:.1f} | {hello['p99_ms']:.1f} | 1.00 | "
+        f"{hello['server_cpu_ms']:.2f} | 1.00 | | |",
+    ]
     for r in results:
         notes = []
         if r["name"] == "letter":
-            notes.append(f"{r['letters_per_s']:.0f} letters/s, POST p50 {r['post_p50_ms']:.0f} / "
-                         f"p99 {r['post_p99_ms']:.0f} ms")
+            notes.append(
+                f"{r['letters_per_s']:.0f} letters/s, POST p50 {r['post_p50_ms']:.0f} / p99 {r['post_p99_ms']:.0f} ms"
+            )
         if r["failed"]:
             notes.append(f"**{r['failed']} failed** {r['errors']}")
         target = ""
         if r["database"] == "postgresql" and r["size"] >= 1_000_000:
             met = target_met(r["name"], r, hello["rps"])
             target = f"{'met' if met else '**not met**'}: {TARGETS[r['name']]}"
-        rows.append(f"| {r['database']} | {r['size']:,} | {r['title']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | "
-                    f"{r['p99_ms']:.1f} | {r['rps'] / hello['rps']:.2f} | {r['server_cpu_ms']:.2f} | "
-                    f"{hello['server_cpu_ms'] / r['server_cpu_ms']:.2f} | {'; '.join(notes)} | {target} |")
+        rows.append(
+            f"| {r['database']} | {r['size']:,} | {r['title']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | "
+            f"{r['p99_ms']:.1f} | {r['rps'] / hello['rps']:.2f} | {r['server_cpu_ms']:.2f} | "
+            f"{hello['server_cpu_ms'] / r['server_cpu_ms']:.2f} | {'; '.join(notes)} | {target} |"
+        )
     return "\n".join(rows)
 
 
@@ -437,8 +539,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "1")))
     parser.add_argument("--scenarios", default=" ".join(s[0] for s in SCENARIOS))
-    parser.add_argument("--pg-server", default=os.environ.get("BENCH_PG_URL",
-                                                             "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--pg-server", default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    )
     parser.add_argument("--regenerate", action="store_true", help="Generate the databases again.")
     parser.add_argument("--no-write", action="store_true", help="Print the table; leave RESULTS.md alone.")
     options = parser.parse_args()
@@ -452,12 +555,15 @@ def main() -> None:
     log("hello world ...")
     server = Server("hello:app", {}, options.workers, options.threads)
     try:
-        hello = run_scenario(server, "hello", "get.lua", "/", None, options.duration, options.warmup,
-                             options.connections, [])
+        hello = run_scenario(
+            server, "hello", "get.lua", "/", None, options.duration, options.warmup, options.connections, []
+        )
     finally:
         server.stop()
-    log(f"hello world: {hello['rps']:.0f} req/s, p99 {hello['p99_ms']:.1f} ms, "
-        f"server CPU {hello['server_cpu_ms']:.2f} ms/req")
+    log(
+        f"hello world: {hello['rps']:.0f} req/s, p99 {hello['p99_ms']:.1f} ms, "
+        f"server CPU {hello['server_cpu_ms']:.2f} ms/req"
+    )
 
     results, generation = [], []
     for kind in options.databases.split():
@@ -478,11 +584,17 @@ def main() -> None:
                         r = run_one(server, url, name, script, path, role, options)
                         r.update(name=name, title=title, database=kind, size=size, load=os.getloadavg()[0])
                         results.append(r)
-                        log(f"{kind} {size:>8} {name:<10} {r['rps']:7.0f} req/s  p50 {r['p50_ms']:6.1f}  "
+                        log(
+                            f"{kind} {size:>8} {name:<10} {r['rps']:7.0f} req/s  p50 {r['p50_ms']:6.1f}  "
                             f"p99 {r['p99_ms']:6.1f} ms  x hello {r['rps'] / hello['rps']:.2f}  "
                             f"server CPU {r['server_cpu_ms']:.2f} ms/req  load {r['load']:.1f}"
-                            + (f"  {r['letters_per_s']:.0f} letters/s POST p99 {r['post_p99_ms']:.0f} ms"
-                               if name == "letter" else "") + (f"  FAILED {r['errors']}" if r["failed"] else ""))
+                            + (
+                                f"  {r['letters_per_s']:.0f} letters/s POST p99 {r['post_p99_ms']:.0f} ms"
+                                if name == "letter"
+                                else ""
+                            )
+                            + (f"  FAILED {r['errors']}" if r["failed"] else "")
+                        )
                 finally:
                     server.stop()
                     if url != database.url():
@@ -491,24 +603,29 @@ def main() -> None:
     results.sort(key=lambda r: (r["database"], r["size"], order[r["name"]]))
 
     finished_at = datetime.now(timezone.utc)
-    (WORK / f"results-{started_at:%Y%m%dT%H%M%S}.json").write_text(json.dumps(
-        {"hello": hello, "results": results, "generation": generation}, indent=1))
-    command = (f"make bench SIZES=\"{options.sizes}\" DATABASES=\"{options.databases}\" "
-               f"DURATION={options.duration} CONNECTIONS={options.connections} WORKERS={options.workers}")
+    (WORK / f"results-{started_at:%Y%m%dT%H%M%S}.json").write_text(
+        json.dumps({"hello": hello, "results": results, "generation": generation}, indent=1)
+    )
+    command = (
+        f'make bench SIZES="{options.sizes}" DATABASES="{options.databases}" '
+        f"DURATION={options.duration} CONNECTIONS={options.connections} WORKERS={options.workers}"
+    )
     gen = ", ".join(f"{k} {s:,}: {g:.0f} s" for k, s, g in generation if g is not None)
-    text = "\n".join([
-        f"Run of {started_at:%Y-%m-%d %H:%M} UTC ({(finished_at - started_at).total_seconds() / 60:.0f} min): `{command}`",
-        "",
-        f"- Machine: {machine()}; load average before the run {load_before[0]:.1f}, after "
-        f"{os.getloadavg()[0]:.1f}.",
-        f"- Server: gunicorn, {options.workers} sync workers{'' if options.threads == 1 else f' × {options.threads} threads'} "
-        f"on 127.0.0.1; load: wrk, {options.connections} connections, {options.duration} s per scenario after "
-        f"{options.warmup} s of warm-up; the reading scenarios share one server on the generated database, "
-        f"writing letters runs on a fresh copy of it.",
-        f"- Databases generated with `flask demo --bulk --akimats {options.akimats} --seed {options.seed}`: {gen}.",
-        "",
-        table(results, hello),
-    ])
+    text = "\n".join(
+        [
+            f"Run of {started_at:%Y-%m-%d %H:%M} UTC ({(finished_at - started_at).total_seconds() / 60:.0f} min): `{command}`",
+            "",
+            f"- Machine: {machine()}; load average before the run {load_before[0]:.1f}, after "
+            f"{os.getloadavg()[0]:.1f}.",
+            f"- Server: gunicorn, {options.workers} sync workers{'' if options.threads == 1 else f' × {options.threads} threads'} "
+            f"on 127.0.0.1; load: wrk, {options.connections} connections, {options.duration} s per scenario after "
+            f"{options.warmup} s of warm-up; the reading scenarios share one server on the generated database, "
+            f"writing letters runs on a fresh copy of it.",
+            f"- Databases generated with `flask demo --bulk --akimats {options.akimats} --seed {options.seed}`: {gen}.",
+            "",
+            table(results, hello),
+        ]
+    )
     print(text)
     if not options.no_write:
         write_results(text)

@@ -3,6 +3,7 @@ and helpers to sign in as a role of an akimat and to submit forms with their rea
 
 Every test that uses `app` runs on SQLite and, when TEST_DATABASE_URL names a PostgreSQL server,
 again on a fresh PostgreSQL database created for this run."""
+
 import os
 import re
 import uuid
@@ -145,6 +146,7 @@ def login_as(client):
     def _login(role, akimat="astana"):
         login(client, role, akimat)
         return client
+
     return _login
 
 
@@ -170,6 +172,7 @@ def sms_log(caplog):
 
     def sent():
         return [r.args for r in caplog.records if r.name == "akimat_reception.delivery" and r.msg.startswith("SMS to")]
+
     return sent
 
 

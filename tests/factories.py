@@ -1,4 +1,5 @@
 """Letters made through the lifecycle, as the site would make them."""
+
 import itertools
 import uuid
 from datetime import datetime, timezone
@@ -21,15 +22,30 @@ def staff(role: Role | str, slug="astana") -> User:
     return db.session.scalar(select(User).where(User.email == f"{role.value}@{slug}.demo.kz"))
 
 
-def letter(slug="astana", *, category="utilities", kind=LetterKind.APPLICATION, language="ru",
-           subject=None, received_at: datetime | None = None, **fields):
+def letter(
+    slug="astana",
+    *,
+    category="utilities",
+    kind=LetterKind.APPLICATION,
+    language="ru",
+    subject=None,
+    received_at: datetime | None = None,
+    **fields,
+):
     tenant = akimat(slug)
     cat = db.session.scalar(select(Category).where(Category.akimat_id == tenant.id, Category.code == category))
-    data = dict(kind=kind, category=cat, language=language,
-                subject=subject or f"Test letter {uuid.uuid4().hex[:6]}",
-                body="Радиаторы холодные третью неделю, просим принять меры.",
-                surname="Ахметов", given_name="Ерлан", address="Астана, ул. Тестовая, 1",
-                email="resident@example.kz", submission_token=uuid.uuid4().hex)
+    data = dict(
+        kind=kind,
+        category=cat,
+        language=language,
+        subject=subject or f"Test letter {uuid.uuid4().hex[:6]}",
+        body="Радиаторы холодные третью неделю, просим принять меры.",
+        surname="Ахметов",
+        given_name="Ерлан",
+        address="Астана, ул. Тестовая, 1",
+        email="resident@example.kz",
+        submission_token=uuid.uuid4().hex,
+    )
     data.update(fields)
     return lifecycle.submit(tenant, lifecycle.Submission(**data), now=received_at or datetime.now(timezone.utc))
 
@@ -43,11 +59,11 @@ def routed_letter(slug="astana", **kwargs):
 
 ANSWER_TEXT = {
     "ru": "Ваше обращение рассмотрено. Работы выполнены подрядной организацией, результат проверен на месте "
-          "специалистом управления. Если проблема повторится, сообщите нам.",
+    "специалистом управления. Если проблема повторится, сообщите нам.",
     "kk": "Өтінішіңіз қаралды. Жұмыстар мердігер ұйыммен орындалды, нәтижесін басқарма маманы орнында "
-          "тексерді. Мәселе қайталанса, бізге хабарлаңыз.",
+    "тексерді. Мәселе қайталанса, бізге хабарлаңыз.",
     "en": "Your letter has been considered. The contractor has done the work, and a specialist of the "
-          "department checked the result on site. Tell us if the problem returns.",
+    "department checked the result on site. Tell us if the problem returns.",
 }
 
 
@@ -55,8 +71,14 @@ def answer(letter, decision=None, body=None, now=None, **grounds):
     """The executor's draft, approved by control: the way every answer reaches a resident."""
     from akimat_reception.models import Decision
 
-    lifecycle.submit_draft(letter, staff(Role.EXECUTOR, letter.akimat.slug), decision or Decision.SATISFIED,
-                           body or f"{letter.number}. {ANSWER_TEXT[letter.language]}", now=now, **grounds)
+    lifecycle.submit_draft(
+        letter,
+        staff(Role.EXECUTOR, letter.akimat.slug),
+        decision or Decision.SATISFIED,
+        body or f"{letter.number}. {ANSWER_TEXT[letter.language]}",
+        now=now,
+        **grounds,
+    )
     return lifecycle.approve_draft(letter, staff(Role.CONTROLLER, letter.akimat.slug), now=now)
 
 
@@ -71,8 +93,9 @@ def department(slug="astana", name="Test department") -> "Department":
     from akimat_reception.models import Department
 
     tag = uuid.uuid4().hex[:6]
-    created = Department(akimat_id=akimat(slug).id, name_kk=f"{name} {tag} kk", name_ru=f"{name} {tag} ru",
-                         name_en=f"{name} {tag}")
+    created = Department(
+        akimat_id=akimat(slug).id, name_kk=f"{name} {tag} kk", name_ru=f"{name} {tag} ru", name_en=f"{name} {tag}"
+    )
     db.session.add(created)
     db.session.commit()
     return created
@@ -86,13 +109,35 @@ def phone_number() -> str:
     return f"+77172{next(_PHONE_SEQUENCE)}"
 
 
-def phone_line(slug="astana", *, dept=None, number=None, purpose="Heating and hot water", languages=("kk", "ru"),
-               days="daily", opens=None, closes=None, created_at=None):
+def phone_line(
+    slug="astana",
+    *,
+    dept=None,
+    number=None,
+    purpose="Heating and hot water",
+    languages=("kk", "ru"),
+    days="daily",
+    opens=None,
+    closes=None,
+    created_at=None,
+):
     """A line in service, through the domain's verb (stale until someone calls it)."""
     from akimat_reception.domain import phones
     from akimat_reception.models import LineDays
 
-    return phones.add_line(akimat(slug), phones.LineData(
-        department=dept or department(slug), e164=number or phone_number(), purpose_kk=f"{purpose} (kk)",
-        purpose_ru=f"{purpose} (ru)", purpose_en=purpose, languages=list(languages), days=LineDays(days),
-        opens_at=opens, closes_at=closes), actor=None, now=created_at)
+    return phones.add_line(
+        akimat(slug),
+        phones.LineData(
+            department=dept or department(slug),
+            e164=number or phone_number(),
+            purpose_kk=f"{purpose} (kk)",
+            purpose_ru=f"{purpose} (ru)",
+            purpose_en=purpose,
+            languages=list(languages),
+            days=LineDays(days),
+            opens_at=opens,
+            closes_at=closes,
+        ),
+        actor=None,
+        now=created_at,
+    )

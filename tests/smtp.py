@@ -1,4 +1,5 @@
 """A real SMTP server for the tests (aiosmtpd), on a free port of 127.0.0.1."""
+
 import email
 import socket
 from email.policy import default

@@ -4,6 +4,7 @@ kept outside static/ under random names with their SHA-256.
 A browser cannot refill a file input, so files that passed the checks are staged under the
 form's submission token: when the form comes back with an error in another field, they are
 still attached, and the resident does not choose them again."""
+
 import hashlib
 import io
 import json
@@ -116,8 +117,14 @@ def stage(token: str, uploads) -> list:
             continue
         folder = _staging(token)
         folder.mkdir(parents=True, exist_ok=True)
-        item = StagedFile(secrets.token_hex(24), name, content_type, len(content), hashlib.sha256(content).hexdigest(),
-                          position=max((f.position for f in present), default=0) + 1)
+        item = StagedFile(
+            secrets.token_hex(24),
+            name,
+            content_type,
+            len(content),
+            hashlib.sha256(content).hexdigest(),
+            position=max((f.position for f in present), default=0) + 1,
+        )
         (folder / item.storage_name).write_bytes(content)
         (folder / f"{item.storage_name}.json").write_text(json.dumps(asdict(item)), encoding="utf-8")
         present.append(item)

@@ -1,5 +1,6 @@
 """Working days of Kazakhstan: weekends and public holidays from the `holidays` package (KZ),
 plus days an installation declares otherwise (a transferred working Saturday, an extra day off)."""
+
 from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
@@ -56,5 +57,6 @@ def calendar_for(akimat_id: int | None) -> WorkingCalendar:
     decided: dict = {}
     for _akimat, day, working in rows:
         decided[day] = working
-    return WorkingCalendar(extra_working_days=[d for d, w in decided.items() if w],
-                           extra_days_off=[d for d, w in decided.items() if not w])
+    return WorkingCalendar(
+        extra_working_days=[d for d, w in decided.items() if w], extra_days_off=[d for d, w in decided.items() if not w]
+    )

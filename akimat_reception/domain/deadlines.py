@@ -12,6 +12,7 @@ Source: the Administrative Procedural and Process Code of the Republic of Kazakh
 The numbers are data (LegalTerms), overridable through the LEGAL_TERMS setting, so that a change
 of the law is a change of configuration, not a hunt through the code.
 """
+
 import enum
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -26,25 +27,37 @@ from .calendar import KAZAKHSTAN, WorkingCalendar
 
 @dataclass(frozen=True)
 class LegalTerms:
-    consideration_working_days: int = 15     # APPK art. 76
-    extension_max_months: int = 2            # APPK art. 76
-    extension_notice_working_days: int = 3   # APPK art. 76
-    forwarding_working_days: int = 3         # APPK art. 76
-    hearing_notice_working_days: int = 3     # APPK art. 73
-    due_soon_working_days: int = 3           # our service level, not the law
-    rating_working_days: int = 10            # ours: time to rate or dispute an answer before it closes
+    consideration_working_days: int = 15  # APPK art. 76
+    extension_max_months: int = 2  # APPK art. 76
+    extension_notice_working_days: int = 3  # APPK art. 76
+    forwarding_working_days: int = 3  # APPK art. 76
+    hearing_notice_working_days: int = 3  # APPK art. 73
+    due_soon_working_days: int = 3  # our service level, not the law
+    rating_working_days: int = 10  # ours: time to rate or dispute an answer before it closes
 
 
 # Each term, its citation and what it means, as admins see them.
 APPK_76, APPK_73 = _l("APPK art. 76"), _l("APPK art. 73")
 TERM_DESCRIPTIONS = {
     "consideration_working_days": (APPK_76, _l("Working days to consider a letter, from the day after its receipt.")),
-    "extension_max_months": (APPK_76, _l("Months by which the akim or a deputy may extend the term, by a reasoned decision.")),
+    "extension_max_months": (
+        APPK_76,
+        _l("Months by which the akim or a deputy may extend the term, by a reasoned decision."),
+    ),
     "extension_notice_working_days": (APPK_76, _l("Working days within which the resident is told of an extension.")),
-    "forwarding_working_days": (APPK_76, _l("Working days to forward a letter outside the akimat's competence to the competent body.")),
-    "hearing_notice_working_days": (APPK_73, _l("Working days before a refusal by which the resident is told of it and may state a position.")),
+    "forwarding_working_days": (
+        APPK_76,
+        _l("Working days to forward a letter outside the akimat's competence to the competent body."),
+    ),
+    "hearing_notice_working_days": (
+        APPK_73,
+        _l("Working days before a refusal by which the resident is told of it and may state a position."),
+    ),
     "due_soon_working_days": ("—", _l("The last working days of a term in which a letter is shown as due soon.")),
-    "rating_working_days": ("—", _l("Working days a resident has to rate or dispute an answer before the letter closes.")),
+    "rating_working_days": (
+        "—",
+        _l("Working days a resident has to rate or dispute an answer before the letter closes."),
+    ),
 }
 
 DEFAULT_TERMS = LegalTerms()
@@ -101,8 +114,9 @@ def due_soon_horizon(today: date, calendar: WorkingCalendar = KAZAKHSTAN) -> dat
     return calendar.add_working_days(today, current_terms().due_soon_working_days - 1)
 
 
-def deadline_state(deadline: date, today: date, calendar: WorkingCalendar = KAZAKHSTAN,
-                   horizon: date | None = None) -> DeadlineState:
+def deadline_state(
+    deadline: date, today: date, calendar: WorkingCalendar = KAZAKHSTAN, horizon: date | None = None
+) -> DeadlineState:
     """`horizon`: today's due_soon_horizon, when the caller has it (a list computes it once)."""
     if deadline < today:
         return DeadlineState.OVERDUE

@@ -1,4 +1,5 @@
 """The akim's daily email: what arrived, what is overdue, what is due soon, what waits for a decision."""
+
 from datetime import datetime, timedelta
 from typing import Optional
 
@@ -29,25 +30,43 @@ def queue_digest(akimat: Akimat, now: Optional[datetime] = None) -> int:
 
     new = count(select(Letter.id).where(Letter.akimat_id == akimat.id, Letter.received_at >= now - timedelta(days=1)))
     overdue_stmt = open_letters.where(Letter.deadline < today)
-    overdue, due_soon = count(overdue_stmt), count(open_letters.where(Letter.deadline >= today, Letter.deadline <= horizon))
-    waiting = count(select(ExtensionRequest.id).join(Letter).where(
-        Letter.akimat_id == akimat.id, ExtensionRequest.status == ExtensionStatus.PENDING))
+    overdue, due_soon = (
+        count(overdue_stmt),
+        count(open_letters.where(Letter.deadline >= today, Letter.deadline <= horizon)),
+    )
+    waiting = count(
+        select(ExtensionRequest.id)
+        .join(Letter)
+        .where(Letter.akimat_id == akimat.id, ExtensionRequest.status == ExtensionStatus.PENDING)
+    )
     oldest = db.session.scalars(overdue_stmt.order_by(Letter.deadline, Letter.id).limit(LISTED)).all()
     directory = phones.summarize(phones.directory(akimat, calendar_for(akimat.id), now))
 
     def build():
         return notifications.Message(
-            subject=_("Daily summary for %(date)s: %(overdue)s overdue", date=format_date(today, "long"), overdue=overdue),
-            paragraphs=[_("New letters in the last 24 hours: %(count)s", count=new),
-                        _("Overdue: %(count)s", count=overdue),
-                        _("Due soon: %(count)s", count=due_soon),
-                        _("Requests for more time waiting for your decision: %(count)s", count=waiting),
-                        _("Phone lines not answering: %(count)s; not checked recently: %(count_stale)s",
-                          count=len(directory.failing), count_stale=len(directory.stale))],
+            subject=_(
+                "Daily summary for %(date)s: %(overdue)s overdue", date=format_date(today, "long"), overdue=overdue
+            ),
+            paragraphs=[
+                _("New letters in the last 24 hours: %(count)s", count=new),
+                _("Overdue: %(count)s", count=overdue),
+                _("Due soon: %(count)s", count=due_soon),
+                _("Requests for more time waiting for your decision: %(count)s", count=waiting),
+                _(
+                    "Phone lines not answering: %(count)s; not checked recently: %(count_stale)s",
+                    count=len(directory.failing),
+                    count_stale=len(directory.stale),
+                ),
+            ],
             lines=[f"{letter.number} — {format_date(letter.deadline, 'short')} — {letter.subject}" for letter in oldest]
-            + [f"{state.status.label}: {format_phone_national(line.e164)} — {line.department.name} — {line.purpose}"
-               for line, state in directory.failing[:LISTED] + directory.stale[:LISTED]],
-            sms="", link=f"{notifications._base_url()}/{akimat.slug}/akim/", link_text=_("Open the dashboard"))
+            + [
+                f"{state.status.label}: {format_phone_national(line.e164)} — {line.department.name} — {line.purpose}"
+                for line, state in directory.failing[:LISTED] + directory.stale[:LISTED]
+            ],
+            sms="",
+            link=f"{notifications._base_url()}/{akimat.slug}/akim/",
+            link_text=_("Open the dashboard"),
+        )
 
     akims = _members(akimat, Role.AKIM)
     for akim in akims:

@@ -1,4 +1,5 @@
 """Identifiers residents give us: the IIN (ЖСН / ИИН) and phone numbers."""
+
 from functools import lru_cache
 from typing import Optional
 

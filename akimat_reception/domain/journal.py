@@ -2,6 +2,7 @@
 so an edited, inserted or deleted event breaks the chain where it happened; the letter row keeps
 the newest hash, so events cut off the end show too. Replaying the events gives the state the
 letter row must hold: a row changed behind the lifecycle's back disagrees with its journal."""
+
 import hashlib
 import json
 from collections.abc import Iterator
@@ -20,8 +21,17 @@ from ..models._common import utcnow
 GENESIS = "0" * 64
 
 
-def content_hash(*, letter_id: int, seq: int, kind: str, actor_id: Optional[int], actor_role: str,
-                 created_at: datetime, payload: dict, prev_hash: str) -> str:
+def content_hash(
+    *,
+    letter_id: int,
+    seq: int,
+    kind: str,
+    actor_id: Optional[int],
+    actor_role: str,
+    created_at: datetime,
+    payload: dict,
+    prev_hash: str,
+) -> str:
     """The SHA-256 that seals one event: its content and the previous event's hash. A pure function
     of the values, so that whoever writes events (the lifecycle, the bulk demo) seals them alike."""
     content = {
@@ -39,9 +49,16 @@ def content_hash(*, letter_id: int, seq: int, kind: str, actor_id: Optional[int]
 
 
 def _content_hash(event: Event) -> str:
-    return content_hash(letter_id=event.letter_id, seq=event.seq, kind=event.kind, actor_id=event.actor_id,
-                        actor_role=event.actor_role, created_at=event.created_at, payload=event.payload,
-                        prev_hash=event.prev_hash)
+    return content_hash(
+        letter_id=event.letter_id,
+        seq=event.seq,
+        kind=event.kind,
+        actor_id=event.actor_id,
+        actor_role=event.actor_role,
+        created_at=event.created_at,
+        payload=event.payload,
+        prev_hash=event.prev_hash,
+    )
 
 
 HEADS = "journal_heads"  # session.info: letter id -> (seq, hash) of the events appended in this transaction
@@ -53,8 +70,7 @@ def _last_event(letter: Letter) -> tuple[int, str]:
     if kept is not None:
         return kept
     last = db.session.execute(
-        select(Event.seq, Event.hash).where(Event.letter_id == letter.id)
-        .order_by(Event.seq.desc()).limit(1)
+        select(Event.seq, Event.hash).where(Event.letter_id == letter.id).order_by(Event.seq.desc()).limit(1)
     ).first()
     return (last.seq, last.hash) if last else (0, GENESIS)
 
@@ -66,17 +82,22 @@ def _forget_heads(session, *args) -> None:
     session.info.pop(HEADS, None)
 
 
-def append(letter: Letter, kind: str, *, actor: Optional[User], actor_role: str,
-           payload: dict, now: datetime) -> Event:
+def append(letter: Letter, kind: str, *, actor: Optional[User], actor_role: str, payload: dict, now: datetime) -> Event:
     """Adds an event to the letter's journal in the current transaction.
 
     The caller holds the letter's row lock (lifecycle does), so the sequence cannot fork."""
     last_seq, prev_hash = _last_event(letter)
     seq = last_seq + 1
     event = Event(
-        akimat_id=letter.akimat_id, letter_id=letter.id, seq=seq, kind=kind,
-        actor_id=actor.id if actor else None, actor_role=actor_role,
-        created_at=now.astimezone(timezone.utc), payload=payload, prev_hash=prev_hash,
+        akimat_id=letter.akimat_id,
+        letter_id=letter.id,
+        seq=seq,
+        kind=kind,
+        actor_id=actor.id if actor else None,
+        actor_role=actor_role,
+        created_at=now.astimezone(timezone.utc),
+        payload=payload,
+        prev_hash=prev_hash,
     )
     event.hash = _content_hash(event)
     letter.journal_head = event.hash
@@ -165,8 +186,11 @@ def verify_letter(letter: Letter, events: list[Event]) -> list[Break]:
     row = Replayed(letter.status, letter.department_id, letter.deadline, letter.rating, letter.transfer_count)
     for name in ("status", "department_id", "deadline", "rating", "transfer_count"):
         if getattr(row, name) != getattr(state, name):
-            problem(None, f"row disagrees with journal: {name} is {_show(getattr(row, name))}, "
-                          f"journal says {_show(getattr(state, name))}")
+            problem(
+                None,
+                f"row disagrees with journal: {name} is {_show(getattr(row, name))}, "
+                f"journal says {_show(getattr(state, name))}",
+            )
     return breaks
 
 
@@ -175,17 +199,18 @@ def _show(value) -> str:
 
 
 def events_of(letter: Letter) -> list[Event]:
-    return list(db.session.scalars(
-        select(Event).where(Event.letter_id == letter.id).order_by(Event.seq)
-    ))
+    return list(db.session.scalars(select(Event).where(Event.letter_id == letter.id).order_by(Event.seq)))
 
 
 def verify_events(events: list[Event]) -> list[Break]:
     """The chain of one letter's events alone (kept for callers that hold no letter row)."""
     if not events:
         return []
-    return [b for b in verify_letter(db.session.get(Letter, events[0].letter_id), events)
-            if not b.problem.startswith("row disagrees")]
+    return [
+        b
+        for b in verify_letter(db.session.get(Letter, events[0].letter_id), events)
+        if not b.problem.startswith("row disagrees")
+    ]
 
 
 @dataclass
@@ -210,8 +235,9 @@ def verify_akimat(akimat_id: Optional[int] = None, batch: int = 500) -> Report:
 def _verify_batch(letters: list[Letter], report: Report) -> None:
     ids = [letter.id for letter in letters]
     by_letter: dict[int, list[Event]] = {i: [] for i in ids}
-    events = list(db.session.scalars(select(Event).where(Event.letter_id.in_(ids))
-                                     .order_by(Event.letter_id, Event.seq)))
+    events = list(
+        db.session.scalars(select(Event).where(Event.letter_id.in_(ids)).order_by(Event.letter_id, Event.seq))
+    )
     for event in events:
         by_letter[event.letter_id].append(event)
     for letter in letters:
@@ -227,17 +253,27 @@ def check_akimat(akimat_id: int) -> tuple[JournalCheck, Report]:
     started = utcnow()
     through = db.session.scalar(select(func.max(Event.id)).where(Event.akimat_id == akimat_id)) or 0
     report = verify_akimat(akimat_id)
-    check = JournalCheck(akimat_id=akimat_id, started_at=started, finished_at=utcnow(), through_event_id=through,
-                         letters=report.letters, events=report.events,
-                         breaks=[{"number": b.number, "seq": b.seq, "problem": b.problem} for b in report.breaks])
+    check = JournalCheck(
+        akimat_id=akimat_id,
+        started_at=started,
+        finished_at=utcnow(),
+        through_event_id=through,
+        letters=report.letters,
+        events=report.events,
+        breaks=[{"number": b.number, "seq": b.seq, "problem": b.problem} for b in report.breaks],
+    )
     db.session.add(check)
     db.session.commit()
     return check, report
 
 
 def last_check(akimat_id: int) -> Optional[JournalCheck]:
-    return db.session.scalar(select(JournalCheck).where(JournalCheck.akimat_id == akimat_id)
-                             .order_by(JournalCheck.finished_at.desc(), JournalCheck.id.desc()).limit(1))
+    return db.session.scalar(
+        select(JournalCheck)
+        .where(JournalCheck.akimat_id == akimat_id)
+        .order_by(JournalCheck.finished_at.desc(), JournalCheck.id.desc())
+        .limit(1)
+    )
 
 
 @dataclass
@@ -258,13 +294,18 @@ def verify_changed_since(akimat_id: int, since_event_id: int, limit: int = 2000,
     """Verifies the letters of the akimat that have events after `since_event_id`, the most
     recently changed first, at most `limit` of them."""
     ids = db.session.scalars(
-        select(Event.letter_id).where(Event.akimat_id == akimat_id, Event.id > since_event_id)
-        .group_by(Event.letter_id).order_by(func.max(Event.id).desc()).limit(limit + 1)).all()
+        select(Event.letter_id)
+        .where(Event.akimat_id == akimat_id, Event.id > since_event_id)
+        .group_by(Event.letter_id)
+        .order_by(func.max(Event.id).desc())
+        .limit(limit + 1)
+    ).all()
     report = Report()
     checked = ids[:limit]
     for start in range(0, len(checked), batch):
-        letters = list(db.session.scalars(select(Letter).where(Letter.id.in_(checked[start:start + batch]))
-                                          .order_by(Letter.id)))
+        letters = list(
+            db.session.scalars(select(Letter).where(Letter.id.in_(checked[start : start + batch])).order_by(Letter.id))
+        )
         _verify_batch(letters, report)
     return Recent(since_event_id=since_event_id, report=report, changed=len(ids), limit=limit)
 
@@ -280,17 +321,20 @@ def revision(akimat_id: int) -> tuple[int, int]:
     newest = select(func.max(Event.id)).where(Event.akimat_id == akimat_id).scalar_subquery()
     # Read through the akimat's newest REVISION_WINDOW events (every id above newest - window is among
     # them): a bounded backward index scan, which no planner turns into a parallel scan of millions.
-    window = (select(Event.id).where(Event.akimat_id == akimat_id)
-              .order_by(Event.id.desc()).limit(REVISION_WINDOW).subquery())
-    recent, newest_id = db.session.execute(select(
-        func.count().filter(window.c.id > newest - REVISION_WINDOW), func.max(window.c.id))).one()
+    window = (
+        select(Event.id).where(Event.akimat_id == akimat_id).order_by(Event.id.desc()).limit(REVISION_WINDOW).subquery()
+    )
+    recent, newest_id = db.session.execute(
+        select(func.count().filter(window.c.id > newest - REVISION_WINDOW), func.max(window.c.id))
+    ).one()
     return newest_id or 0, recent
 
 
 def letters_of(akimat_id: int) -> int:
     """How many letters the akimat has registered: its counters' sum (no count over the letters)."""
-    return db.session.scalar(select(func.coalesce(func.sum(LetterCounter.last_seq), 0))
-                             .where(LetterCounter.akimat_id == akimat_id))
+    return db.session.scalar(
+        select(func.coalesce(func.sum(LetterCounter.last_seq), 0)).where(LetterCounter.akimat_id == akimat_id)
+    )
 
 
 def _letter_batches(akimat_id: Optional[int], batch: int) -> Iterator[list[Letter]]:

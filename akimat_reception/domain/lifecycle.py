@@ -1,6 +1,7 @@
 """The life of a letter. Every change of a letter goes through a verb here, which checks who may
 and in which state, changes the row, appends the journal event and queues the notifications,
 in one transaction."""
+
 import hashlib
 import hmac
 import re
@@ -18,8 +19,24 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
-from ..models import (Akimat, Answer, AnswerStatus, Attachment, Category, Decision, Department, ExtensionRequest,
-                      ExtensionStatus, Letter, LetterCounter, LetterKind, LetterStatus, Membership, Role, User)
+from ..models import (
+    Akimat,
+    Answer,
+    AnswerStatus,
+    Attachment,
+    Category,
+    Decision,
+    Department,
+    ExtensionRequest,
+    ExtensionStatus,
+    Letter,
+    LetterCounter,
+    LetterKind,
+    LetterStatus,
+    Membership,
+    Role,
+    User,
+)
 from ..models._common import utcnow
 from . import deadlines, journal, notifications, quality, ratings
 from .calendar import calendar_for
@@ -65,7 +82,7 @@ class Submission:
 
 def new_access_code() -> str:
     raw = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
-    return "-".join(raw[i:i + 4] for i in range(0, ACCESS_CODE_LENGTH, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, ACCESS_CODE_LENGTH, 4))
 
 
 def normalize_access_code(code: str) -> str:
@@ -89,8 +106,7 @@ def _next_sequence(akimat: Akimat, year: int) -> int:
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(LetterCounter).values(akimat_id=akimat.id, year=year, last_seq=0)
-        .on_conflict_do_nothing()
+        insert(LetterCounter).values(akimat_id=akimat.id, year=year, last_seq=0).on_conflict_do_nothing()
     )
     return db.session.execute(
         update(LetterCounter)
@@ -101,13 +117,12 @@ def _next_sequence(akimat: Akimat, year: int) -> int:
 
 
 def find_by_token(akimat: Akimat, token: str) -> Optional[Letter]:
-    return db.session.scalar(
-        select(Letter).where(Letter.akimat_id == akimat.id, Letter.submission_token == token)
-    )
+    return db.session.scalar(select(Letter).where(Letter.akimat_id == akimat.id, Letter.submission_token == token))
 
 
-def submit(akimat: Akimat, submission: Submission, now: Optional[datetime] = None,
-           files: Sequence = ()) -> tuple[Letter, str]:
+def submit(
+    akimat: Akimat, submission: Submission, now: Optional[datetime] = None, files: Sequence = ()
+) -> tuple[Letter, str]:
     """Registers a resident's letter: number, access code, deadline, its files and the receipt
     notification, committed together. Returns the letter and its access code, which exists in
     clear nowhere else. `files` are already stored (domain.attachments.keep)."""
@@ -116,8 +131,13 @@ def submit(akimat: Akimat, submission: Submission, now: Optional[datetime] = Non
     return letter, code
 
 
-def _register(akimat: Akimat, submission: Submission, now: datetime,
-              transferred_from: Optional[Letter] = None, files: Sequence = ()) -> tuple[Letter, str]:
+def _register(
+    akimat: Akimat,
+    submission: Submission,
+    now: datetime,
+    transferred_from: Optional[Letter] = None,
+    files: Sequence = (),
+) -> tuple[Letter, str]:
     received_on = local_day(akimat, now)
     calendar = calendar_for(akimat.id)
     deadline = deadlines.deadline_for(submission.kind, received_on, calendar)
@@ -129,11 +149,20 @@ def _register(akimat: Akimat, submission: Submission, now: datetime,
     number = f"{akimat.number_prefix}-{received_on.year}-{seq:06d}"
     fields = {k: v for k, v in vars(submission).items() if k != "category"}
     letter = Letter(
-        akimat_id=akimat.id, number=number, year=received_on.year, seq=seq,
-        access_code_hash=hash_access_code(number, code), category_id=submission.category.id,
-        status=LetterStatus.REGISTERED, received_at=now, deadline=deadline, original_deadline=deadline,
-        forward_by=deadlines.forward_by(received_on, calendar), transfer_count=0,
-        transferred_from_id=transferred_from.id if transferred_from else None, **fields,
+        akimat_id=akimat.id,
+        number=number,
+        year=received_on.year,
+        seq=seq,
+        access_code_hash=hash_access_code(number, code),
+        category_id=submission.category.id,
+        status=LetterStatus.REGISTERED,
+        received_at=now,
+        deadline=deadline,
+        original_deadline=deadline,
+        forward_by=deadlines.forward_by(received_on, calendar),
+        transfer_count=0,
+        transferred_from_id=transferred_from.id if transferred_from else None,
+        **fields,
     )
     letter.akimat = akimat
     letter.category = submission.category
@@ -141,17 +170,40 @@ def _register(akimat: Akimat, submission: Submission, now: datetime,
     db.session.add(letter)
     db.session.flush()
     for f in files:
-        db.session.add(Attachment(akimat_id=akimat.id, letter_id=letter.id, original_name=f.original_name,
-                                  content_type=f.content_type, size=f.size, sha256=f.sha256,
-                                  storage_name=f.storage_name, created_at=now))
+        db.session.add(
+            Attachment(
+                akimat_id=akimat.id,
+                letter_id=letter.id,
+                original_name=f.original_name,
+                content_type=f.content_type,
+                size=f.size,
+                sha256=f.sha256,
+                storage_name=f.storage_name,
+                created_at=now,
+            )
+        )
     # The files' hashes are sealed in the journal with the letter.
-    journal.append(letter, "submitted", actor=None, actor_role="resident",
-                   payload={"kind": letter.kind.value, "subject": letter.subject,
-                            "repeat_of": letter.repeat_of.number if letter.repeat_of else None,
-                            "files": [f.sha256 for f in files]}, now=now)
-    journal.append(letter, "registered", actor=None, actor_role="system",
-                   payload={"number": number, "deadline": deadline.isoformat(),
-                            "forward_by": letter.forward_by.isoformat()}, now=now)
+    journal.append(
+        letter,
+        "submitted",
+        actor=None,
+        actor_role="resident",
+        payload={
+            "kind": letter.kind.value,
+            "subject": letter.subject,
+            "repeat_of": letter.repeat_of.number if letter.repeat_of else None,
+            "files": [f.sha256 for f in files],
+        },
+        now=now,
+    )
+    journal.append(
+        letter,
+        "registered",
+        actor=None,
+        actor_role="system",
+        payload={"number": number, "deadline": deadline.isoformat(), "forward_by": letter.forward_by.isoformat()},
+        now=now,
+    )
     notifications.queue_for_resident("receipt", letter, secret=code)
     return letter, code
 
@@ -172,18 +224,32 @@ def similarity(a: str, b: str) -> float:
 
 def find_earlier_letter(akimat: Akimat, submission: Submission, now: datetime) -> Optional[Letter]:
     """The same person's letter on a similar subject within 90 days, by IIN, email or phone."""
-    same_person = [c for c in (Letter.iin == submission.iin if submission.iin else None,
-                               Letter.email == submission.email if submission.email else None,
-                               Letter.phone == submission.phone if submission.phone else None) if c is not None]
+    same_person = [
+        c
+        for c in (
+            Letter.iin == submission.iin if submission.iin else None,
+            Letter.email == submission.email if submission.email else None,
+            Letter.phone == submission.phone if submission.phone else None,
+        )
+        if c is not None
+    ]
     if not same_person:
         return None
     candidates = db.session.scalars(
-        select(Letter).where(Letter.akimat_id == akimat.id, or_(*same_person),
-                             Letter.received_at >= now - timedelta(days=REPEAT_WINDOW_DAYS))
-        .order_by(Letter.received_at.desc()).limit(20)).all()
+        select(Letter)
+        .where(
+            Letter.akimat_id == akimat.id,
+            or_(*same_person),
+            Letter.received_at >= now - timedelta(days=REPEAT_WINDOW_DAYS),
+        )
+        .order_by(Letter.received_at.desc())
+        .limit(20)
+    ).all()
     text = f"{submission.subject} {submission.body}"
-    scored = [(similarity(text, f"{c.subject} {c.body}") + (0.1 if c.category_id == submission.category.id else 0), c)
-              for c in candidates]
+    scored = [
+        (similarity(text, f"{c.subject} {c.body}") + (0.1 if c.category_id == submission.category.id else 0), c)
+        for c in candidates
+    ]
     best = max(scored, key=lambda pair: pair[0], default=(0, None))
     return best[1] if best[0] >= SIMILAR else None
 
@@ -208,8 +274,9 @@ def _require_open(letter: Letter) -> None:
         raise LifecycleError(_l("This letter is no longer open."))
 
 
-def assign(letter: Letter, department: Department, actor: User, reason: str = "",
-           now: Optional[datetime] = None) -> None:
+def assign(
+    letter: Letter, department: Department, actor: User, reason: str = "", now: Optional[datetime] = None
+) -> None:
     """Routes the letter to a department (or moves it to another, with a reason)."""
     now = now or utcnow()
     role = _require(actor, Action.ASSIGN, letter)
@@ -229,8 +296,9 @@ def assign(letter: Letter, department: Department, actor: User, reason: str = ""
     letter.department_id = department.id
     letter.status = LetterStatus.ASSIGNED
     letter.reminded = None
-    journal.append(letter, "transferred" if moving else "assigned", actor=actor, actor_role=role,
-                   payload=payload, now=now)
+    journal.append(
+        letter, "transferred" if moving else "assigned", actor=actor, actor_role=role, payload=payload, now=now
+    )
     db.session.commit()
 
 
@@ -245,15 +313,25 @@ def forward(letter: Letter, competent_body: str, reason: str, actor: User, now: 
         raise LifecycleError(_l("Name the competent body and the reason."))
     letter.status = LetterStatus.FORWARDED
     letter.forwarded_to = competent_body.strip()
-    journal.append(letter, "forwarded", actor=actor, actor_role=role,
-                   payload={"to": letter.forwarded_to, "reason": reason.strip(),
-                            "on_time": local_day(letter.akimat, now) <= letter.forward_by}, now=now)
+    journal.append(
+        letter,
+        "forwarded",
+        actor=actor,
+        actor_role=role,
+        payload={
+            "to": letter.forwarded_to,
+            "reason": reason.strip(),
+            "on_time": local_day(letter.akimat, now) <= letter.forward_by,
+        },
+        now=now,
+    )
     notifications.queue_for_resident("forwarded", letter, reason=reason.strip())
     db.session.commit()
 
 
-def transfer_to_akimat(letter: Letter, target: Akimat, reason: str, actor: User,
-                       now: Optional[datetime] = None) -> Letter:
+def transfer_to_akimat(
+    letter: Letter, target: Akimat, reason: str, actor: User, now: Optional[datetime] = None
+) -> Letter:
     """Moves a letter outside this akimat's competence to another akimat of the installation: the
     letter is registered there anew (its own number, code and term, from today) and both journals
     record the transfer; the resident gets the new receipt."""
@@ -265,36 +343,73 @@ def transfer_to_akimat(letter: Letter, target: Akimat, reason: str, actor: User,
         raise LifecycleError(_l("Choose another akimat."))
     if not reason.strip():
         raise LifecycleError(_l("Name the competent body and the reason."))
-    category = (db.session.scalar(select(Category).where(Category.akimat_id == target.id,
-                                                          Category.code == letter.category.code))
-                or db.session.scalar(select(Category).where(Category.akimat_id == target.id)
-                                     .order_by(Category.id).limit(1)))
-    copied = {name: getattr(letter, name) for name in (
-        "kind", "language", "subject", "body", "surname", "given_name", "address", "patronymic", "iin", "email",
-        "phone", "disputed_party", "complaint_request")}
-    received, _code = _register(target, Submission(category=category, submission_token=f"transfer-{letter.number}",
-                                                   **copied), now, transferred_from=letter)
+    category = db.session.scalar(
+        select(Category).where(Category.akimat_id == target.id, Category.code == letter.category.code)
+    ) or db.session.scalar(select(Category).where(Category.akimat_id == target.id).order_by(Category.id).limit(1))
+    copied = {
+        name: getattr(letter, name)
+        for name in (
+            "kind",
+            "language",
+            "subject",
+            "body",
+            "surname",
+            "given_name",
+            "address",
+            "patronymic",
+            "iin",
+            "email",
+            "phone",
+            "disputed_party",
+            "complaint_request",
+        )
+    }
+    received, _code = _register(
+        target,
+        Submission(category=category, submission_token=f"transfer-{letter.number}", **copied),
+        now,
+        transferred_from=letter,
+    )
     letter.status = LetterStatus.FORWARDED
     letter.forwarded_to = target.name_ru
     letter.transferred_to_id = received.id
-    journal.append(letter, "transferred_out", actor=actor, actor_role=role,
-                   payload={"to_akimat": target.slug, "to_number": received.number, "reason": reason.strip(),
-                            "on_time": local_day(letter.akimat, now) <= letter.forward_by}, now=now)
-    journal.append(received, "transferred_in", actor=actor, actor_role=role,
-                   payload={"from_akimat": letter.akimat.slug, "from_number": letter.number,
-                            "reason": reason.strip()}, now=now)
+    journal.append(
+        letter,
+        "transferred_out",
+        actor=actor,
+        actor_role=role,
+        payload={
+            "to_akimat": target.slug,
+            "to_number": received.number,
+            "reason": reason.strip(),
+            "on_time": local_day(letter.akimat, now) <= letter.forward_by,
+        },
+        now=now,
+    )
+    journal.append(
+        received,
+        "transferred_in",
+        actor=actor,
+        actor_role=role,
+        payload={"from_akimat": letter.akimat.slug, "from_number": letter.number, "reason": reason.strip()},
+        now=now,
+    )
     notifications.queue_for_resident("forwarded", letter, reason=reason.strip())
     db.session.commit()
     return received
 
 
 def pending_extension(letter: Letter) -> Optional[ExtensionRequest]:
-    return db.session.scalar(select(ExtensionRequest).where(
-        ExtensionRequest.letter_id == letter.id, ExtensionRequest.status == ExtensionStatus.PENDING))
+    return db.session.scalar(
+        select(ExtensionRequest).where(
+            ExtensionRequest.letter_id == letter.id, ExtensionRequest.status == ExtensionStatus.PENDING
+        )
+    )
 
 
-def request_extension(letter: Letter, new_deadline: date, reason: str, actor: User,
-                      now: Optional[datetime] = None) -> ExtensionRequest:
+def request_extension(
+    letter: Letter, new_deadline: date, reason: str, actor: User, now: Optional[datetime] = None
+) -> ExtensionRequest:
     """The department asks the akim for more time, saying why."""
     now = now or utcnow()
     role = _require(actor, Action.REQUEST_EXTENSION, letter)
@@ -306,14 +421,30 @@ def request_extension(letter: Letter, new_deadline: date, reason: str, actor: Us
     _check_new_deadline(letter, new_deadline)
     if not reason.strip():
         raise LifecycleError(_l("Say why more time is needed."))
-    request = ExtensionRequest(letter_id=letter.id, requested_by_id=actor.id, requested_deadline=new_deadline,
-                               reason=reason.strip(), requested_at=now)
+    request = ExtensionRequest(
+        letter_id=letter.id,
+        requested_by_id=actor.id,
+        requested_deadline=new_deadline,
+        reason=reason.strip(),
+        requested_at=now,
+    )
     db.session.add(request)
-    journal.append(letter, "extension_requested", actor=actor, actor_role=role,
-                   payload={"deadline": new_deadline.isoformat(), "reason": reason.strip()}, now=now)
+    journal.append(
+        letter,
+        "extension_requested",
+        actor=actor,
+        actor_role=role,
+        payload={"deadline": new_deadline.isoformat(), "reason": reason.strip()},
+        now=now,
+    )
     for akim in _members(letter.akimat, Role.AKIM):
-        notifications.queue_for_staff("extension_requested", akim, letter.akimat, letter=letter,
-                                      build=lambda: notifications.extension_request_message(letter, new_deadline, reason))
+        notifications.queue_for_staff(
+            "extension_requested",
+            akim,
+            letter.akimat,
+            letter=letter,
+            build=lambda: notifications.extension_request_message(letter, new_deadline, reason),
+        )
     db.session.commit()
     return request
 
@@ -323,14 +454,19 @@ def _check_new_deadline(letter: Letter, new_deadline: date) -> None:
     if new_deadline <= letter.deadline:
         raise LifecycleError(_l("The new date must be after the current deadline."))
     if new_deadline > latest:
-        raise LifecycleError(_l("The law allows an extension by at most two months: the latest date is %(date)s.",
-                                date=format_date(latest, "long")))
+        raise LifecycleError(
+            _l(
+                "The law allows an extension by at most two months: the latest date is %(date)s.",
+                date=format_date(latest, "long"),
+            )
+        )
     if not calendar_for(letter.akimat_id).is_working_day(new_deadline):
         raise LifecycleError(_l("Choose a working day."))
 
 
-def decide_extension(request: ExtensionRequest, approve: bool, reason: str, actor: User,
-                     now: Optional[datetime] = None) -> None:
+def decide_extension(
+    request: ExtensionRequest, approve: bool, reason: str, actor: User, now: Optional[datetime] = None
+) -> None:
     """The akim or a deputy grants or refuses more time by a reasoned decision; if granted, the
     resident is told the new date and the reason at once (the law allows 3 working days)."""
     now = now or utcnow()
@@ -344,8 +480,9 @@ def decide_extension(request: ExtensionRequest, approve: bool, reason: str, acto
     request.decided_by_id, request.decided_at, request.decision_reason = actor.id, now, reason.strip()
     if not approve:
         request.status = ExtensionStatus.REJECTED
-        journal.append(letter, "extension_refused", actor=actor, actor_role=role,
-                       payload={"reason": reason.strip()}, now=now)
+        journal.append(
+            letter, "extension_refused", actor=actor, actor_role=role, payload={"reason": reason.strip()}, now=now
+        )
         db.session.commit()
         return
     _require_open(letter)
@@ -354,9 +491,18 @@ def decide_extension(request: ExtensionRequest, approve: bool, reason: str, acto
     previous = letter.deadline
     letter.deadline = request.requested_deadline
     letter.reminded = None
-    journal.append(letter, "extended", actor=actor, actor_role=role,
-                   payload={"deadline": letter.deadline.isoformat(), "previous_deadline": previous.isoformat(),
-                            "reason": reason.strip()}, now=now)
+    journal.append(
+        letter,
+        "extended",
+        actor=actor,
+        actor_role=role,
+        payload={
+            "deadline": letter.deadline.isoformat(),
+            "previous_deadline": previous.isoformat(),
+            "reason": reason.strip(),
+        },
+        now=now,
+    )
     notifications.queue_for_resident("extended", letter, reason=reason.strip())
     db.session.commit()
 
@@ -376,8 +522,14 @@ def notify_preliminary_refusal(letter: Letter, grounds: str, actor: User, now: O
     today = local_day(letter.akimat, now)
     letter.hearing_notified_on = today
     letter.hearing_until = deadlines.refusal_possible_from(today, calendar_for(letter.akimat_id))
-    journal.append(letter, "hearing_notice", actor=actor, actor_role=role,
-                   payload={"grounds": grounds.strip(), "until": letter.hearing_until.isoformat()}, now=now)
+    journal.append(
+        letter,
+        "hearing_notice",
+        actor=actor,
+        actor_role=role,
+        payload={"grounds": grounds.strip(), "until": letter.hearing_until.isoformat()},
+        now=now,
+    )
     notifications.queue_for_resident("hearing_notice", letter, grounds=grounds.strip())
     db.session.commit()
 
@@ -390,13 +542,22 @@ def state_position(letter: Letter, text: str, now: Optional[datetime] = None) ->
         raise LifecycleError(_l("There is no preliminary decision to reply to."))
     if not text.strip():
         raise LifecycleError(_l("Write your position."))
-    journal.append(letter, "position_stated", actor=None, actor_role="resident",
-                   payload={"text": text.strip()}, now=now)
+    journal.append(
+        letter, "position_stated", actor=None, actor_role="resident", payload={"text": text.strip()}, now=now
+    )
     db.session.commit()
 
 
-def submit_draft(letter: Letter, actor: User, decision: Decision, body: str, reasons: str = "",
-                 legal_basis: str = "", appeal_procedure: str = "", now: Optional[datetime] = None) -> Answer:
+def submit_draft(
+    letter: Letter,
+    actor: User,
+    decision: Decision,
+    body: str,
+    reasons: str = "",
+    legal_basis: str = "",
+    appeal_procedure: str = "",
+    now: Optional[datetime] = None,
+) -> Answer:
     """The department's draft answer goes to control."""
     now = now or utcnow()
     role = _require(actor, Action.ANSWER, letter)
@@ -406,19 +567,35 @@ def submit_draft(letter: Letter, actor: User, decision: Decision, body: str, rea
     if not body.strip():
         raise LifecycleError(_l("Write the answer."))
     if decision.needs_grounds and not (reasons.strip() and legal_basis.strip() and appeal_procedure.strip()):
-        raise LifecycleError(_l("A refusal or leaving without consideration needs the reasons, "
-                                "the legal basis and how to appeal."))
+        raise LifecycleError(
+            _l("A refusal or leaving without consideration needs the reasons, the legal basis and how to appeal.")
+        )
     _check_hearing(letter, decision, now)
-    answer = Answer(letter=letter, author_id=actor.id, department_id=letter.department_id, decision=decision,
-                    body=body.strip(), reasons=reasons.strip() or None, legal_basis=legal_basis.strip() or None,
-                    appeal_procedure=appeal_procedure.strip() or None, created_at=now,
-                    status=AnswerStatus.SUBMITTED, language=letter.language,
-                    body_fingerprint=quality.fingerprint(body))
+    answer = Answer(
+        letter=letter,
+        author_id=actor.id,
+        department_id=letter.department_id,
+        decision=decision,
+        body=body.strip(),
+        reasons=reasons.strip() or None,
+        legal_basis=legal_basis.strip() or None,
+        appeal_procedure=appeal_procedure.strip() or None,
+        created_at=now,
+        status=AnswerStatus.SUBMITTED,
+        language=letter.language,
+        body_fingerprint=quality.fingerprint(body),
+    )
     db.session.add(answer)
     letter.status = LetterStatus.IN_CONTROL
     db.session.flush()
-    journal.append(letter, "draft_submitted", actor=actor, actor_role=role,
-                   payload={"answer_id": answer.id, "decision": decision.value}, now=now)
+    journal.append(
+        letter,
+        "draft_submitted",
+        actor=actor,
+        actor_role=role,
+        payload={"answer_id": answer.id, "decision": decision.value},
+        now=now,
+    )
     db.session.commit()
     return answer
 
@@ -428,11 +605,16 @@ def _check_hearing(letter: Letter, decision: Decision, now: datetime) -> None:
     if decision is not Decision.REFUSED:
         return
     if letter.hearing_until is None:
-        raise LifecycleError(_l("Before a refusal, tell the resident of the preliminary decision: "
-                                "they have the right to be heard."))
+        raise LifecycleError(
+            _l("Before a refusal, tell the resident of the preliminary decision: they have the right to be heard.")
+        )
     if local_day(letter.akimat, now) < letter.hearing_until:
-        raise LifecycleError(_l("The resident may state a position until %(date)s; the refusal can be "
-                                "sent from that day.", date=format_date(letter.hearing_until, "long")))
+        raise LifecycleError(
+            _l(
+                "The resident may state a position until %(date)s; the refusal can be sent from that day.",
+                date=format_date(letter.hearing_until, "long"),
+            )
+        )
 
 
 def return_draft(letter: Letter, comment: str, actor: User, now: Optional[datetime] = None) -> None:
@@ -449,12 +631,26 @@ def return_draft(letter: Letter, comment: str, actor: User, now: Optional[dateti
         draft.status, draft.control_comment, draft.controlled_by_id = AnswerStatus.RETURNED, comment.strip(), actor.id
         ratings.record(draft.department_id, returned=1)
     letter.status = LetterStatus.ASSIGNED
-    journal.append(letter, "returned", actor=actor, actor_role=role,
-                   payload={"answer_id": draft.id if draft else None, "comment": comment.strip(),
-                            "department_id": letter.department_id}, now=now)
+    journal.append(
+        letter,
+        "returned",
+        actor=actor,
+        actor_role=role,
+        payload={
+            "answer_id": draft.id if draft else None,
+            "comment": comment.strip(),
+            "department_id": letter.department_id,
+        },
+        now=now,
+    )
     for executor in _members(letter.akimat, Role.EXECUTOR, letter.department_id):
-        notifications.queue_for_staff("returned", executor, letter.akimat, letter=letter,
-                                      build=lambda: notifications.returned_message(letter, comment.strip()))
+        notifications.queue_for_staff(
+            "returned",
+            executor,
+            letter.akimat,
+            letter=letter,
+            build=lambda: notifications.returned_message(letter, comment.strip()),
+        )
     db.session.commit()
 
 
@@ -475,8 +671,14 @@ def approve_draft(letter: Letter, actor: User, now: Optional[datetime] = None) -
     letter.status = LetterStatus.ANSWERED
     letter.answered_at = now
     letter.rating = letter.rating_comment = None  # a new answer waits for its own rating
-    journal.append(letter, "answer_sent", actor=actor, actor_role=role,
-                   payload={"answer_id": draft.id, "decision": draft.decision.value}, now=now)
+    journal.append(
+        letter,
+        "answer_sent",
+        actor=actor,
+        actor_role=role,
+        payload={"answer_id": draft.id, "decision": draft.decision.value},
+        now=now,
+    )
     notifications.queue_for_resident("answer_sent", letter)
     db.session.commit()
     return draft
@@ -532,8 +734,14 @@ def rate(letter: Letter, score: int, comment: str = "", now: Optional[datetime] 
     answer.rating, answer.rating_comment = score, comment.strip() or None
     ratings.record(answer.department_id, rated=1, rating_sum=score)
     letter.rating, letter.rating_comment = score, comment.strip() or None
-    journal.append(letter, "rated", actor=None, actor_role="resident",
-                   payload={"rating": score, "comment": letter.rating_comment}, now=now)
+    journal.append(
+        letter,
+        "rated",
+        actor=None,
+        actor_role="resident",
+        payload={"rating": score, "comment": letter.rating_comment},
+        now=now,
+    )
     if score <= DISPUTING_RATING:
         _reopen(letter, answer, comment.strip(), now)
     db.session.commit()
@@ -559,8 +767,9 @@ def _reopen(letter: Letter, answer: Answer, words: str, now: datetime) -> None:
         ratings.record(answer.department_id, disputed=1)
     answer.disputed = True
     letter.status = LetterStatus.DISPUTED
-    journal.append(letter, "disputed", actor=None, actor_role="resident",
-                   payload={"answer_id": answer.id, "text": words}, now=now)
+    journal.append(
+        letter, "disputed", actor=None, actor_role="resident", payload={"answer_id": answer.id, "text": words}, now=now
+    )
 
 
 def close_answered(akimat: Akimat, now: Optional[datetime] = None) -> int:
@@ -571,24 +780,34 @@ def close_answered(akimat: Akimat, now: Optional[datetime] = None) -> int:
     days = deadlines.current_terms().rating_working_days
     closed = 0
     # N working days are at least N calendar days: only older answers can qualify.
-    candidates = db.session.scalars(select(Letter).where(
-        Letter.akimat_id == akimat.id, Letter.status == LetterStatus.ANSWERED,
-        Letter.answered_at <= now - timedelta(days=days)).order_by(Letter.id)).all()
+    candidates = db.session.scalars(
+        select(Letter)
+        .where(
+            Letter.akimat_id == akimat.id,
+            Letter.status == LetterStatus.ANSWERED,
+            Letter.answered_at <= now - timedelta(days=days),
+        )
+        .order_by(Letter.id)
+    ).all()
     for letter in candidates:
         if calendar.add_working_days(local_day(akimat, letter.answered_at), days) > today:
             continue
         _lock(letter)
         letter.status = LetterStatus.CLOSED
-        journal.append(letter, "closed", actor=None, actor_role="system",
-                       payload={"rated": letter.rating is not None}, now=now)
+        journal.append(
+            letter, "closed", actor=None, actor_role="system", payload={"rated": letter.rating is not None}, now=now
+        )
         db.session.commit()
         closed += 1
     return closed
 
 
 def _members(akimat: Akimat, role: Role, department_id: Optional[int] = None) -> list[User]:
-    stmt = select(User).join(Membership).where(Membership.akimat_id == akimat.id, Membership.role == role,
-                                               User.active.is_(True))
+    stmt = (
+        select(User)
+        .join(Membership)
+        .where(Membership.akimat_id == akimat.id, Membership.role == role, User.active.is_(True))
+    )
     if department_id is not None:
         stmt = stmt.where(Membership.department_id == department_id)
     return list(db.session.scalars(stmt.distinct()))
@@ -601,9 +820,11 @@ def remind_deadlines(akimat: Akimat, now: Optional[datetime] = None) -> int:
     today = local_day(akimat, now)
     calendar = calendar_for(akimat.id)
     horizon = deadlines.due_soon_horizon(today, calendar)
-    letters = db.session.scalars(select(Letter).where(
-        Letter.akimat_id == akimat.id, Letter.status.in_(LetterStatus.unresolved()),
-        Letter.deadline <= horizon).order_by(Letter.id)).all()
+    letters = db.session.scalars(
+        select(Letter)
+        .where(Letter.akimat_id == akimat.id, Letter.status.in_(LetterStatus.unresolved()), Letter.deadline <= horizon)
+        .order_by(Letter.id)
+    ).all()
     reminded = 0
     for letter in letters:
         state = deadline_state(letter.deadline, today, calendar)
@@ -611,13 +832,27 @@ def remind_deadlines(akimat: Akimat, now: Optional[datetime] = None) -> int:
             continue
         _lock(letter)
         letter.reminded = state.value
-        journal.append(letter, f"reminder_{state.value}", actor=None, actor_role="system",
-                       payload={"deadline": letter.deadline.isoformat()}, now=now)
-        recipients = (_members(akimat, Role.EXECUTOR, letter.department_id) if letter.department_id
-                      else _members(akimat, Role.REGISTRAR))
+        journal.append(
+            letter,
+            f"reminder_{state.value}",
+            actor=None,
+            actor_role="system",
+            payload={"deadline": letter.deadline.isoformat()},
+            now=now,
+        )
+        recipients = (
+            _members(akimat, Role.EXECUTOR, letter.department_id)
+            if letter.department_id
+            else _members(akimat, Role.REGISTRAR)
+        )
         for user in recipients:
-            notifications.queue_for_staff(f"reminder_{state.value}", user, akimat, letter=letter,
-                                          build=lambda: notifications.reminder_message(letter, state.value))
+            notifications.queue_for_staff(
+                f"reminder_{state.value}",
+                user,
+                akimat,
+                letter=letter,
+                build=lambda: notifications.reminder_message(letter, state.value),
+            )
         db.session.commit()
         reminded += 1
     return reminded

@@ -1,6 +1,7 @@
 """Notifications are rows of the outbox, added in the transaction of the change they report, and
 rendered then, in the recipient's language, so they say what was true at that moment. The status
 they name comes from labels.resident_status, the same words as the tracking page."""
+
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
@@ -45,73 +46,119 @@ def _resident_message(kind: str, letter: Letter, **extra) -> Message:
             subject=_("Your letter %(number)s is registered", number=number),
             paragraphs=[
                 _("%(akimat)s has registered your letter under number %(number)s.", akimat=akimat, number=number),
-                _("Your secret access code: %(code)s. Keep it: with the number it opens your letter.",
-                  code=ACCESS_CODE_MARK),
+                _(
+                    "Your secret access code: %(code)s. Keep it: with the number it opens your letter.",
+                    code=ACCESS_CODE_MARK,
+                ),
                 _("The answer is due by %(date)s.", date=format_date(letter.deadline, "long")),
                 status_line,
             ],
-            sms=_("Letter %(number)s registered. Code %(code)s. Answer by %(date)s. %(status)s",
-                  number=number, code=ACCESS_CODE_MARK, date=format_date(letter.deadline, "short"),
-                  status=status_line),
-            **track)
+            sms=_(
+                "Letter %(number)s registered. Code %(code)s. Answer by %(date)s. %(status)s",
+                number=number,
+                code=ACCESS_CODE_MARK,
+                date=format_date(letter.deadline, "short"),
+                status=status_line,
+            ),
+            **track,
+        )
     if kind == "forwarded":
         return Message(
             subject=_("Your letter %(number)s was forwarded", number=number),
             paragraphs=[
-                _("Your letter %(number)s is outside the competence of %(akimat)s and was forwarded to: %(body)s.",
-                  number=number, akimat=akimat, body=letter.forwarded_to),
+                _(
+                    "Your letter %(number)s is outside the competence of %(akimat)s and was forwarded to: %(body)s.",
+                    number=number,
+                    akimat=akimat,
+                    body=letter.forwarded_to,
+                ),
                 _("Reason: %(reason)s", reason=extra["reason"]),
                 status_line,
             ],
-            sms=_("Letter %(number)s forwarded to: %(body)s. %(status)s", number=number,
-                  body=letter.forwarded_to, status=status_line),
-            **track)
+            sms=_(
+                "Letter %(number)s forwarded to: %(body)s. %(status)s",
+                number=number,
+                body=letter.forwarded_to,
+                status=status_line,
+            ),
+            **track,
+        )
     if kind == "extended":
         return Message(
             subject=_("The term for your letter %(number)s was extended", number=number),
             paragraphs=[
-                _("The term for considering your letter %(number)s was extended to %(date)s.",
-                  number=number, date=format_date(letter.deadline, "long")),
+                _(
+                    "The term for considering your letter %(number)s was extended to %(date)s.",
+                    number=number,
+                    date=format_date(letter.deadline, "long"),
+                ),
                 _("Reason: %(reason)s", reason=extra["reason"]),
                 status_line,
             ],
-            sms=_("Letter %(number)s: term extended to %(date)s. %(status)s", number=number,
-                  date=format_date(letter.deadline, "short"), status=status_line),
-            **track)
+            sms=_(
+                "Letter %(number)s: term extended to %(date)s. %(status)s",
+                number=number,
+                date=format_date(letter.deadline, "short"),
+                status=status_line,
+            ),
+            **track,
+        )
     if kind == "hearing_notice":
         return Message(
             subject=_("Preliminary decision on your letter %(number)s", number=number),
             paragraphs=[
-                _("The akimat intends to refuse your request in letter %(number)s, on these grounds: %(grounds)s",
-                  number=number, grounds=extra["grounds"]),
-                _("You have the right to be heard: until %(date)s you may state your position on the "
-                  "tracking page, and it will be considered before the decision.",
-                  date=format_date(letter.hearing_until, "long")),
+                _(
+                    "The akimat intends to refuse your request in letter %(number)s, on these grounds: %(grounds)s",
+                    number=number,
+                    grounds=extra["grounds"],
+                ),
+                _(
+                    "You have the right to be heard: until %(date)s you may state your position on the "
+                    "tracking page, and it will be considered before the decision.",
+                    date=format_date(letter.hearing_until, "long"),
+                ),
                 status_line,
             ],
-            sms=_("Letter %(number)s: preliminary refusal. State your position by %(date)s on the site. %(status)s",
-                  number=number, date=format_date(letter.hearing_until, "short"), status=status_line),
-            **track)
+            sms=_(
+                "Letter %(number)s: preliminary refusal. State your position by %(date)s on the site. %(status)s",
+                number=number,
+                date=format_date(letter.hearing_until, "short"),
+                status=status_line,
+            ),
+            **track,
+        )
     if kind == "answer_sent":
         return Message(
             subject=_("Answer to your letter %(number)s", number=number),
             paragraphs=[
-                _("The answer to your letter %(number)s is ready. Read it and rate it on the tracking page.",
-                  number=number),
+                _(
+                    "The answer to your letter %(number)s is ready. Read it and rate it on the tracking page.",
+                    number=number,
+                ),
                 status_line,
             ],
-            sms=_("Letter %(number)s answered. Read and rate it on the site. %(status)s", number=number,
-                  status=status_line),
-            **track)
+            sms=_(
+                "Letter %(number)s answered. Read and rate it on the site. %(status)s",
+                number=number,
+                status=status_line,
+            ),
+            **track,
+        )
     if kind == "upheld":
         return Message(
             subject=_("Your dispute of the answer to letter %(number)s was considered", number=number),
-            paragraphs=[_("Control considered your dispute and found the answer right: %(comment)s",
-                          comment=extra["comment"]),
-                        _("You may appeal it to a higher body or to court."), status_line],
-            sms=_("Letter %(number)s: the answer stands. Details on the site. %(status)s", number=number,
-                  status=status_line),
-            **track)
+            paragraphs=[
+                _("Control considered your dispute and found the answer right: %(comment)s", comment=extra["comment"]),
+                _("You may appeal it to a higher body or to court."),
+                status_line,
+            ],
+            sms=_(
+                "Letter %(number)s: the answer stands. Details on the site. %(status)s",
+                number=number,
+                status=status_line,
+            ),
+            **track,
+        )
     raise ValueError(f"no resident message '{kind}'")
 
 
@@ -121,14 +168,33 @@ def queue_for_resident(kind: str, letter: Letter, secret: Optional[str] = None, 
         message = _resident_message(kind, letter, **extra)
         html = render_template("emails/message.html", message=message, language=letter.language)
     if letter.email:
-        db.session.add(OutboxMessage(
-            akimat_id=letter.akimat_id, letter_id=letter.id, kind=kind, channel=Channel.EMAIL,
-            recipient=letter.email, language=letter.language, subject=message.subject,
-            body_text=_text(message), body_html=html, secret=secret))
+        db.session.add(
+            OutboxMessage(
+                akimat_id=letter.akimat_id,
+                letter_id=letter.id,
+                kind=kind,
+                channel=Channel.EMAIL,
+                recipient=letter.email,
+                language=letter.language,
+                subject=message.subject,
+                body_text=_text(message),
+                body_html=html,
+                secret=secret,
+            )
+        )
     if letter.phone:
-        db.session.add(OutboxMessage(
-            akimat_id=letter.akimat_id, letter_id=letter.id, kind=kind, channel=Channel.SMS,
-            recipient=letter.phone, language=letter.language, body_text=message.sms, secret=secret))
+        db.session.add(
+            OutboxMessage(
+                akimat_id=letter.akimat_id,
+                letter_id=letter.id,
+                kind=kind,
+                channel=Channel.SMS,
+                recipient=letter.phone,
+                language=letter.language,
+                body_text=message.sms,
+                secret=secret,
+            )
+        )
 
 
 def staff_language(user: User, akimat: Akimat) -> str:
@@ -141,10 +207,19 @@ def queue_for_staff(kind: str, user: User, akimat: Akimat, build, letter: Option
     with force_locale(language):
         message = build()
         html = render_template("emails/message.html", message=message, language=language)
-    db.session.add(OutboxMessage(
-        akimat_id=akimat.id, letter_id=letter.id if letter else None, kind=kind, channel=Channel.EMAIL,
-        recipient=user.email, language=language, subject=message.subject, body_text=_text(message),
-        body_html=html))
+    db.session.add(
+        OutboxMessage(
+            akimat_id=akimat.id,
+            letter_id=letter.id if letter else None,
+            kind=kind,
+            channel=Channel.EMAIL,
+            recipient=user.email,
+            language=language,
+            subject=message.subject,
+            body_text=_text(message),
+            body_html=html,
+        )
+    )
 
 
 def office_url(letter: Letter) -> str:
@@ -155,30 +230,51 @@ def reminder_message(letter: Letter, state: str) -> Message:
     deadline = format_date(letter.deadline, "long")
     if state == "overdue":
         subject = _("Overdue: letter %(number)s", number=letter.number)
-        text = _("The deadline of letter %(number)s passed on %(date)s. Answer it or ask for an extension.",
-                 number=letter.number, date=deadline)
+        text = _(
+            "The deadline of letter %(number)s passed on %(date)s. Answer it or ask for an extension.",
+            number=letter.number,
+            date=deadline,
+        )
     else:
         subject = _("Due soon: letter %(number)s", number=letter.number)
         text = _("Letter %(number)s must be answered by %(date)s.", number=letter.number, date=deadline)
-    return Message(subject=subject, paragraphs=[text, letter.subject], sms="", link=office_url(letter),
-                   link_text=_("Open the letter"))
+    return Message(
+        subject=subject,
+        paragraphs=[text, letter.subject],
+        sms="",
+        link=office_url(letter),
+        link_text=_("Open the letter"),
+    )
 
 
 def returned_message(letter: Letter, comment: str) -> Message:
     return Message(
         subject=_("Returned for rework: letter %(number)s", number=letter.number),
-        paragraphs=[_("Control returned the answer to letter %(number)s for rework.", number=letter.number),
-                    _("Comment: %(comment)s", comment=comment)],
-        sms="", link=office_url(letter), link_text=_("Open the letter"))
+        paragraphs=[
+            _("Control returned the answer to letter %(number)s for rework.", number=letter.number),
+            _("Comment: %(comment)s", comment=comment),
+        ],
+        sms="",
+        link=office_url(letter),
+        link_text=_("Open the letter"),
+    )
 
 
 def extension_request_message(letter: Letter, requested: date, reason: str) -> Message:
     return Message(
         subject=_("Extension requested: letter %(number)s", number=letter.number),
-        paragraphs=[_("The department asks to extend the term of letter %(number)s to %(date)s.",
-                      number=letter.number, date=format_date(requested, "long")),
-                    _("Reason: %(reason)s", reason=reason)],
-        sms="", link=office_url(letter), link_text=_("Decide on the request"))
+        paragraphs=[
+            _(
+                "The department asks to extend the term of letter %(number)s to %(date)s.",
+                number=letter.number,
+                date=format_date(requested, "long"),
+            ),
+            _("Reason: %(reason)s", reason=reason),
+        ],
+        sms="",
+        link=office_url(letter),
+        link_text=_("Decide on the request"),
+    )
 
 
 def _text(message: Message) -> str:

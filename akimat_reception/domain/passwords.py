@@ -1,5 +1,6 @@
 """What makes a staff password acceptable: long enough, and not guessable (zxcvbn knows the
 common passwords, names and keyboard patterns)."""
+
 from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
@@ -12,6 +13,5 @@ def password_problems(password: str, user_inputs: tuple[str, ...] = ()) -> list:
         return [_l("Use at least %(count)s characters.", count=MINIMUM_LENGTH)]
     result = zxcvbn(password[:100], user_inputs=[i for i in user_inputs if i])
     if result["score"] < MINIMUM_SCORE:
-        return [_l("This password is too easy to guess: it is common or follows a pattern. "
-                   "Use a few unrelated words.")]
+        return [_l("This password is too easy to guess: it is common or follows a pattern. Use a few unrelated words.")]
     return []

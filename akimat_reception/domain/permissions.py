@@ -1,4 +1,5 @@
 """Who may do what: the one table of roles and actions, checked on the server."""
+
 import enum
 from typing import Optional
 
@@ -24,12 +25,23 @@ class Action(str, enum.Enum):
 
 
 MATRIX: dict[Role, frozenset[Action]] = {
-    Role.REGISTRAR: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ASSIGN, Action.FORWARD, Action.VERIFY_PHONES}),
-    Role.EXECUTOR: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ANSWER, Action.REQUEST_EXTENSION,
-                              Action.MANAGE_TEMPLATES}),
+    Role.REGISTRAR: frozenset(
+        {Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ASSIGN, Action.FORWARD, Action.VERIFY_PHONES}
+    ),
+    Role.EXECUTOR: frozenset(
+        {Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ANSWER, Action.REQUEST_EXTENSION, Action.MANAGE_TEMPLATES}
+    ),
     Role.CONTROLLER: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.CONTROL, Action.VERIFY_PHONES}),
-    Role.AKIM: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.VIEW_DASHBOARD, Action.DECIDE_EXTENSION,
-                          Action.INSTRUCT, Action.VIEW_OVERSIGHT}),
+    Role.AKIM: frozenset(
+        {
+            Action.VIEW_INBOX,
+            Action.VIEW_LETTER,
+            Action.VIEW_DASHBOARD,
+            Action.DECIDE_EXTENSION,
+            Action.INSTRUCT,
+            Action.VIEW_OVERSIGHT,
+        }
+    ),
     # Administrators manage the akimat; they do not read residents' letters.
     Role.ADMIN: frozenset({Action.VIEW_OVERSIGHT, Action.MANAGE_CALENDAR, Action.VERIFY_PHONES, Action.MANAGE_PHONES}),
 }
@@ -60,6 +72,5 @@ def can(user: Optional[User], action: Action, akimat: Akimat, letter: Optional[L
 def sees_whole_akimat(user: User, akimat: Akimat) -> bool:
     """True when the inbox shows every letter; otherwise only the user's departments'."""
     return any(
-        Action.VIEW_INBOX in MATRIX[m.role] and m.role not in DEPARTMENT_SCOPED
-        for m in user.memberships_in(akimat)
+        Action.VIEW_INBOX in MATRIX[m.role] and m.role not in DEPARTMENT_SCOPED for m in user.memberships_in(akimat)
     )

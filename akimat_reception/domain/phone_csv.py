@@ -10,6 +10,7 @@ without an id, with the number of one) updates that line; any other row adds a l
 empty (then the department is found by its name in any language). Lines missing from the file
 are kept: retiring is a deliberate act on the admin page. A file with any wrong row changes nothing.
 """
+
 import csv
 import io
 from dataclasses import dataclass
@@ -26,8 +27,21 @@ from .identity import format_phone_national, normalize_phone
 from .permissions import Action
 from .phones import LineData, LineState, PhoneError, _apply, _require, search_key
 
-COLUMNS = ["id", "department_id", "department", "number", "purpose_kk", "purpose_ru", "purpose_en", "languages",
-           "days", "opens", "closes", "status", "last_answered"]
+COLUMNS = [
+    "id",
+    "department_id",
+    "department",
+    "number",
+    "purpose_kk",
+    "purpose_ru",
+    "purpose_en",
+    "languages",
+    "days",
+    "opens",
+    "closes",
+    "status",
+    "last_answered",
+]
 MAX_ROWS = 5000
 
 
@@ -52,10 +66,23 @@ def export_csv(entries: list[tuple[PhoneLine, LineState]]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for line, state in entries:
-        writer.writerow([line.id, line.department_id, _cell(line.department.name_ru), format_phone_national(line.e164),
-                         _cell(line.purpose_kk), _cell(line.purpose_ru), _cell(line.purpose_en),
-                         " ".join(line.language_codes), line.days.value, _time(line.opens_at), _time(line.closes_at),
-                         state.status.value, state.answered_on.isoformat() if state.answered_on else ""])
+        writer.writerow(
+            [
+                line.id,
+                line.department_id,
+                _cell(line.department.name_ru),
+                format_phone_national(line.e164),
+                _cell(line.purpose_kk),
+                _cell(line.purpose_ru),
+                _cell(line.purpose_en),
+                " ".join(line.language_codes),
+                line.days.value,
+                _time(line.opens_at),
+                _time(line.closes_at),
+                state.status.value,
+                state.answered_on.isoformat() if state.answered_on else "",
+            ]
+        )
     return "\ufeff" + out.getvalue()
 
 
@@ -77,13 +104,14 @@ def _parse_time(text: str) -> time:
     return datetime.strptime(text.strip(), "%H:%M").time()
 
 
-def parse_csv(raw: bytes, akimat: Akimat, departments: list[Department],
-              lines: list[PhoneLine]) -> tuple[list[ImportRow], list[str]]:
+def parse_csv(
+    raw: bytes, akimat: Akimat, departments: list[Department], lines: list[PhoneLine]
+) -> tuple[list[ImportRow], list[str]]:
     """The rows to apply, and the errors (each naming its row) that stop the import."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return [], [_("The file is not UTF-8 text. Save it from the spreadsheet as \"CSV UTF-8\".")]
+        return [], [_('The file is not UTF-8 text. Save it from the spreadsheet as "CSV UTF-8".')]
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
@@ -113,7 +141,7 @@ def parse_csv(raw: bytes, akimat: Akimat, departments: list[Department],
                 problems.append(_("line %(id)s is retired", id=value["id"]))
         e164 = normalize_phone(value["number"]) if value["number"] else None
         if e164 is None:
-            problems.append(_("the number \"%(number)s\" is not a valid phone number", number=value["number"]))
+            problems.append(_('the number "%(number)s" is not a valid phone number', number=value["number"]))
         elif line is None and not value["id"]:
             line = by_number.get(e164)
         elif line is not None and line.e164 != e164:
@@ -125,12 +153,18 @@ def parse_csv(raw: bytes, akimat: Akimat, departments: list[Department],
 
         department = None
         if value["department_id"]:
-            department = departments_by_id.get(int(value["department_id"])) if value["department_id"].isdigit() else None
+            department = (
+                departments_by_id.get(int(value["department_id"])) if value["department_id"].isdigit() else None
+            )
         elif value["department"]:
             department = departments_by_name.get(search_key(value["department"]))
         if department is None:
-            problems.append(_("no department of this akimat matches \"%(department)s\"",
-                              department=value["department_id"] or value["department"]))
+            problems.append(
+                _(
+                    'no department of this akimat matches "%(department)s"',
+                    department=value["department_id"] or value["department"],
+                )
+            )
 
         for column in ("purpose_kk", "purpose_ru"):
             if not value[column]:
@@ -140,11 +174,11 @@ def parse_csv(raw: bytes, akimat: Akimat, departments: list[Department],
 
         codes = [c for c in value["languages"].replace(",", " ").replace(";", " ").split()]
         if not codes or any(c not in PHONE_LANGUAGES for c in codes):
-            problems.append(_("languages must be kk, ru or en, e.g. \"kk ru\""))
+            problems.append(_('languages must be kk, ru or en, e.g. "kk ru"'))
 
         days = value["days"] or LineDays.WORKING.value
         if days not in {d.value for d in LineDays}:
-            problems.append(_("days must be \"working\" or \"daily\""))
+            problems.append(_('days must be "working" or "daily"'))
 
         opens = closes = None
         try:
@@ -159,17 +193,40 @@ def parse_csv(raw: bytes, akimat: Akimat, departments: list[Department],
         if problems:
             errors.append(_("Row %(row)s: %(problems)s.", row=index, problems="; ".join(problems)))
             continue
-        rows.append(ImportRow(index, line, LineData(
-            department=department, e164=e164, purpose_kk=value["purpose_kk"], purpose_ru=value["purpose_ru"],
-            purpose_en=value["purpose_en"], languages=codes, days=LineDays(days), opens_at=opens, closes_at=closes)))
+        rows.append(
+            ImportRow(
+                index,
+                line,
+                LineData(
+                    department=department,
+                    e164=e164,
+                    purpose_kk=value["purpose_kk"],
+                    purpose_ru=value["purpose_ru"],
+                    purpose_en=value["purpose_en"],
+                    languages=codes,
+                    days=LineDays(days),
+                    opens_at=opens,
+                    closes_at=closes,
+                ),
+            )
+        )
     if not rows and not errors:
         errors.append(_("The file has no rows."))
     return rows, errors
 
 
 def _snapshot(line: PhoneLine) -> tuple:
-    return (line.department_id, line.e164, line.purpose_kk, line.purpose_ru, line.purpose_en, line.languages,
-            line.days, line.opens_at, line.closes_at)
+    return (
+        line.department_id,
+        line.e164,
+        line.purpose_kk,
+        line.purpose_ru,
+        line.purpose_en,
+        line.languages,
+        line.days,
+        line.opens_at,
+        line.closes_at,
+    )
 
 
 def import_rows(akimat: Akimat, rows: list[ImportRow], actor: User) -> ImportResult:

@@ -17,6 +17,7 @@ overridable with the PHONE_POLICY setting, like the legal terms in deadlines.py.
 
 The pure functions take dates and counts; the verbs below them write one transaction each.
 """
+
 import enum
 import hashlib
 import hmac
@@ -31,7 +32,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import (Akimat, CheckResult, Department, LineDays, PhoneCheck, PhoneLine, PhoneReport, User)
+from ..models import Akimat, CheckResult, Department, LineDays, PhoneCheck, PhoneLine, PhoneReport, User
 from ..models._common import utcnow
 from ..models.phones import PHONE_LANGUAGES
 from .calendar import WorkingCalendar
@@ -47,7 +48,9 @@ class FreshnessPolicy:
 
 POLICY_DESCRIPTIONS = {
     "window_days": _l("Days an answered check call keeps a line verified."),
-    "report_threshold": _l("Residents reporting that nobody answers, since the last answered check, that make a line failing."),
+    "report_threshold": _l(
+        "Residents reporting that nobody answers, since the last answered check, that make a line failing."
+    ),
     "due_soon_days": _l("Days before a line goes stale that it joins the queue for a check."),
 }
 
@@ -80,13 +83,19 @@ LINE_STATUS_LABELS = {
 
 # --- the policy, pure -----------------------------------------------------------------------------
 
+
 def stale_from(answered_on: date, policy: FreshnessPolicy = DEFAULT_POLICY) -> date:
     """The first day on which a line answered on `answered_on` is no longer verified."""
     return answered_on + timedelta(days=policy.window_days + 1)
 
 
-def status_on(today: date, answered_on: Optional[date], last_result: Optional[CheckResult], open_reports: int,
-              policy: FreshnessPolicy = DEFAULT_POLICY) -> LineStatus:
+def status_on(
+    today: date,
+    answered_on: Optional[date],
+    last_result: Optional[CheckResult],
+    open_reports: int,
+    policy: FreshnessPolicy = DEFAULT_POLICY,
+) -> LineStatus:
     """The line's status on `today` (the akimat's date).
 
     answered_on: the day of the last answered check, None if never answered.
@@ -101,8 +110,13 @@ def status_on(today: date, answered_on: Optional[date], last_result: Optional[Ch
     return LineStatus.VERIFIED
 
 
-def is_due(today: date, status: LineStatus, answered_on: Optional[date], open_reports: int,
-           policy: FreshnessPolicy = DEFAULT_POLICY) -> bool:
+def is_due(
+    today: date,
+    status: LineStatus,
+    answered_on: Optional[date],
+    open_reports: int,
+    policy: FreshnessPolicy = DEFAULT_POLICY,
+) -> bool:
     if status is not LineStatus.VERIFIED or open_reports > 0 or answered_on is None:
         return True
     return today >= stale_from(answered_on, policy) - timedelta(days=policy.due_soon_days)
@@ -122,6 +136,7 @@ class Hours:
 def is_open(hours: Hours, moment: datetime, calendar: WorkingCalendar) -> bool:
     """Whether the line takes calls at `moment`, a time in the akimat's own zone. Hours that end
     past midnight (20:00–08:00) belong to the day they start on."""
+
     def on_duty(day: date) -> bool:
         return hours.days is LineDays.DAILY or calendar.is_working_day(day)
 
@@ -136,6 +151,7 @@ def is_open(hours: Hours, moment: datetime, calendar: WorkingCalendar) -> bool:
 
 
 # --- the state of lines, as lists show them ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LineState:
@@ -156,29 +172,47 @@ def local_date(akimat: Akimat, moment: Optional[datetime]) -> Optional[date]:
     return moment.astimezone(ZoneInfo(akimat.timezone)).date() if moment else None
 
 
-def open_report_counts(akimat_id: int, line_ids: Optional[Iterable[int]] = None) -> dict[int, tuple[int, int, datetime]]:
+def open_report_counts(
+    akimat_id: int, line_ids: Optional[Iterable[int]] = None
+) -> dict[int, tuple[int, int, datetime]]:
     """line id -> (distinct clients, reports, newest report) of the reports no answered check resolved:
     one aggregate query for any number of lines."""
-    stmt = (select(PhoneReport.line_id, func.count(func.distinct(PhoneReport.client_hash)), func.count(),
-                   func.max(PhoneReport.reported_at))
-            .where(PhoneReport.akimat_id == akimat_id, PhoneReport.resolved_by_check_id.is_(None))
-            .group_by(PhoneReport.line_id))
+    stmt = (
+        select(
+            PhoneReport.line_id,
+            func.count(func.distinct(PhoneReport.client_hash)),
+            func.count(),
+            func.max(PhoneReport.reported_at),
+        )
+        .where(PhoneReport.akimat_id == akimat_id, PhoneReport.resolved_by_check_id.is_(None))
+        .group_by(PhoneReport.line_id)
+    )
     if line_ids is not None:
         stmt = stmt.where(PhoneReport.line_id.in_(list(line_ids)))
     return {line_id: (clients, total, newest) for line_id, clients, total, newest in db.session.execute(stmt)}
 
 
-def state_of(line: PhoneLine, today: date, moment: datetime, calendar: WorkingCalendar,
-             reports: tuple[int, int, Optional[datetime]] = (0, 0, None),
-             policy: Optional[FreshnessPolicy] = None) -> LineState:
+def state_of(
+    line: PhoneLine,
+    today: date,
+    moment: datetime,
+    calendar: WorkingCalendar,
+    reports: tuple[int, int, Optional[datetime]] = (0, 0, None),
+    policy: Optional[FreshnessPolicy] = None,
+) -> LineState:
     policy = policy or current_policy()
     akimat = line.akimat
     answered_on = local_date(akimat, line.last_answered_at)
     clients, total, newest = reports
     status = status_on(today, answered_on, line.last_result, clients, policy)
     return LineState(
-        status=status, answered_on=answered_on, checked_on=local_date(akimat, line.last_checked_at),
-        last_result=line.last_result, open_reports=clients, reports=total, last_report_on=local_date(akimat, newest),
+        status=status,
+        answered_on=answered_on,
+        checked_on=local_date(akimat, line.last_checked_at),
+        last_result=line.last_result,
+        open_reports=clients,
+        reports=total,
+        last_report_on=local_date(akimat, newest),
         days_since_answer=(today - answered_on).days if answered_on else None,
         due=is_due(today, status, answered_on, clients, policy),
         open_now=is_open(Hours(line.days, line.opens_at, line.closes_at), moment, calendar),
@@ -187,19 +221,26 @@ def state_of(line: PhoneLine, today: date, moment: datetime, calendar: WorkingCa
 
 
 def lines_in_service(akimat: Akimat):
-    return (select(PhoneLine).where(PhoneLine.akimat_id == akimat.id, PhoneLine.retired_at.is_(None))
-            .options(joinedload(PhoneLine.department)))
+    return (
+        select(PhoneLine)
+        .where(PhoneLine.akimat_id == akimat.id, PhoneLine.retired_at.is_(None))
+        .options(joinedload(PhoneLine.department))
+    )
 
 
-def directory(akimat: Akimat, calendar: WorkingCalendar, now: Optional[datetime] = None) -> list[tuple[PhoneLine, LineState]]:
+def directory(
+    akimat: Akimat, calendar: WorkingCalendar, now: Optional[datetime] = None
+) -> list[tuple[PhoneLine, LineState]]:
     """Every line in service with its state: two queries, whatever the number of lines."""
     now = now or utcnow()
     moment = now.astimezone(ZoneInfo(akimat.timezone))
     lines = db.session.scalars(lines_in_service(akimat).order_by(PhoneLine.department_id, PhoneLine.id)).all()
     counts = open_report_counts(akimat.id)
     policy = current_policy()
-    return [(line, state_of(line, moment.date(), moment, calendar, counts.get(line.id, (0, 0, None)), policy))
-            for line in lines]
+    return [
+        (line, state_of(line, moment.date(), moment, calendar, counts.get(line.id, (0, 0, None)), policy))
+        for line in lines
+    ]
 
 
 def state_now(line: PhoneLine, calendar: WorkingCalendar, now: Optional[datetime] = None) -> LineState:
@@ -210,9 +251,11 @@ def state_now(line: PhoneLine, calendar: WorkingCalendar, now: Optional[datetime
 
 def alternative_for(line: PhoneLine, entries: list[tuple[PhoneLine, LineState]]) -> Optional[PhoneLine]:
     """A verified line of the same department to call instead, one sharing a language first."""
-    candidates = [other for other, state in entries
-                  if other.department_id == line.department_id and other.id != line.id
-                  and state.status is LineStatus.VERIFIED]
+    candidates = [
+        other
+        for other, state in entries
+        if other.department_id == line.department_id and other.id != line.id and state.status is LineStatus.VERIFIED
+    ]
     shared = [other for other in candidates if set(other.language_codes) & set(line.language_codes)]
     return (shared or candidates or [None])[0]
 
@@ -231,8 +274,18 @@ def matches(line: PhoneLine, query: str) -> bool:
     if not key:
         return True
     department = line.department
-    haystack = search_key(" ".join((department.name_kk, department.name_ru, department.name_en,
-                                    line.purpose_kk, line.purpose_ru, line.purpose_en)))
+    haystack = search_key(
+        " ".join(
+            (
+                department.name_kk,
+                department.name_ru,
+                department.name_en,
+                line.purpose_kk,
+                line.purpose_ru,
+                line.purpose_en,
+            )
+        )
+    )
     digits = "".join(c for c in key if c.isdigit())
     return key in haystack or (len(digits) >= 3 and digits in line.e164)
 
@@ -266,13 +319,16 @@ def summarize(entries: list[tuple[PhoneLine, LineState]]) -> DirectorySummary:
     by_department: dict[int, tuple[Department, list[LineState]]] = {}
     for line, state in entries:
         by_department.setdefault(line.department_id, (line.department, []))[1].append(state)
-    departments = [DepartmentLines(department, len(states), sum(s.status is LineStatus.VERIFIED for s in states))
-                   for department, states in by_department.values()]
+    departments = [
+        DepartmentLines(department, len(states), sum(s.status is LineStatus.VERIFIED for s in states))
+        for department, states in by_department.values()
+    ]
     departments.sort(key=lambda d: (d.share, d.department.id))
     failing = sorted((e for e in entries if e[1].status is LineStatus.FAILING), key=_longest_unanswered)
     stale = sorted((e for e in entries if e[1].status is LineStatus.STALE), key=_longest_unanswered)
-    return DirectorySummary(departments, failing, stale, len(entries),
-                            sum(s.status is LineStatus.VERIFIED for _, s in entries))
+    return DirectorySummary(
+        departments, failing, stale, len(entries), sum(s.status is LineStatus.VERIFIED for _, s in entries)
+    )
 
 
 def dashboard_summary(akimat: Akimat, now: Optional[datetime] = None) -> DirectorySummary:
@@ -284,6 +340,7 @@ def dashboard_summary(akimat: Akimat, now: Optional[datetime] = None) -> Directo
 
 
 # --- the verbs ---------------------------------------------------------------------------------------
+
 
 class PhoneError(Exception):
     """A change the rules do not allow; `message` is shown to the user."""
@@ -330,9 +387,16 @@ def _apply(line: PhoneLine, data: LineData) -> None:
 
 
 def _require_unique(akimat: Akimat, e164: str, line_id: Optional[int] = None) -> None:
-    other = db.session.scalar(select(PhoneLine.id).where(
-        PhoneLine.akimat_id == akimat.id, PhoneLine.retired_at.is_(None), PhoneLine.e164 == e164,
-        PhoneLine.id != (line_id or 0)).limit(1))
+    other = db.session.scalar(
+        select(PhoneLine.id)
+        .where(
+            PhoneLine.akimat_id == akimat.id,
+            PhoneLine.retired_at.is_(None),
+            PhoneLine.e164 == e164,
+            PhoneLine.id != (line_id or 0),
+        )
+        .limit(1)
+    )
     if other is not None:
         raise PhoneError(_l("This number is already in the directory."))
 
@@ -356,7 +420,9 @@ def update_line(line: PhoneLine, data: LineData, actor: User) -> None:
     if line.retired_at is not None:
         raise PhoneError(_l("This line is retired."))
     if data.e164 != line.e164:  # its checks were calls to the old number
-        raise PhoneError(_l("The number of a line cannot change: retire this line and add the new number as a new line."))
+        raise PhoneError(
+            _l("The number of a line cannot change: retire this line and add the new number as a new line.")
+        )
     _apply(line, data)
     db.session.commit()
 
@@ -370,16 +436,23 @@ def retire_line(line: PhoneLine, actor: User, now: Optional[datetime] = None) ->
     db.session.commit()
 
 
-def record_check(line: PhoneLine, actor: User, result: CheckResult, note: str = "",
-                 now: Optional[datetime] = None) -> PhoneCheck:
+def record_check(
+    line: PhoneLine, actor: User, result: CheckResult, note: str = "", now: Optional[datetime] = None
+) -> PhoneCheck:
     """Staff called the line. An answered call verifies it and resolves every open report."""
     now = now or utcnow()
     _require(actor, Action.VERIFY_PHONES, line.akimat)
     db.session.refresh(line, with_for_update=True)  # two checks at once are ordered (PostgreSQL)
     if line.retired_at is not None:
         raise PhoneError(_l("This line is retired."))
-    check = PhoneCheck(akimat_id=line.akimat_id, line_id=line.id, checked_by_id=actor.id,
-                       checked_at=now, result=result, note=note or "")
+    check = PhoneCheck(
+        akimat_id=line.akimat_id,
+        line_id=line.id,
+        checked_by_id=actor.id,
+        checked_at=now,
+        result=result,
+        note=note or "",
+    )
     db.session.add(check)
     db.session.flush()
     if line.last_checked_at is None or now >= line.last_checked_at:
@@ -389,9 +462,13 @@ def record_check(line: PhoneLine, actor: User, result: CheckResult, note: str = 
             line.last_answered_at = now
         db.session.execute(
             update(PhoneReport)
-            .where(PhoneReport.line_id == line.id, PhoneReport.resolved_by_check_id.is_(None),
-                   PhoneReport.reported_at <= now)
-            .values(resolved_by_check_id=check.id))
+            .where(
+                PhoneReport.line_id == line.id,
+                PhoneReport.resolved_by_check_id.is_(None),
+                PhoneReport.reported_at <= now,
+            )
+            .values(resolved_by_check_id=check.id)
+        )
     db.session.commit()
     return check
 
@@ -400,8 +477,13 @@ def report_dead(line: PhoneLine, client: str, comment: str = "", now: Optional[d
     """A resident says nobody answers. `client` is the client's address; only its keyed hash is kept."""
     if line.retired_at is not None:
         raise PhoneError(_l("This line is retired."))
-    report = PhoneReport(akimat_id=line.akimat_id, line_id=line.id, reported_at=now or utcnow(),
-                         client_hash=client_hash(client), comment=(comment or "")[:500])
+    report = PhoneReport(
+        akimat_id=line.akimat_id,
+        line_id=line.id,
+        reported_at=now or utcnow(),
+        client_hash=client_hash(client),
+        comment=(comment or "")[:500],
+    )
     db.session.add(report)
     db.session.commit()
     return report
@@ -409,12 +491,18 @@ def report_dead(line: PhoneLine, client: str, comment: str = "", now: Optional[d
 
 def checks_of(line: PhoneLine, limit: int = 20) -> list[PhoneCheck]:
     return db.session.scalars(
-        select(PhoneCheck).where(PhoneCheck.line_id == line.id)
-        .order_by(PhoneCheck.checked_at.desc(), PhoneCheck.id.desc()).limit(limit)
-        .options(joinedload(PhoneCheck.checked_by))).all()
+        select(PhoneCheck)
+        .where(PhoneCheck.line_id == line.id)
+        .order_by(PhoneCheck.checked_at.desc(), PhoneCheck.id.desc())
+        .limit(limit)
+        .options(joinedload(PhoneCheck.checked_by))
+    ).all()
 
 
 def open_reports_of(line: PhoneLine, limit: int = 50) -> list[PhoneReport]:
     return db.session.scalars(
-        select(PhoneReport).where(PhoneReport.line_id == line.id, PhoneReport.resolved_by_check_id.is_(None))
-        .order_by(PhoneReport.reported_at.desc()).limit(limit)).all()
+        select(PhoneReport)
+        .where(PhoneReport.line_id == line.id, PhoneReport.resolved_by_check_id.is_(None))
+        .order_by(PhoneReport.reported_at.desc())
+        .limit(limit)
+    ).all()

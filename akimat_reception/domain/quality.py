@@ -1,5 +1,6 @@
 """What control checks before an answer may be sent: the resident's language, the grounds of a
 negative decision, and that it is a real answer, not empty boilerplate."""
+
 import hashlib
 import re
 from datetime import datetime, timedelta
@@ -44,18 +45,33 @@ def problems_with(answer: Answer, letter: Letter, now: datetime) -> list:
     if language is not None and language != letter.language:
         problems.append(_l("The answer must be written in the language of the letter."))
     if len(answer.body.strip()) < MINIMUM_ANSWER_CHARACTERS:
-        problems.append(_l("The answer is too short to answer the letter: write at least %(count)s characters.",
-                           count=MINIMUM_ANSWER_CHARACTERS))
+        problems.append(
+            _l(
+                "The answer is too short to answer the letter: write at least %(count)s characters.",
+                count=MINIMUM_ANSWER_CHARACTERS,
+            )
+        )
     if answer.decision.needs_grounds and not (answer.reasons and answer.legal_basis and answer.appeal_procedure):
-        problems.append(_l("A refusal or leaving without consideration needs the reasons, the legal basis "
-                           "and how to appeal."))
+        problems.append(
+            _l("A refusal or leaving without consideration needs the reasons, the legal basis and how to appeal.")
+        )
     same = db.session.scalar(
-        select(Answer.id).join(Letter, Letter.id == Answer.letter_id)
-        .where(Answer.body_fingerprint == answer.body_fingerprint, Answer.letter_id != letter.id,
-               Answer.created_at >= now - SAME_ANSWER_WINDOW, Answer.status == AnswerStatus.SENT,
-               Letter.akimat_id == letter.akimat_id)
-        .limit(1))
+        select(Answer.id)
+        .join(Letter, Letter.id == Answer.letter_id)
+        .where(
+            Answer.body_fingerprint == answer.body_fingerprint,
+            Answer.letter_id != letter.id,
+            Answer.created_at >= now - SAME_ANSWER_WINDOW,
+            Answer.status == AnswerStatus.SENT,
+            Letter.akimat_id == letter.akimat_id,
+        )
+        .limit(1)
+    )
     if same is not None:
-        problems.append(_l("This answer is word for word one sent this week to another letter: answer this "
-                           "resident's own question."))
+        problems.append(
+            _l(
+                "This answer is word for word one sent this week to another letter: answer this "
+                "resident's own question."
+            )
+        )
     return problems

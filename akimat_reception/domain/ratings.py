@@ -5,6 +5,7 @@ The counts live in department_answer_stats, changed by the lifecycle in the tran
 answer sent, rated, disputed or returned (`record`), so that a page reads one row per department
 instead of aggregating every answer; `from_answers` aggregates the answers themselves, and
 `rebuild_department_stats` rewrites the counts from them."""
+
 from dataclasses import dataclass
 from typing import Optional
 
@@ -35,31 +36,66 @@ def department_ratings(akimat_id: int) -> list[DepartmentRating]:
     rows = db.session.execute(
         select(Department, DepartmentAnswerStats)
         .outerjoin(DepartmentAnswerStats, DepartmentAnswerStats.department_id == Department.id)
-        .where(Department.akimat_id == akimat_id).order_by(Department.id)).all()
-    return [DepartmentRating(department, stats.sent, stats.rated,
-                             stats.rating_sum / stats.rated if stats.rated else None, stats.disputed, stats.returned)
-            if stats is not None else DepartmentRating(department, 0, 0, None, 0, 0)
-            for department, stats in rows]
+        .where(Department.akimat_id == akimat_id)
+        .order_by(Department.id)
+    ).all()
+    return [
+        DepartmentRating(
+            department,
+            stats.sent,
+            stats.rated,
+            stats.rating_sum / stats.rated if stats.rated else None,
+            stats.disputed,
+            stats.returned,
+        )
+        if stats is not None
+        else DepartmentRating(department, 0, 0, None, 0, 0)
+        for department, stats in rows
+    ]
 
 
 def from_answers(akimat_id: int) -> list[DepartmentRating]:
     """The same counts aggregated from every answer of the akimat: what the kept counts must equal."""
     in_akimat = Letter.akimat_id == akimat_id
-    sent = dict((row[0], row[1:]) for row in db.session.execute(
-        select(Answer.department_id, func.count(), func.count(Answer.rating), func.avg(Answer.rating),
-               func.sum(case((Answer.disputed, 1), else_=0)))
-        .join(Letter, Letter.id == Answer.letter_id)
-        .where(in_akimat, Answer.status == AnswerStatus.SENT).group_by(Answer.department_id)))
-    returned = dict(db.session.execute(
-        select(Answer.department_id, func.count()).join(Letter, Letter.id == Answer.letter_id)
-        .where(in_akimat, Answer.status == AnswerStatus.RETURNED).group_by(Answer.department_id)).all())
-    departments = db.session.scalars(select(Department).where(Department.akimat_id == akimat_id)
-                                     .order_by(Department.id)).all()
+    sent = dict(
+        (row[0], row[1:])
+        for row in db.session.execute(
+            select(
+                Answer.department_id,
+                func.count(),
+                func.count(Answer.rating),
+                func.avg(Answer.rating),
+                func.sum(case((Answer.disputed, 1), else_=0)),
+            )
+            .join(Letter, Letter.id == Answer.letter_id)
+            .where(in_akimat, Answer.status == AnswerStatus.SENT)
+            .group_by(Answer.department_id)
+        )
+    )
+    returned = dict(
+        db.session.execute(
+            select(Answer.department_id, func.count())
+            .join(Letter, Letter.id == Answer.letter_id)
+            .where(in_akimat, Answer.status == AnswerStatus.RETURNED)
+            .group_by(Answer.department_id)
+        ).all()
+    )
+    departments = db.session.scalars(
+        select(Department).where(Department.akimat_id == akimat_id).order_by(Department.id)
+    ).all()
     rows = []
     for department in departments:
         answers, rated, average, disputed = sent.get(department.id, (0, 0, None, 0))
-        rows.append(DepartmentRating(department, answers, rated, float(average) if average is not None else None,
-                                     int(disputed or 0), returned.get(department.id, 0)))
+        rows.append(
+            DepartmentRating(
+                department,
+                answers,
+                rated,
+                float(average) if average is not None else None,
+                int(disputed or 0),
+                returned.get(department.id, 0),
+            )
+        )
     return rows
 
 
@@ -80,9 +116,12 @@ def record(department_id: Optional[int], **counts: int) -> None:
     values = {name: counts.get(name, 0) for name in COUNTS}
     table = DepartmentAnswerStats.__table__
     stmt = upsert(table).values(department_id=department_id, akimat_id=akimat_id, **values)
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=[table.c.department_id],
-        set_={name: table.c[name] + stmt.excluded[name] for name, value in values.items() if value}))
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[table.c.department_id],
+            set_={name: table.c[name] + stmt.excluded[name] for name, value in values.items() if value},
+        )
+    )
 
 
 def rebuild_department_stats(akimat_id: Optional[int] = None) -> None:
@@ -94,9 +133,19 @@ def rebuild_department_stats(akimat_id: Optional[int] = None) -> None:
     def total(condition, value=1):
         return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
-    source = (select(Department.id, Department.akimat_id, total(sent), total(rated), total(rated, Answer.rating),
-                     total(sent & Answer.disputed), total(Answer.status == AnswerStatus.RETURNED))
-              .join(Answer, Answer.department_id == Department.id).group_by(Department.id, Department.akimat_id))
+    source = (
+        select(
+            Department.id,
+            Department.akimat_id,
+            total(sent),
+            total(rated),
+            total(rated, Answer.rating),
+            total(sent & Answer.disputed),
+            total(Answer.status == AnswerStatus.RETURNED),
+        )
+        .join(Answer, Answer.department_id == Department.id)
+        .group_by(Department.id, Department.akimat_id)
+    )
     wipe = delete(table)
     if akimat_id is not None:
         source = source.where(Department.akimat_id == akimat_id)

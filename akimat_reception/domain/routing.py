@@ -1,5 +1,6 @@
 """Which department should answer a letter: learned from the akimat's own past routing, with the
 category's default department when the classifier is unsure or not trained yet."""
+
 import io
 import random
 from dataclasses import dataclass
@@ -32,8 +33,10 @@ def _text(letter: Letter) -> str:
 def _training_rows(akimat_id: int) -> list[tuple[str, int]]:
     """Answered letters and the department that finally answered them."""
     letters = db.session.scalars(
-        select(Letter).where(Letter.akimat_id == akimat_id, Letter.status.in_(RESOLVED),
-                             Letter.department_id.is_not(None)).order_by(Letter.id)).all()
+        select(Letter)
+        .where(Letter.akimat_id == akimat_id, Letter.status.in_(RESOLVED), Letter.department_id.is_not(None))
+        .order_by(Letter.id)
+    ).all()
     return [(_text(letter), letter.department_id) for letter in letters]
 
 
@@ -43,8 +46,10 @@ def _pipeline():
     from sklearn.pipeline import make_pipeline
 
     # Character n-grams cope with Kazakh and Russian endings without a stemmer for each language.
-    return make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=1),
-                         LogisticRegression(max_iter=1000, C=5.0))
+    return make_pipeline(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=1),
+        LogisticRegression(max_iter=1000, C=5.0),
+    )
 
 
 def train(akimat_id: int, now: Optional[datetime] = None) -> Optional[RoutingModel]:
@@ -64,8 +69,13 @@ def train(akimat_id: int, now: Optional[datetime] = None) -> Optional[RoutingMod
     model.fit([t for t, _d in rows], [d for _t, d in rows])  # the served model learns from everything
     buffer = io.BytesIO()
     joblib.dump(model, buffer)
-    record = RoutingModel(akimat_id=akimat_id, trained_at=now or utcnow(), samples=len(rows),
-                          holdout_accuracy=accuracy, blob=buffer.getvalue())
+    record = RoutingModel(
+        akimat_id=akimat_id,
+        trained_at=now or utcnow(),
+        samples=len(rows),
+        holdout_accuracy=accuracy,
+        blob=buffer.getvalue(),
+    )
     db.session.add(record)
     db.session.commit()
     _cache.pop(akimat_id, None)
@@ -114,15 +124,20 @@ class Evaluation:
 def evaluate(akimat_id: int) -> Evaluation:
     """The share of answered letters whose first department was the one that answered: the
     "ping-pong" the residents complain of, measured on the journal."""
-    first = (select(Event.letter_id, func.min(Event.seq).label("seq"))
-             .where(Event.akimat_id == akimat_id, Event.kind == "assigned").group_by(Event.letter_id).subquery())
+    first = (
+        select(Event.letter_id, func.min(Event.seq).label("seq"))
+        .where(Event.akimat_id == akimat_id, Event.kind == "assigned")
+        .group_by(Event.letter_id)
+        .subquery()
+    )
     rows = db.session.execute(
         select(Event.payload, Letter.department_id)
         .join(first, (first.c.letter_id == Event.letter_id) & (first.c.seq == Event.seq))
         .join(Letter, Letter.id == Event.letter_id)
-        .where(Letter.status.in_(RESOLVED))).all()
+        .where(Letter.status.in_(RESOLVED))
+    ).all()
     final = sum(1 for payload, department_id in rows if payload.get("department_id") == department_id)
-    latest = db.session.scalar(select(RoutingModel).where(RoutingModel.akimat_id == akimat_id)
-                               .order_by(RoutingModel.id.desc()).limit(1))
-    return Evaluation(len(rows), final, latest.holdout_accuracy if latest else None,
-                      latest.samples if latest else None)
+    latest = db.session.scalar(
+        select(RoutingModel).where(RoutingModel.akimat_id == akimat_id).order_by(RoutingModel.id.desc()).limit(1)
+    )
+    return Evaluation(len(rows), final, latest.holdout_accuracy if latest else None, latest.samples if latest else None)

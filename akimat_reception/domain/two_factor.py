@@ -1,4 +1,5 @@
 """Time-based one-time codes (RFC 6238) from an authenticator app, as the second factor."""
+
 import time
 
 import pyotp

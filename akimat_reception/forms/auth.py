@@ -13,12 +13,17 @@ class LoginForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    code = StringField(_l("Six-digit code from your authenticator app"), filters=[strip],
-                       validators=[DataRequired(**REQUIRED), Length(max=12)])
+    code = StringField(
+        _l("Six-digit code from your authenticator app"),
+        filters=[strip],
+        validators=[DataRequired(**REQUIRED), Length(max=12)],
+    )
 
 
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(**REQUIRED)])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(**REQUIRED), Length(max=200)])
-    repeat_password = PasswordField(_l("New password again"), validators=[
-        DataRequired(**REQUIRED), EqualTo("new_password", message=_l("The two new passwords differ."))])
+    repeat_password = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(**REQUIRED), EqualTo("new_password", message=_l("The two new passwords differ."))],
+    )

@@ -1,4 +1,5 @@
 """Forms of the akimat's staff."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, RadioField, SelectField, StringField, TextAreaField
@@ -11,10 +12,14 @@ from .validators import LocalDateField, strip
 
 
 class AssignForm(FlaskForm):
-    department = SelectField(_l("Department"), coerce=int,
-                             validators=[InputRequired(message=_l("Choose a department."))])
-    reason = StringField(_l("Reason for moving (when the letter is already with a department)"),
-                         filters=[strip], validators=[Optional(), Length(max=1000)])
+    department = SelectField(
+        _l("Department"), coerce=int, validators=[InputRequired(message=_l("Choose a department."))]
+    )
+    reason = StringField(
+        _l("Reason for moving (when the letter is already with a department)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=1000)],
+    )
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,10 +28,14 @@ class AssignForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     template = SelectField(_l("Insert a paragraph of your department"), coerce=int, validators=[Optional()])
-    decision = RadioField(_l("Decision"), choices=[SelectChoice(d.value, label) for d, label in DECISION_LABELS.items()],
-                          validators=[InputRequired(message=_l("Choose the decision."))])
-    body = TextAreaField(_l("Answer to the resident"), filters=[strip],
-                         validators=[DataRequired(**REQUIRED), Length(max=20000)])
+    decision = RadioField(
+        _l("Decision"),
+        choices=[SelectChoice(d.value, label) for d, label in DECISION_LABELS.items()],
+        validators=[InputRequired(message=_l("Choose the decision."))],
+    )
+    body = TextAreaField(
+        _l("Answer to the resident"), filters=[strip], validators=[DataRequired(**REQUIRED), Length(max=20000)]
+    )
     reasons = TextAreaField(_l("Reasons for the refusal"), filters=[strip], validators=[Optional()])
     legal_basis = TextAreaField(_l("Legal basis"), filters=[strip], validators=[Optional()])
     appeal_procedure = TextAreaField(_l("How to appeal"), filters=[strip], validators=[Optional()])
@@ -34,7 +43,8 @@ class AnswerForm(FlaskForm):
     def __init__(self, *args, templates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.template.choices = [SelectChoice(0, _l("Choose a paragraph"))] + [
-            SelectChoice(t.id, t.title) for t in templates]
+            SelectChoice(t.id, t.title) for t in templates
+        ]
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -48,15 +58,20 @@ class AnswerForm(FlaskForm):
 
 class ForwardForm(FlaskForm):
     target_akimat = SelectField(_l("Another akimat"), coerce=int, validators=[Optional()])
-    competent_body = StringField(_l("Or another competent body"), filters=[strip],
-                                 validators=[Optional(), Length(max=300)])
-    forward_reason = TextAreaField(_l("Why it is outside the akimat's competence"), filters=[strip],
-                                   validators=[DataRequired(**REQUIRED), Length(max=3000)])
+    competent_body = StringField(
+        _l("Or another competent body"), filters=[strip], validators=[Optional(), Length(max=300)]
+    )
+    forward_reason = TextAreaField(
+        _l("Why it is outside the akimat's competence"),
+        filters=[strip],
+        validators=[DataRequired(**REQUIRED), Length(max=3000)],
+    )
 
     def __init__(self, *args, akimats=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.target_akimat.choices = [SelectChoice(0, _l("Not an akimat: name the body below"))] + [
-            SelectChoice(a.id, a.name) for a in akimats]
+            SelectChoice(a.id, a.name) for a in akimats
+        ]
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -68,26 +83,32 @@ class ForwardForm(FlaskForm):
 
 class ExtensionRequestForm(FlaskForm):
     new_deadline = LocalDateField(_l("New deadline"), validators=[InputRequired(message=_l("Enter the new date."))])
-    extension_reason = TextAreaField(_l("Why more time is needed"), filters=[strip],
-                                     validators=[DataRequired(**REQUIRED), Length(max=3000)])
+    extension_reason = TextAreaField(
+        _l("Why more time is needed"), filters=[strip], validators=[DataRequired(**REQUIRED), Length(max=3000)]
+    )
 
 
 class ExtensionDecisionForm(FlaskForm):
-    verdict = RadioField(_l("Decision on the term"),
-                         choices=[SelectChoice("approve", _l("Extend the term")), SelectChoice("refuse", _l("Refuse"))],
-                         validators=[InputRequired(message=_l("Choose the decision."))])
-    decision_reason = TextAreaField(_l("Reasons of the decision"), filters=[strip],
-                                    validators=[DataRequired(**REQUIRED), Length(max=3000)])
+    verdict = RadioField(
+        _l("Decision on the term"),
+        choices=[SelectChoice("approve", _l("Extend the term")), SelectChoice("refuse", _l("Refuse"))],
+        validators=[InputRequired(message=_l("Choose the decision."))],
+    )
+    decision_reason = TextAreaField(
+        _l("Reasons of the decision"), filters=[strip], validators=[DataRequired(**REQUIRED), Length(max=3000)]
+    )
 
 
 class HearingNoticeForm(FlaskForm):
-    grounds = TextAreaField(_l("Grounds of the intended refusal"), filters=[strip],
-                            validators=[DataRequired(**REQUIRED), Length(max=5000)])
+    grounds = TextAreaField(
+        _l("Grounds of the intended refusal"), filters=[strip], validators=[DataRequired(**REQUIRED), Length(max=5000)]
+    )
 
 
 class InstructionForm(FlaskForm):
-    instruction = TextAreaField(_l("Instruction to the department"), filters=[strip],
-                                validators=[DataRequired(**REQUIRED), Length(max=3000)])
+    instruction = TextAreaField(
+        _l("Instruction to the department"), filters=[strip], validators=[DataRequired(**REQUIRED), Length(max=3000)]
+    )
 
 
 class ControlForm(FlaskForm):
@@ -96,10 +117,17 @@ class ControlForm(FlaskForm):
 
     def __init__(self, *args, disputed=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.verdict.choices = ([SelectChoice("return", _l("Return to the department for rework")),
-                                 SelectChoice("uphold", _l("The answer stands: tell the resident why"))] if disputed
-                                else [SelectChoice("approve", _l("Approve and send to the resident")),
-                                      SelectChoice("return", _l("Return for rework"))])
+        self.verdict.choices = (
+            [
+                SelectChoice("return", _l("Return to the department for rework")),
+                SelectChoice("uphold", _l("The answer stands: tell the resident why")),
+            ]
+            if disputed
+            else [
+                SelectChoice("approve", _l("Approve and send to the resident")),
+                SelectChoice("return", _l("Return for rework")),
+            ]
+        )
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -110,10 +138,18 @@ class ControlForm(FlaskForm):
 
 
 class AnswerTemplateForm(FlaskForm):
-    department = SelectField(_l("Department"), coerce=int, validators=[InputRequired(message=_l("Choose a department."))])
-    language = RadioField(_l("Language"), choices=[SelectChoice("kk", _l("Kazakh")), SelectChoice("ru", _l("Russian")),
-                                                   SelectChoice("en", _l("English"))],
-                          validators=[InputRequired(message=_l("Choose the language."))])
+    department = SelectField(
+        _l("Department"), coerce=int, validators=[InputRequired(message=_l("Choose a department."))]
+    )
+    language = RadioField(
+        _l("Language"),
+        choices=[
+            SelectChoice("kk", _l("Kazakh")),
+            SelectChoice("ru", _l("Russian")),
+            SelectChoice("en", _l("English")),
+        ],
+        validators=[InputRequired(message=_l("Choose the language."))],
+    )
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(**REQUIRED), Length(max=200)])
     body = TextAreaField(_l("Paragraph"), filters=[strip], validators=[DataRequired(**REQUIRED), Length(max=10000)])
 

@@ -1,4 +1,5 @@
 """Forms of the phone directory: a resident's report, a staff check call, an administrator's line."""
+
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -20,9 +21,11 @@ class ReportForm(FlaskForm):
 
 
 class CheckForm(FlaskForm):
-    result = RadioField(_l("What happened when you called?"),
-                        choices=[SelectChoice(r.value, label) for r, label in CHECK_RESULT_LABELS.items()],
-                        validators=[InputRequired(message=_l("Choose what happened on the call."))])
+    result = RadioField(
+        _l("What happened when you called?"),
+        choices=[SelectChoice(r.value, label) for r, label in CHECK_RESULT_LABELS.items()],
+        validators=[InputRequired(message=_l("Choose what happened on the call."))],
+    )
     note = TextAreaField(_l("Note (optional)"), filters=[strip], validators=[Optional(), _length(1000)])
 
 
@@ -46,20 +49,30 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LineForm(FlaskForm):
-    department = SelectField(_l("Department"), coerce=int,
-                             validators=[InputRequired(message=_l("Choose a department."))])
-    number = StringField(_l("Phone number"), filters=[strip],
-                         validators=[DataRequired(**REQUIRED), PhoneNumber(), _length(30)])
-    purpose_kk = StringField(_l("Purpose in Kazakh"), filters=[strip],
-                             validators=[DataRequired(**REQUIRED), _length(300)])
-    purpose_ru = StringField(_l("Purpose in Russian"), filters=[strip],
-                             validators=[DataRequired(**REQUIRED), _length(300)])
-    purpose_en = StringField(_l("Purpose in English (optional)"), filters=[strip],
-                             validators=[Optional(), _length(300)])
-    languages = MultiCheckboxField(_l("Languages spoken on the line"),
-                                   choices=[SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()])
-    days = RadioField(_l("Days"), choices=[SelectChoice(d.value, label) for d, label in LINE_DAYS_LABELS.items()],
-                      validators=[InputRequired(message=_l("Choose the days the line works."))])
+    department = SelectField(
+        _l("Department"), coerce=int, validators=[InputRequired(message=_l("Choose a department."))]
+    )
+    number = StringField(
+        _l("Phone number"), filters=[strip], validators=[DataRequired(**REQUIRED), PhoneNumber(), _length(30)]
+    )
+    purpose_kk = StringField(
+        _l("Purpose in Kazakh"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(300)]
+    )
+    purpose_ru = StringField(
+        _l("Purpose in Russian"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(300)]
+    )
+    purpose_en = StringField(
+        _l("Purpose in English (optional)"), filters=[strip], validators=[Optional(), _length(300)]
+    )
+    languages = MultiCheckboxField(
+        _l("Languages spoken on the line"),
+        choices=[SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()],
+    )
+    days = RadioField(
+        _l("Days"),
+        choices=[SelectChoice(d.value, label) for d, label in LINE_DAYS_LABELS.items()],
+        validators=[InputRequired(message=_l("Choose the days the line works."))],
+    )
     opens_at = LocalTimeField(_l("Opens at"), validators=[Optional()])
     closes_at = LocalTimeField(_l("Closes at"), validators=[Optional()])
 

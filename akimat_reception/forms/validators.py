@@ -1,4 +1,5 @@
 """Validators for Kazakhstan's identifiers, with messages a resident understands."""
+
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -30,7 +31,7 @@ class PhoneNumber:
 
 # Vertical tab and form feed are line breaks (text pasted from a word processor brings them):
 # kept as the line breaks they mean.
-LINE_BREAKS = {0x0b: "\n", 0x0c: "\n"}
+LINE_BREAKS = {0x0B: "\n", 0x0C: "\n"}
 # The other C0 control characters but tab, line feed and carriage return; DEL; the C1 controls.
 # Nobody types them: they come from broken copies or hostile clients, and PostgreSQL cannot
 # store NUL in text at all (the INSERT fails). Bidirectional marks (U+200E, U+202E...) are format
@@ -46,8 +47,12 @@ def strip(value):
         return value
     stripped = value.translate(LINE_BREAKS).strip()
     if CONTROL_CHARACTERS.search(stripped):
-        raise ValueError(_l("This text contains invisible control characters, often copied from another "
-                            "program. Type it again or paste it as plain text."))
+        raise ValueError(
+            _l(
+                "This text contains invisible control characters, often copied from another "
+                "program. Type it again or paste it as plain text."
+            )
+        )
     return stripped
 
 

@@ -1,7 +1,20 @@
 """All models, importable from one place (and so known to Alembic)."""
+
 from .journal import Event, JournalCheck, PersonalDataAccess
-from .letters import (Answer, AnswerStatus, Attachment, AnswerTemplate, Decision, ExtensionRequest, ExtensionStatus, Letter,
-                      LetterCounter, LetterKind, LetterStatus, RoutingModel)
+from .letters import (
+    Answer,
+    AnswerStatus,
+    Attachment,
+    AnswerTemplate,
+    Decision,
+    ExtensionRequest,
+    ExtensionStatus,
+    Letter,
+    LetterCounter,
+    LetterKind,
+    LetterStatus,
+    RoutingModel,
+)
 from .outbox import Channel, DeliveryStatus, OutboxMessage
 from .people import Membership, Role, User
 from .phones import CheckResult, LineDays, PhoneCheck, PhoneLine, PhoneReport
@@ -10,8 +23,35 @@ from .tenancy import Akimat, CalendarOverride, Category, Department
 from . import guards  # noqa: F401  (registers the listeners)
 
 __all__ = [
-    "Akimat", "Answer", "AnswerStatus", "Attachment", "AnswerTemplate", "RoutingModel", "CalendarOverride", "Category", "Channel", "Decision", "DeliveryStatus", "Department",
-    "Event", "JournalCheck", "ExtensionRequest", "ExtensionStatus", "Letter", "LetterCounter", "LetterKind", "LetterStatus",
-    "Membership", "OutboxMessage", "PersonalDataAccess", "Role", "User",
-    "CheckResult", "LineDays", "PhoneCheck", "PhoneLine", "PhoneReport", "DepartmentAnswerStats",
+    "Akimat",
+    "Answer",
+    "AnswerStatus",
+    "Attachment",
+    "AnswerTemplate",
+    "RoutingModel",
+    "CalendarOverride",
+    "Category",
+    "Channel",
+    "Decision",
+    "DeliveryStatus",
+    "Department",
+    "Event",
+    "JournalCheck",
+    "ExtensionRequest",
+    "ExtensionStatus",
+    "Letter",
+    "LetterCounter",
+    "LetterKind",
+    "LetterStatus",
+    "Membership",
+    "OutboxMessage",
+    "PersonalDataAccess",
+    "Role",
+    "User",
+    "CheckResult",
+    "LineDays",
+    "PhoneCheck",
+    "PhoneLine",
+    "PhoneReport",
+    "DepartmentAnswerStats",
 ]

@@ -1,4 +1,5 @@
 """Pieces shared by the models: UTC timestamps and names kept in kk/ru/en."""
+
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, Enum, String

@@ -1,6 +1,7 @@
 """The ORM refuses to rewrite history: events and access records are append-only, a submitted
 letter's content and a sent answer never change, nothing is deleted. (PostgreSQL refuses the
 same with triggers, for clients that bypass the ORM.)"""
+
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
@@ -9,13 +10,41 @@ from .letters import Answer, Attachment, Letter
 from .phones import PhoneCheck
 
 FROZEN_LETTER_COLUMNS = (
-    "akimat_id", "number", "year", "seq", "submission_token", "access_code_hash", "kind", "language",
-    "subject", "body", "disputed_party", "complaint_request", "surname", "given_name", "patronymic",
-    "iin", "address", "email", "phone", "received_at", "original_deadline",
+    "akimat_id",
+    "number",
+    "year",
+    "seq",
+    "submission_token",
+    "access_code_hash",
+    "kind",
+    "language",
+    "subject",
+    "body",
+    "disputed_party",
+    "complaint_request",
+    "surname",
+    "given_name",
+    "patronymic",
+    "iin",
+    "address",
+    "email",
+    "phone",
+    "received_at",
+    "original_deadline",
 )
 # What the resident received: once sent, an answer's words never change (its rating may).
-FROZEN_SENT_ANSWER_COLUMNS = ("letter_id", "author_id", "department_id", "decision", "body", "reasons",
-                              "legal_basis", "appeal_procedure", "language", "sent_at")
+FROZEN_SENT_ANSWER_COLUMNS = (
+    "letter_id",
+    "author_id",
+    "department_id",
+    "decision",
+    "body",
+    "reasons",
+    "legal_basis",
+    "appeal_procedure",
+    "language",
+    "sent_at",
+)
 APPEND_ONLY = (Event, PersonalDataAccess, PhoneCheck, Attachment)
 
 
@@ -55,7 +84,9 @@ def _refuse_bulk_rewrites(orm_execute_state):
     mapper = orm_execute_state.bind_mapper
     entity = mapper.class_ if mapper is not None else None
     if entity in APPEND_ONLY or (entity in (Letter, Answer) and orm_execute_state.is_delete):
-        raise HistoryRewriteRefused(f"bulk {'update' if orm_execute_state.is_update else 'delete'} of {entity.__name__}")
+        raise HistoryRewriteRefused(
+            f"bulk {'update' if orm_execute_state.is_update else 'delete'} of {entity.__name__}"
+        )
     if entity is Letter and orm_execute_state.is_update:
         values = getattr(orm_execute_state.statement, "_values", None) or {}
         names = {getattr(k, "key", k) for k in values}

@@ -1,4 +1,5 @@
 """The append-only, hash-chained journal of everything that happens to a letter."""
+
 from datetime import datetime
 from typing import Optional
 

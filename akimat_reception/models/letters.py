@@ -1,4 +1,5 @@
 """Letters (обращение / өтініш) from residents, and the answers to them."""
+
 import enum
 from datetime import date, datetime
 from typing import Optional
@@ -10,8 +11,6 @@ from ..extensions import db
 from ._common import UTCDateTime, enum_column, utcnow
 from .people import User
 from .tenancy import Akimat, Category, Department
-
-
 
 
 class LetterKind(str, enum.Enum):
@@ -58,8 +57,15 @@ class Letter(db.Model):
         UniqueConstraint("akimat_id", "submission_token"),
         # The akim's dashboard and the inboxes: each status's letters by deadline (a list of several
         # statuses merges one index range per status), and the dashboard's counts from the index alone.
-        Index("ix_letter_akimat_status_deadline_cover", "akimat_id", "status", "deadline", "id", "department_id",
-              "transfer_count"),
+        Index(
+            "ix_letter_akimat_status_deadline_cover",
+            "akimat_id",
+            "status",
+            "deadline",
+            "id",
+            "department_id",
+            "transfer_count",
+        ),
         Index("ix_letter_akimat_department_status_deadline", "akimat_id", "department_id", "status", "deadline", "id"),
         # "All letters", the nearest deadline first.
         Index("ix_letter_akimat_deadline", "akimat_id", "deadline", "id"),

@@ -1,4 +1,5 @@
 """Notifications waiting to be delivered, written in the same transaction as the change they report."""
+
 import enum
 from datetime import datetime
 from typing import Optional
@@ -22,8 +23,6 @@ class DeliveryStatus(str, enum.Enum):
     FAILED = "failed"  # gave up after the last retry
 
 
-
-
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
@@ -39,7 +38,9 @@ class OutboxMessage(db.Model):
     body_html: Mapped[Optional[str]] = mapped_column(Text)
     # A secret (the access code) kept apart from the body and erased once delivered.
     secret: Mapped[Optional[str]] = mapped_column(String(64))
-    status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus, length=20), default=DeliveryStatus.PENDING)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        enum_column(DeliveryStatus, length=20), default=DeliveryStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[Optional[str]] = mapped_column(Text)

@@ -1,4 +1,5 @@
 """Staff accounts and their roles in akimats."""
+
 import enum
 from datetime import datetime
 from typing import Optional
@@ -35,9 +36,7 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[Optional[int]]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    memberships: Mapped[list["Membership"]] = relationship(
-        back_populates="user", order_by="Membership.id"
-    )
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="user", order_by="Membership.id")
 
     @property
     def is_active(self) -> bool:

@@ -3,6 +3,7 @@ the residents' reports that nobody answers.
 
 A line row holds the outcome of its newest checks, for fast lists; the checks are the history
 (append-only, like the journal), and an answered check resolves the open reports."""
+
 import enum
 from datetime import datetime, time
 from typing import Optional

@@ -1,6 +1,7 @@
 """Counts kept up to date by the lifecycle in the transaction of each change, for pages that would
 otherwise aggregate every row on each request. Rebuilt from the rows they count by
 domain.ratings.rebuild_department_stats (the bulk demo, `flask ratings rebuild`)."""
+
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -1,4 +1,5 @@
 """Akimats (tenants), their departments (басқарма / управление) and letter categories."""
+
 from datetime import date
 from typing import Optional
 
@@ -22,18 +23,16 @@ class Akimat(TranslatedName, db.Model):
     # Names in all languages, case-folded in Python: SQLite's lower() knows only ASCII letters.
     search_text: Mapped[str] = mapped_column(String(800), default="")
 
-    departments: Mapped[list["Department"]] = relationship(
-        back_populates="akimat", order_by="Department.id"
-    )
-    categories: Mapped[list["Category"]] = relationship(
-        back_populates="akimat", order_by="Category.id"
-    )
+    departments: Mapped[list["Department"]] = relationship(back_populates="akimat", order_by="Department.id")
+    categories: Mapped[list["Category"]] = relationship(back_populates="akimat", order_by="Category.id")
 
 
 @event.listens_for(Akimat, "before_insert")
 @event.listens_for(Akimat, "before_update")
 def _fill_search_text(mapper, connection, akimat: Akimat) -> None:
-    akimat.search_text = search_key(" ".join(filter(None, (akimat.slug, akimat.name_kk, akimat.name_ru, akimat.name_en))))
+    akimat.search_text = search_key(
+        " ".join(filter(None, (akimat.slug, akimat.name_kk, akimat.name_ru, akimat.name_en)))
+    )
 
 
 def search_key(text: str) -> str:

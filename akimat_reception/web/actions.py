@@ -1,5 +1,6 @@
 """The shape every action on a letter takes, staff's or resident's: validate the form, call the
 lifecycle verb, then redirect after success (PRG) or report the rule it broke by the field."""
+
 from typing import Callable, Optional
 
 from flask import flash, redirect
@@ -8,8 +9,9 @@ from flask_wtf import FlaskForm
 from ..domain import lifecycle
 
 
-def attempt(form: FlaskForm, perform: Callable[[FlaskForm], None], error_field: str, done_message,
-            success_url: str) -> Optional[object]:
+def attempt(
+    form: FlaskForm, perform: Callable[[FlaskForm], None], error_field: str, done_message, success_url: str
+) -> Optional[object]:
     """The redirect when the action was done; None when the form must be shown again."""
     if not form.validate_on_submit():
         return None

@@ -6,6 +6,7 @@ are among the newest ids, which catches a transaction committing after a later-n
 with any of them: a result computed at a revision is still right while the revision stays the same.
 An entry is also recomputed after `ttl` seconds in any case. Values must be plain data (no ORM
 objects: each request has its own session)."""
+
 import threading
 import time
 from collections import OrderedDict

@@ -1,4 +1,5 @@
 """Today in an akimat's own time zone, and each letter's deadline state against it."""
+
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 

@@ -3,6 +3,7 @@
 Flask-Babel gives Jinja a gettext that finds the request's translations anew for every string
 (a page of letters has hundreds); these callables keep the catalogue found first in the request's
 Babel context, as long as the locale is the same object (force_locale swaps it, and back)."""
+
 from flask import Flask, g
 from flask_babel import get_translations
 

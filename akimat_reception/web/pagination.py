@@ -9,6 +9,7 @@ page 2 does. A page asked for by its number alone (`?page=7`) is read with OFFSE
 A list that is the union of a few conditions (`split`, e.g. one status each: "not answered yet"
 is four statuses) reads each condition's own index range in order and merges them, instead of
 reading every row of the union to sort it."""
+
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -45,8 +46,7 @@ class Page:
         return args
 
 
-def paginate(stmt, per_page: int | None = None, *, order=(), descending: bool = False, split=(),
-             options=()) -> Page:
+def paginate(stmt, per_page: int | None = None, *, order=(), descending: bool = False, split=(), options=()) -> Page:
     """A page of `stmt` (a select of one entity; ordered by the caller when `order` is not given).
 
     order: the sort columns, the entity's id last; descending: newest first; split: conditions
@@ -67,12 +67,20 @@ def paginate(stmt, per_page: int | None = None, *, order=(), descending: bool = 
         rows = _merged(stmt, order, sort, descending, split, keyset, offset, per_page, options)
     else:
         ordered = stmt.where(keyset) if keyset is not None else stmt
-        rows = db.session.scalars(ordered.options(*options).order_by(*sort)
-                                  .limit(per_page + 1).offset(offset)).unique().all()
+        rows = (
+            db.session.scalars(ordered.options(*options).order_by(*sort).limit(per_page + 1).offset(offset))
+            .unique()
+            .all()
+        )
     items = rows[:per_page]
     has_next = len(rows) > per_page
-    return Page(items=items, number=number, has_previous=number > 1, has_next=has_next,
-                next_cursor=_encode([getattr(items[-1], c.key) for c in order]) if has_next else None)
+    return Page(
+        items=items,
+        number=number,
+        has_previous=number > 1,
+        has_next=has_next,
+        next_cursor=_encode([getattr(items[-1], c.key) for c in order]) if has_next else None,
+    )
 
 
 def _merged(stmt, order, sort, descending, split, keyset, offset, per_page, options) -> list:
@@ -90,8 +98,14 @@ def _merged(stmt, order, sort, descending, split, keyset, offset, per_page, opti
     merged = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery()
     merged_keys = [merged.c[f"k{i}"] for i in range(len(order))]
     merged_sort = [k.desc() for k in merged_keys] if descending else merged_keys
-    page = (select(entity).join(merged, order[-1] == merged_keys[-1]).options(*options)
-            .order_by(*merged_sort).limit(per_page + 1).offset(offset))
+    page = (
+        select(entity)
+        .join(merged, order[-1] == merged_keys[-1])
+        .options(*options)
+        .order_by(*merged_sort)
+        .limit(per_page + 1)
+        .offset(offset)
+    )
     return db.session.scalars(page).unique().all()
 
 

@@ -1,4 +1,5 @@
 """The akimat is resolved from the URL once, and tenant data is read only through these helpers."""
+
 from flask import Blueprint, abort, g
 from flask_login import current_user
 from sqlalchemy import select

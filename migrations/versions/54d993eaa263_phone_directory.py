@@ -3,6 +3,7 @@
 Revision ID: 54d993eaa263
 Revises: 4b7e2c91d0aa
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -31,10 +32,14 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_checked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("last_result", sa.Enum(*CHECK_RESULTS, name="checkresult", native_enum=False, length=20), nullable=True),
+        sa.Column(
+            "last_result", sa.Enum(*CHECK_RESULTS, name="checkresult", native_enum=False, length=20), nullable=True
+        ),
         sa.Column("last_answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["akimat_id"], ["akimat.id"], name=op.f("fk_phone_line_akimat_id_akimat")),
-        sa.ForeignKeyConstraint(["department_id"], ["department.id"], name=op.f("fk_phone_line_department_id_department")),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["department.id"], name=op.f("fk_phone_line_department_id_department")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_phone_line")),
     )
     with op.batch_alter_table("phone_line", schema=None) as batch_op:
@@ -52,8 +57,9 @@ def upgrade():
         sa.Column("note", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["akimat_id"], ["akimat.id"], name=op.f("fk_phone_check_akimat_id_akimat")),
         sa.ForeignKeyConstraint(["line_id"], ["phone_line.id"], name=op.f("fk_phone_check_line_id_phone_line")),
-        sa.ForeignKeyConstraint(["checked_by_id"], ["user_account.id"],
-                                name=op.f("fk_phone_check_checked_by_id_user_account")),
+        sa.ForeignKeyConstraint(
+            ["checked_by_id"], ["user_account.id"], name=op.f("fk_phone_check_checked_by_id_user_account")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_phone_check")),
     )
     with op.batch_alter_table("phone_check", schema=None) as batch_op:
@@ -71,8 +77,9 @@ def upgrade():
         sa.Column("resolved_by_check_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["akimat_id"], ["akimat.id"], name=op.f("fk_phone_report_akimat_id_akimat")),
         sa.ForeignKeyConstraint(["line_id"], ["phone_line.id"], name=op.f("fk_phone_report_line_id_phone_line")),
-        sa.ForeignKeyConstraint(["resolved_by_check_id"], ["phone_check.id"],
-                                name=op.f("fk_phone_report_resolved_by_check_id_phone_check")),
+        sa.ForeignKeyConstraint(
+            ["resolved_by_check_id"], ["phone_check.id"], name=op.f("fk_phone_report_resolved_by_check_id_phone_check")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_phone_report")),
     )
     with op.batch_alter_table("phone_report", schema=None) as batch_op:
@@ -82,8 +89,10 @@ def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         # Check calls are history: the database refuses to change or delete them, whatever client asks
         # (refuse_rewrite() comes with the initial schema).
-        op.execute("CREATE TRIGGER phone_check_append_only BEFORE UPDATE OR DELETE ON phone_check "
-                   "FOR EACH ROW EXECUTE FUNCTION refuse_rewrite()")
+        op.execute(
+            "CREATE TRIGGER phone_check_append_only BEFORE UPDATE OR DELETE ON phone_check "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_rewrite()"
+        )
 
 
 def downgrade():

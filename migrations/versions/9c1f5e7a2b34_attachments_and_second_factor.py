@@ -3,6 +3,7 @@
 Revision ID: 9c1f5e7a2b34
 Revises: 54d993eaa263
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -34,8 +35,10 @@ def upgrade():
         batch.add_column(sa.Column("totp_secret", sa.String(length=32), nullable=True))
         batch.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE TRIGGER attachment_append_only BEFORE UPDATE OR DELETE ON attachment "
-                   "FOR EACH ROW EXECUTE FUNCTION refuse_rewrite()")
+        op.execute(
+            "CREATE TRIGGER attachment_append_only BEFORE UPDATE OR DELETE ON attachment "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_rewrite()"
+        )
 
 
 def downgrade():

@@ -11,6 +11,7 @@ counts kept up to date instead of aggregated from every answer on each page.
 Revision ID: b81e4f2c9d37
 Revises: 9c1f5e7a2b34
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,8 +21,14 @@ branch_labels = None
 depends_on = None
 
 NEW_LETTER_INDEXES = {
-    "ix_letter_akimat_status_deadline_cover": ["akimat_id", "status", "deadline", "id", "department_id",
-                                               "transfer_count"],
+    "ix_letter_akimat_status_deadline_cover": [
+        "akimat_id",
+        "status",
+        "deadline",
+        "id",
+        "department_id",
+        "transfer_count",
+    ],
     "ix_letter_akimat_department_status_deadline": ["akimat_id", "department_id", "status", "deadline", "id"],
     "ix_letter_akimat_deadline": ["akimat_id", "deadline", "id"],
     "ix_letter_akimat_received": ["akimat_id", "received_at"],
@@ -57,8 +64,9 @@ def upgrade():
         sa.Column("disputed", sa.Integer(), nullable=False),
         sa.Column("returned", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["akimat_id"], ["akimat.id"], name=op.f("fk_department_answer_stats_akimat_id_akimat")),
-        sa.ForeignKeyConstraint(["department_id"], ["department.id"],
-                                name=op.f("fk_department_answer_stats_department_id_department")),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["department.id"], name=op.f("fk_department_answer_stats_department_id_department")
+        ),
         sa.PrimaryKeyConstraint("department_id", name=op.f("pk_department_answer_stats")),
     )
     op.create_index(op.f("ix_department_answer_stats_akimat_id"), "department_answer_stats", ["akimat_id"])

@@ -6,6 +6,7 @@ last check" is a range of it.
 Revision ID: c3d5a7e9f1b2
 Revises: b81e4f2c9d37
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -1,4 +1,5 @@
 """Real Chromium (Debian's package) driven by Playwright, against the app served on 127.0.0.1."""
+
 import os
 import shutil
 import threading
@@ -11,8 +12,16 @@ from werkzeug.serving import make_server
 from tests.conftest import PROJECT_ROOT, make_test_app
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 ARTIFACTS = PROJECT_ROOT / "tests" / ".artifacts"
 
 
@@ -29,8 +38,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ARGS + browser_type_launch_args.get("args", [])}
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ARGS + browser_type_launch_args.get("args", []),
+    }
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ A last test walks the resident's journey with the keyboard alone.
 The checkers come from npm, pinned in tests/browser/package.json and package-lock.json; the
 session installs them with `npm ci` when tests/browser/node_modules is missing or out of date.
 """
+
 import json
 import os
 import shutil
@@ -84,6 +85,7 @@ PAGE_NAMES = [name for name, _, _ in PAGES]
 
 # --- the checkers -----------------------------------------------------------------------------
 
+
 def _unavailable(reason: str):
     """Skip with the reason on a developer's machine; under CI=true the checks must run."""
     if os.environ.get("CI") == "true":
@@ -109,14 +111,22 @@ def axe_source():
     if not _installed_as_pinned():
         npm = shutil.which("npm")
         if npm is None:
-            _unavailable("npm is missing, so axe-core and vnu-jar (tests/browser/package.json) cannot be "
-                         "installed: install Node.js and npm (apt-get install nodejs npm)")
+            _unavailable(
+                "npm is missing, so axe-core and vnu-jar (tests/browser/package.json) cannot be "
+                "installed: install Node.js and npm (apt-get install nodejs npm)"
+            )
         started = time.monotonic()
-        result = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=HERE,
-                                capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+            cwd=HERE,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if result.returncode != 0 or not _installed_as_pinned():
-            pytest.fail(f"`npm ci` in {HERE} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}",
-                        pytrace=False)
+            pytest.fail(
+                f"`npm ci` in {HERE} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}", pytrace=False
+            )
         print(f"installed axe-core and vnu-jar with npm ci in {time.monotonic() - started:.1f}s")
     return AXE_JS.read_text(encoding="utf-8")
 
@@ -176,6 +186,7 @@ class Snapshot:
 @dataclass
 class Site:
     """What the pass over the site found: a snapshot per (page, language), or why there is none."""
+
     snapshots: dict = field(default_factory=dict)
     problems: dict = field(default_factory=dict)
 
@@ -183,7 +194,8 @@ class Site:
         if key not in self.snapshots:
             name, language = key
             why = self.problems.get(key) or "\n".join(
-                f"{reader} [{lang}]: {problem}" for (reader, lang), problem in self.problems.items() if lang == language)
+                f"{reader} [{lang}]: {problem}" for (reader, lang), problem in self.problems.items() if lang == language
+            )
             pytest.fail(f"{name} [{language}] could not be checked: {why or 'not visited'}", pytrace=False)
         return self.snapshots[key]
 
@@ -192,6 +204,7 @@ class Site:
 class Visit:
     """Records the pages one reader (a browser context) sees, in the language it reads now.
     A page that fails is recorded as a problem of its own tests, and the reader goes on."""
+
     page: object
     language: str
     axe_source: str
@@ -204,10 +217,13 @@ class Visit:
             landed = urlsplit(self.page.url).path
             assert landed == urlsplit(path).path, f"{name} [{self.language}]: {path} led to {landed}"
             return response
+
         self._try(name, go)
 
     def submit(self, name, form="main form"):
-        self._try(name, lambda: _navigation(self.page, lambda: self.page.locator(f"{form} button[type=submit]").last.click()))
+        self._try(
+            name, lambda: _navigation(self.page, lambda: self.page.locator(f"{form} button[type=submit]").last.click())
+        )
 
     def _try(self, name, go):
         try:
@@ -219,17 +235,20 @@ class Visit:
         _, status, marker = next(p for p in PAGES if p[0] == name)
         page = self.page
         where = f"{name} [{self.language}] at {page.url}"
-        assert response is not None and response.status == status, f"{where}: HTTP {response and response.status}, expected {status}"
+        assert response is not None and response.status == status, (
+            f"{where}: HTTP {response and response.status}, expected {status}"
+        )
         for selector in marker.split(", "):
-            assert page.locator(selector).count() > 0, f"{where}: not in the intended state, nothing matches {selector!r}"
+            assert page.locator(selector).count() > 0, (
+                f"{where}: not in the intended state, nothing matches {selector!r}"
+            )
         html_lang = page.evaluate("document.documentElement.lang")
         assert html_lang == self.language, f"{where}: <html lang={html_lang!r}>, expected {self.language!r}"
         html = self.html_dir / f"{name}-{self.language}.html"
         html.write_bytes(response.body())  # as the server sent it, before the parser repairs anything
         if page.evaluate("typeof window.axe") == "undefined":
             page.evaluate(self.axe_source)
-        snapshot = Snapshot(name, self.language, page.url, status, html,
-                            violations=page.evaluate(AXE_RUN, AXE_TAGS))
+        snapshot = Snapshot(name, self.language, page.url, status, html, violations=page.evaluate(AXE_RUN, AXE_TAGS))
         page.set_viewport_size(PHONE)
         layout = page.evaluate(LAYOUT)
         page.set_viewport_size(DESKTOP)
@@ -322,8 +341,13 @@ def _admin_pages(visit, letters):
     visit.goto("admin-phones-import", "/astana/admin/phones/import")
 
 
-READERS = [(None, _resident_pages), ("registrar", _registrar_pages), ("executor", _executor_pages),
-           ("akim", _akim_pages), ("admin", _admin_pages)]
+READERS = [
+    (None, _resident_pages),
+    ("registrar", _registrar_pages),
+    ("executor", _executor_pages),
+    ("akim", _akim_pages),
+    ("admin", _admin_pages),
+]
 
 
 def _fresh_rate_limits():
@@ -362,11 +386,15 @@ def _answered_letter():
     """A letter whose answer was approved and sent, with its grounds, waiting for the rating."""
     letter, code = factories.routed_letter(subject="Перерасчёт за отопление", category="utilities")
     lifecycle.submit_draft(
-        letter, factories.staff(Role.EXECUTOR), Decision.WITHOUT_CONSIDERATION,
+        letter,
+        factories.staff(Role.EXECUTOR),
+        Decision.WITHOUT_CONSIDERATION,
         f"Ваше обращение о перерасчёте платы за отопление рассмотрено управлением (№ {letter.number}). "
         "Перерасчёт за этот период уже был сделан, поэтому повторно его провести нельзя.",
         "Перерасчёт за октябрь сделан, повторное обращение по тому же вопросу.",
-        "Правила предоставления коммунальных услуг, пункт 45.", "В вышестоящий орган или в суд.")
+        "Правила предоставления коммунальных услуг, пункт 45.",
+        "В вышестоящий орган или в суд.",
+    )
     lifecycle.approve_draft(letter, factories.staff(Role.CONTROLLER))
     return letter, code
 
@@ -378,16 +406,24 @@ def site(browser, base_url, live_app, axe_source, artifacts):
         registered, _ = factories.letter(subject="Нет отопления в доме 12", category="utilities")
         routed, _ = factories.routed_letter(subject="Жалоба на вывоз мусора", category="utilities")
         answered, code = _answered_letter()
-        letters = {"registered": registered.number, "routed": routed.number,
-                   "answered": answered.number, "answered_code": code}
+        letters = {
+            "registered": registered.number,
+            "routed": routed.number,
+            "answered": answered.number,
+            "answered_code": code,
+        }
     html_dir = artifacts / "html"
     html_dir.mkdir(exist_ok=True)
     site = Site()
     started = time.monotonic()
     _visit_the_site(browser, base_url, letters, axe_source, html_dir, site, live_app)
     print(f"visited {len(site.snapshots)} pages in {time.monotonic() - started:.1f}s")
-    under = [f"{s.name} [{s.language}] {t['width']}×{t['height']} {t['what']}"
-             for s in site.snapshots.values() for t in s.targets if min(t["width"], t["height"]) < COMFORTABLE_TARGET]
+    under = [
+        f"{s.name} [{s.language}] {t['width']}×{t['height']} {t['what']}"
+        for s in site.snapshots.values()
+        for t in s.targets
+        if min(t["width"], t["height"]) < COMFORTABLE_TARGET
+    ]
     (artifacts / f"targets-under-{COMFORTABLE_TARGET}px.txt").write_text("\n".join(under) + "\n", encoding="utf-8")
     return site
 
@@ -399,8 +435,12 @@ def html_errors(site):
     if java is None:
         _unavailable("java is missing, so the Nu Html Checker cannot run: apt-get install openjdk-17-jre-headless")
     files = sorted(str(s.html) for s in site.snapshots.values())
-    result = subprocess.run([java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *files],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *files],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if result.returncode not in (0, 1) or not result.stdout.strip():
         pytest.fail(f"vnu.jar failed ({result.returncode}):\n{result.stdout}\n{result.stderr}", pytrace=False)
     errors = {}
@@ -438,7 +478,9 @@ def test_page_is_valid_html(site, html_errors, name, language):
     snapshot = site[(name, language)]
     errors = html_errors.get(str(snapshot.html), [])
     report = [f"line {e.get('lastLine')}: {e['message']}\n    {e.get('extract', '').strip()}" for e in errors]
-    assert not report, f"Nu Html Checker on {snapshot.url} [{language}], saved in {snapshot.html}:\n" + "\n".join(report)
+    assert not report, f"Nu Html Checker on {snapshot.url} [{language}], saved in {snapshot.html}:\n" + "\n".join(
+        report
+    )
 
 
 @all_languages
@@ -447,13 +489,19 @@ def test_page_fits_a_360px_phone_with_big_enough_targets(site, name, language):
     snapshot = site[(name, language)]
     small = [t for t in snapshot.targets if min(t["width"], t["height"]) < COMFORTABLE_TARGET]
     if small:
-        print(f"{name} [{language}]: {len(small)} targets under {COMFORTABLE_TARGET}px at 360px (allowed above "
-              f"{MIN_TARGET}px):\n" + "\n".join(f"  {t['width']}×{t['height']} {t['what']}" for t in small))
-    assert snapshot.overflow <= 0, (f"{snapshot.url} [{language}] scrolls sideways by {snapshot.overflow}px at 360px; "
-                                    f"wider than the screen:\n  " + "\n  ".join(snapshot.wider))
+        print(
+            f"{name} [{language}]: {len(small)} targets under {COMFORTABLE_TARGET}px at 360px (allowed above "
+            f"{MIN_TARGET}px):\n" + "\n".join(f"  {t['width']}×{t['height']} {t['what']}" for t in small)
+        )
+    assert snapshot.overflow <= 0, (
+        f"{snapshot.url} [{language}] scrolls sideways by {snapshot.overflow}px at 360px; "
+        f"wider than the screen:\n  " + "\n  ".join(snapshot.wider)
+    )
     too_small = [t for t in snapshot.targets if t["width"] < MIN_TARGET or t["height"] < MIN_TARGET]
-    assert not too_small, (f"{snapshot.url} [{language}]: targets under {MIN_TARGET}×{MIN_TARGET} CSS px at 360px:\n"
-                           + "\n".join(f"  {t['width']}×{t['height']} {t['what']}" for t in too_small))
+    assert not too_small, (
+        f"{snapshot.url} [{language}]: targets under {MIN_TARGET}×{MIN_TARGET} CSS px at 360px:\n"
+        + "\n".join(f"  {t['width']}×{t['height']} {t['what']}" for t in too_small)
+    )
 
 
 # --- the keyboard alone ---------------------------------------------------------------------------
@@ -499,8 +547,9 @@ class Keyboard:
             focus = self.press("Tab")
             if matches(focus):
                 return focus
-        raise AssertionError(f"{limit} Tabs did not reach the element on {self.page.url}; "
-                             f"the last stops: {self.stops[-8:]}")
+        raise AssertionError(
+            f"{limit} Tabs did not reach the element on {self.page.url}; the last stops: {self.stops[-8:]}"
+        )
 
     def tab_to_id(self, element_id):
         return self.tab_to(lambda f: f["id"] == element_id)

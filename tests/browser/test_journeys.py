@@ -1,5 +1,6 @@
 """The three journeys in a real browser: a resident writes and tracks, staff route and answer,
 the akim sees the letter until it is answered."""
+
 import re
 
 import pytest
@@ -45,7 +46,9 @@ def test_resident_writes_in_kazakh_and_tracks_the_letter(browser, base_url, java
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text(kk("There is a problem"))
     expect(summary).to_contain_text(kk("This IIN is not valid: check the digits against your ID card."))
-    expect(page.get_by_label(kk("Your letter"))).to_have_value("Аялдама жанындағы жолда үлкен шұңқыр бар. Жөндеуді сұраймын.")
+    expect(page.get_by_label(kk("Your letter"))).to_have_value(
+        "Аялдама жанындағы жолда үлкен шұңқыр бар. Жөндеуді сұраймын."
+    )
     summary.get_by_role("link").first.click()
     page.get_by_label(kk("IIN")).fill("900101300017")
     page.get_by_role("button", name=kk("Send the letter")).click()
@@ -85,8 +88,12 @@ def test_registrar_routes_and_executor_answers_with_grounds(browser, base_url, l
     registrar = browser.new_context(base_url=base_url, locale="ru-RU").new_page()
     _sign_in(registrar, "registrar")
     registrar.get_by_role("link", name=number).click()
-    expect(registrar.get_by_text(ru("Suggested from the topic: %(department)s.")
-                                 % {"department": "Управление жилищно-коммунального хозяйства"})).to_be_visible()
+    expect(
+        registrar.get_by_text(
+            ru("Suggested from the topic: %(department)s.")
+            % {"department": "Управление жилищно-коммунального хозяйства"}
+        )
+    ).to_be_visible()
     registrar.get_by_role("button", name=ru("Send to this department")).click()
     expect(registrar.get_by_role("status")).to_be_visible()
     registrar.context.close()
@@ -97,7 +104,8 @@ def test_registrar_routes_and_executor_answers_with_grounds(browser, base_url, l
     executor.get_by_label(ru("Left without consideration")).check()
     executor.get_by_label(ru("Answer to the resident")).fill(
         "Ваше обращение оставлено без рассмотрения: по тому же вопросу Вам дан ответ 12 октября, "
-        "новых доводов обращение не содержит.")
+        "новых доводов обращение не содержит."
+    )
     executor.get_by_role("button", name=ru("Send the draft to control")).click()
     expect(executor.get_by_role("alert")).to_contain_text(ru("Legal basis"))
     expect(executor.get_by_label(ru("Answer to the resident"))).to_contain_text("оставлено без рассмотрения")
@@ -197,14 +205,17 @@ def test_draft_returned_revised_approved_rated_two_and_reopened(browser, base_ur
     controller.goto(f"/astana/office/letters/{number}")
     expect(controller.get_by_text("Ваше обращение принято в работу")).to_be_visible()
     _control(controller, "Return for rework", "Ответ не по существу: когда и кто засыплет яму?")
-    expect(controller.get_by_role("status")).to_contain_text(ru("The answer was returned to the department for rework."))
+    expect(controller.get_by_role("status")).to_contain_text(
+        ru("The answer was returned to the department for rework.")
+    )
 
     executor.reload()
     expect(executor.locator(".notice-returned")).to_contain_text("когда и кто засыплет яму")
     executor.get_by_label(ru("Satisfied"), exact=True).check()
     executor.get_by_label(ru("Answer to the resident")).fill(
         "Яма во дворе дома 7 будет засыпана и заасфальтирована подрядчиком ТОО «Жол-Сервис» до 5 декабря; "
-        "контроль за работами ведёт управление.")
+        "контроль за работами ведёт управление."
+    )
     executor.get_by_role("button", name=ru("Send the draft to control")).click()
 
     controller.reload()

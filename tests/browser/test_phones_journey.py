@@ -1,6 +1,7 @@
 """The phone directory in a real browser: a resident reports that nobody answers, staff call the
 line and record the answer, and the line is verified again. Then every phone page on a 360px
 phone, and through axe-core."""
+
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -34,16 +35,21 @@ def reported_line(live_app):
     with live_app.app_context():
         dept = factories.department(name="Journey department")
         line = factories.phone_line(dept=dept, purpose="Heating emergencies")
-        phones.record_check(line, factories.staff(Role.REGISTRAR), CheckResult.ANSWERED,
-                            now=datetime.now(timezone.utc) - timedelta(days=6))
+        phones.record_check(
+            line,
+            factories.staff(Role.REGISTRAR),
+            CheckResult.ANSWERED,
+            now=datetime.now(timezone.utc) - timedelta(days=6),
+        )
         for client in ("10.9.0.1", "10.9.0.2"):
             phones.report_dead(line, client)
         return line.id, line.e164, format_phone_national(line.e164)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
-def test_resident_reports_a_dead_line_and_staff_verify_it_again(browser, base_url, live_app, reported_line,
-                                                                javascript, artifacts):
+def test_resident_reports_a_dead_line_and_staff_verify_it_again(
+    browser, base_url, live_app, reported_line, javascript, artifacts
+):
     line_id, e164, national = reported_line
     resident = browser.new_context(base_url=base_url, locale="ru-RU", java_script_enabled=javascript).new_page()
     resident.goto("/astana/")
@@ -60,11 +66,13 @@ def test_resident_reports_a_dead_line_and_staff_verify_it_again(browser, base_ur
     row.get_by_label(ru("Comment (optional)")).fill("Звонил в 10:15 и в 11:00, гудки")
     row.get_by_role("button", name=f"{ru('Send the report')} — {national}").click()
     expect(resident.get_by_role("status")).to_contain_text(
-        ru("Thank you: your report was recorded. Staff will call this line to check it."))
+        ru("Thank you: your report was recorded. Staff will call this line to check it.")
+    )
     row = resident.locator(f"#line-{line_id}")
     expect(row.locator(".badge")).to_have_text(ru("Not answering"))
-    resident.screenshot(path=str(artifacts / f"phones-reported-ru-{'js' if javascript else 'nojs'}.png"),
-                        full_page=True)
+    resident.screenshot(
+        path=str(artifacts / f"phones-reported-ru-{'js' if javascript else 'nojs'}.png"), full_page=True
+    )
 
     staff = browser.new_context(base_url=base_url, locale="ru-RU", java_script_enabled=javascript).new_page()
     _sign_in(staff, "registrar")
@@ -85,8 +93,14 @@ def test_resident_reports_a_dead_line_and_staff_verify_it_again(browser, base_ur
     resident.reload()
     expect(resident.locator(f"#line-{line_id} .badge")).to_have_text(ru("Verified"))
     with live_app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(PhoneReport).where(
-            PhoneReport.line_id == line_id, PhoneReport.resolved_by_check_id.is_(None))) == 0
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(PhoneReport)
+                .where(PhoneReport.line_id == line_id, PhoneReport.resolved_by_check_id.is_(None))
+            )
+            == 0
+        )
     resident.context.close()
     staff.context.close()
 
@@ -100,32 +114,42 @@ def test_resident_reports_in_one_click_in_kazakh(browser, base_url, live_app, ar
     expect(page.locator("html")).to_have_attribute("lang", "kk")
     page.locator(f"#line-{line_id} .button-report").click()
     expect(page.get_by_role("status")).to_contain_text(
-        kk("Thank you: your report was recorded. Staff will call this line to check it."))
+        kk("Thank you: your report was recorded. Staff will call this line to check it.")
+    )
     with live_app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(PhoneReport).where(PhoneReport.line_id == line_id)) == 1
+        assert (
+            db.session.scalar(select(func.count()).select_from(PhoneReport).where(PhoneReport.line_id == line_id)) == 1
+        )
     page.context.close()
 
 
 # --- every phone page on a phone, and through axe ------------------------------------------------------
 
 PAGES = [  # (who, path, language)
-    (None, "/astana/phones", "kk"), (None, "/almaty/phones", "ru"), (None, "/astana/phones?q=zzz", "en"),
-    ("registrar", "/astana/office/phones/", "ru"), ("registrar", "/astana/office/phones/{line}", "kk"),
-    ("admin", "/astana/admin/phones/", "ru"), ("admin", "/astana/admin/phones/new", "kk"),
-    ("admin", "/astana/admin/phones/import", "en"), ("akim", "/astana/akim/", "kk"),
+    (None, "/astana/phones", "kk"),
+    (None, "/almaty/phones", "ru"),
+    (None, "/astana/phones?q=zzz", "en"),
+    ("registrar", "/astana/office/phones/", "ru"),
+    ("registrar", "/astana/office/phones/{line}", "kk"),
+    ("admin", "/astana/admin/phones/", "ru"),
+    ("admin", "/astana/admin/phones/new", "kk"),
+    ("admin", "/astana/admin/phones/import", "en"),
+    ("akim", "/astana/akim/", "kk"),
 ]
 
 
 @pytest.fixture(scope="module")
 def a_line(live_app):
     with live_app.app_context():
-        return db.session.scalar(select(PhoneLine.id).where(PhoneLine.akimat_id == factories.akimat().id)
-                                 .order_by(PhoneLine.id).limit(1))
+        return db.session.scalar(
+            select(PhoneLine.id).where(PhoneLine.akimat_id == factories.akimat().id).order_by(PhoneLine.id).limit(1)
+        )
 
 
 @pytest.mark.parametrize("who, path, language", PAGES)
-def test_phone_page_fits_a_360px_phone_and_passes_axe(browser, base_url, live_app, a_line, who, path, language,
-                                                      artifacts):
+def test_phone_page_fits_a_360px_phone_and_passes_axe(
+    browser, base_url, live_app, a_line, who, path, language, artifacts
+):
     context = browser.new_context(base_url=base_url, viewport={"width": 360, "height": 640}, locale="ru-RU")
     page = context.new_page()
     page.goto(f"/language/{language}?next=/")

@@ -1,5 +1,6 @@
 """What only PostgreSQL shows: the database itself refuses to rewrite history, whatever client
 connects, and takes registration numbers under a row lock."""
+
 import re
 import threading
 import time
@@ -25,13 +26,16 @@ def _raw(app, sql):
         conn.execute(text(sql))
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE event SET payload = '{{}}' WHERE letter_id = {id}",
-    "DELETE FROM event WHERE letter_id = {id}",
-    "UPDATE letter SET body = 'rewritten' WHERE id = {id}",
-    "UPDATE letter SET iin = '900101300017' WHERE id = {id}",
-    "DELETE FROM letter WHERE id = {id}",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE event SET payload = '{{}}' WHERE letter_id = {id}",
+        "DELETE FROM event WHERE letter_id = {id}",
+        "UPDATE letter SET body = 'rewritten' WHERE id = {id}",
+        "UPDATE letter SET iin = '900101300017' WHERE id = {id}",
+        "DELETE FROM letter WHERE id = {id}",
+    ],
+)
 def test_trigger_refuses_rewriting_a_letter_or_its_journal(app, sql):
     with app.app_context():
         letter, _ = factories.letter()
@@ -63,8 +67,11 @@ def test_fifty_residents_submitting_at_once_all_get_receipts_with_gap_free_numbe
         tenant = factories.akimat("almaty")
         category_id, prefix = tenant.categories[0].id, tenant.number_prefix
         before = db.session.scalar(select(func.count()).select_from(Letter).where(Letter.akimat_id == tenant.id))
-        last_seq = dict(db.session.execute(select(Letter.year, func.max(Letter.seq))
-                                           .where(Letter.akimat_id == tenant.id).group_by(Letter.year)).all())
+        last_seq = dict(
+            db.session.execute(
+                select(Letter.year, func.max(Letter.seq)).where(Letter.akimat_id == tenant.id).group_by(Letter.year)
+            ).all()
+        )
         db.session.remove()
 
     start = threading.Barrier(SUBMITTERS)
@@ -76,12 +83,22 @@ def test_fifty_residents_submitting_at_once_all_get_receipts_with_gap_free_numbe
             client.get("/almaty/")  # a visitor with a session, as a browser arrives
             start.wait(timeout=60)
             began = time.perf_counter()
-            response = post_form(client, "/almaty/letters/new", {
-                "kind": "application", "category": category_id, "subject": f"Одновременно {i}",
-                "body": f"Письмо номер {i}, отправленное одновременно с остальными.", "surname": "Жители",
-                "given_name": f"Житель {i}", "address": f"Алматы, ул. Абая, {i}",
-                "email": f"resident{i}@example.kz", "language": "ru"},
-                environ_base={"REMOTE_ADDR": f"10.50.{i}.1"})  # 50 residents, 50 connections
+            response = post_form(
+                client,
+                "/almaty/letters/new",
+                {
+                    "kind": "application",
+                    "category": category_id,
+                    "subject": f"Одновременно {i}",
+                    "body": f"Письмо номер {i}, отправленное одновременно с остальными.",
+                    "surname": "Жители",
+                    "given_name": f"Житель {i}",
+                    "address": f"Алматы, ул. Абая, {i}",
+                    "email": f"resident{i}@example.kz",
+                    "language": "ru",
+                },
+                environ_base={"REMOTE_ADDR": f"10.50.{i}.1"},
+            )  # 50 residents, 50 connections
             windows.append((began, time.perf_counter()))
             assert response.status_code == 302, response.get_data(as_text=True)[:300]
             receipt = client.get(response.headers["Location"])

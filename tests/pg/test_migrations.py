@@ -1,6 +1,7 @@
 """Every revision goes both ways: on a blank database, `flask db upgrade` to head, `flask db
 downgrade base` leaves no application table (nor, on PostgreSQL, a trigger function), and a second
 upgrade builds it all again. On PostgreSQL (TEST_DATABASE_URL) and on an SQLite file."""
+
 import os
 import uuid
 from contextlib import contextmanager
@@ -29,15 +30,22 @@ def _state(url):
     try:
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
-            head = (conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-                    if "alembic_version" in tables else [])
+            head = (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+                if "alembic_version" in tables
+                else []
+            )
             functions = triggers = set()
             if engine.dialect.name == "postgresql":
-                functions = set(conn.execute(text(
-                    "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-                    "WHERE n.nspname = 'public'")).scalars())
-                triggers = set(conn.execute(text(
-                    "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).scalars())
+                functions = set(
+                    conn.execute(
+                        text(
+                            "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                            "WHERE n.nspname = 'public'"
+                        )
+                    ).scalars()
+                )
+                triggers = set(conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).scalars())
         return tables, head, functions, triggers
     finally:
         engine.dispose()
@@ -75,8 +83,9 @@ def _round_trip(url):
 def _blank_postgres_database():
     server = os.environ.get("TEST_DATABASE_URL")
     if not server:
-        pytest.skip("migrations on PostgreSQL: set TEST_DATABASE_URL, e.g. "
-                    "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+        pytest.skip(
+            "migrations on PostgreSQL: set TEST_DATABASE_URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        )
     server_url = make_url(server).set(drivername="postgresql+psycopg")
     name = f"akimat_migrations_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")

@@ -1,4 +1,5 @@
 """PostgreSQL itself refuses to rewrite a phone line's check calls, whatever client connects."""
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -17,10 +18,13 @@ def _postgresql_only(app):
     yield
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE phone_check SET result = 'answered', note = 'rewritten' WHERE line_id = {id}",
-    "DELETE FROM phone_check WHERE line_id = {id}",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE phone_check SET result = 'answered', note = 'rewritten' WHERE line_id = {id}",
+        "DELETE FROM phone_check WHERE line_id = {id}",
+    ],
+)
 def test_database_refuses_rewriting_or_deleting_a_check_call(app, sql):
     with app.app_context():
         line = factories.phone_line()

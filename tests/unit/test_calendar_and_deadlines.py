@@ -1,4 +1,5 @@
 """Working days of Kazakhstan and the legal term of 15 working days (APPK art. 76)."""
+
 from datetime import date
 
 import pytest
@@ -13,11 +14,16 @@ def test_weekend_is_not_a_working_day(day):
     assert not KAZAKHSTAN.is_working_day(day)
 
 
-@pytest.mark.parametrize("day, name", [
-    (date(2026, 1, 1), "New Year"), (date(2026, 1, 2), "New Year, second day"),
-    (date(2026, 3, 23), "Nauryz"), (date(2026, 3, 24), "Nauryz, observed"),
-    (date(2026, 12, 16), "Independence Day"),
-])
+@pytest.mark.parametrize(
+    "day, name",
+    [
+        (date(2026, 1, 1), "New Year"),
+        (date(2026, 1, 2), "New Year, second day"),
+        (date(2026, 3, 23), "Nauryz"),
+        (date(2026, 3, 24), "Nauryz, observed"),
+        (date(2026, 12, 16), "Independence Day"),
+    ],
+)
 def test_public_holidays_are_days_off(day, name):
     assert not KAZAKHSTAN.is_working_day(day), name
 
@@ -60,12 +66,15 @@ def test_extra_day_off_moves_the_deadline():
     assert calendar.add_working_days(date(2026, 11, 23), 1) == date(2026, 11, 25)
 
 
-@pytest.mark.parametrize("deadline, state", [
-    (date(2026, 11, 20), DeadlineState.OVERDUE),    # before today
-    (date(2026, 11, 23), DeadlineState.DUE_SOON),   # today is the last day
-    (date(2026, 11, 25), DeadlineState.DUE_SOON),   # the third working day counting today
-    (date(2026, 11, 26), DeadlineState.ON_TIME),
-])
+@pytest.mark.parametrize(
+    "deadline, state",
+    [
+        (date(2026, 11, 20), DeadlineState.OVERDUE),  # before today
+        (date(2026, 11, 23), DeadlineState.DUE_SOON),  # today is the last day
+        (date(2026, 11, 25), DeadlineState.DUE_SOON),  # the third working day counting today
+        (date(2026, 11, 26), DeadlineState.ON_TIME),
+    ],
+)
 def test_deadline_state_on_a_monday(deadline, state):
     assert deadline_state(deadline, today=date(2026, 11, 23)) is state
 

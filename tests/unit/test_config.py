@@ -1,14 +1,18 @@
 """Settings from the environment."""
+
 import pytest
 
 from akimat_reception import create_app
 
 
-@pytest.mark.parametrize("given, used", [
-    ("postgresql://postgres@db:5432/reception", "postgresql+psycopg://postgres@db:5432/reception"),
-    ("postgres://postgres@db:5432/reception", "postgresql+psycopg://postgres@db:5432/reception"),
-    ("postgresql+psycopg://postgres@db/reception", "postgresql+psycopg://postgres@db/reception"),
-])
+@pytest.mark.parametrize(
+    "given, used",
+    [
+        ("postgresql://postgres@db:5432/reception", "postgresql+psycopg://postgres@db:5432/reception"),
+        ("postgres://postgres@db:5432/reception", "postgresql+psycopg://postgres@db:5432/reception"),
+        ("postgresql+psycopg://postgres@db/reception", "postgresql+psycopg://postgres@db/reception"),
+    ],
+)
 def test_database_url_is_used_through_psycopg_3(monkeypatch, given, used):
     monkeypatch.setenv("DATABASE_URL", given)
     assert create_app().config["SQLALCHEMY_DATABASE_URI"] == used

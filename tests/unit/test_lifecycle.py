@@ -1,4 +1,5 @@
 """The letter's lifecycle: registration, routing, answering, rating, and the journal."""
+
 import re
 from datetime import date, datetime, timedelta, timezone
 
@@ -98,12 +99,16 @@ def test_refusal_with_reasons_basis_and_appeal_is_sent_after_the_hearing():
     letter, _ = factories.routed_letter(received_at=monday - timedelta(days=7))
     executor = factories.staff(Role.EXECUTOR)
     lifecycle.notify_preliminary_refusal(letter, "Участок не принадлежит заявителю", executor, now=monday)
-    factories.answer(letter, Decision.REFUSED,
-                     "В удовлетворении заявления отказано: земельный участок, о котором идёт речь, принадлежит "
-                     "другому лицу по договору купли-продажи.",
-                     reasons="Участок не принадлежит заявителю", legal_basis="Земельный кодекс РК, ст. 43",
-                     appeal_procedure="В суд или вышестоящему органу в течение 3 месяцев",
-                     now=monday + timedelta(days=3))  # Thursday: three working days later
+    factories.answer(
+        letter,
+        Decision.REFUSED,
+        "В удовлетворении заявления отказано: земельный участок, о котором идёт речь, принадлежит "
+        "другому лицу по договору купли-продажи.",
+        reasons="Участок не принадлежит заявителю",
+        legal_basis="Земельный кодекс РК, ст. 43",
+        appeal_procedure="В суд или вышестоящему органу в течение 3 месяцев",
+        now=monday + timedelta(days=3),
+    )  # Thursday: three working days later
     assert letter.status is LetterStatus.ANSWERED
     assert letter.sent_answer.decision is Decision.REFUSED
 
@@ -137,8 +142,14 @@ def test_journal_of_a_full_life_verifies():
     factories.answer(letter)
     lifecycle.rate(letter, 5)
     events = journal.events_of(letter)
-    assert [e.kind for e in events] == ["submitted", "registered", "assigned", "draft_submitted", "answer_sent",
-                                        "rated"]
+    assert [e.kind for e in events] == [
+        "submitted",
+        "registered",
+        "assigned",
+        "draft_submitted",
+        "answer_sent",
+        "rated",
+    ]
     assert journal.verify_events(events) == []
 
 
@@ -234,11 +245,14 @@ def test_extension_within_two_months_moves_the_deadline_and_tells_the_resident()
     assert "extended" in kinds
 
 
-@pytest.mark.parametrize("new_deadline, message", [
-    (date(2026, 11, 20), "after the current deadline"),
-    (date(2027, 1, 25), "at most two months"),   # 23 Nov + 2 months = 23 Jan
-    (date(2026, 12, 26), "working day"),         # a Saturday
-])
+@pytest.mark.parametrize(
+    "new_deadline, message",
+    [
+        (date(2026, 11, 20), "after the current deadline"),
+        (date(2027, 1, 25), "at most two months"),  # 23 Nov + 2 months = 23 Jan
+        (date(2026, 12, 26), "working day"),  # a Saturday
+    ],
+)
 def test_extension_outside_the_law_is_refused(new_deadline, message):
     letter, _ = factories.routed_letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc))
     with pytest.raises(lifecycle.LifecycleError, match=message):

@@ -1,11 +1,20 @@
 """The phone directory's freshness policy and opening hours, alone: dates in, status out."""
+
 from datetime import date, datetime, time, timedelta
 
 import pytest
 
 from akimat_reception.domain.calendar import KAZAKHSTAN, WorkingCalendar
-from akimat_reception.domain.phones import (DEFAULT_POLICY, FreshnessPolicy, Hours, LineStatus, is_due, is_open,
-                                            stale_from, status_on)
+from akimat_reception.domain.phones import (
+    DEFAULT_POLICY,
+    FreshnessPolicy,
+    Hours,
+    LineStatus,
+    is_due,
+    is_open,
+    stale_from,
+    status_on,
+)
 from akimat_reception.models import CheckResult, LineDays
 
 ANSWERED_ON = date(2026, 3, 1)
@@ -29,11 +38,14 @@ def test_line_goes_stale_on_the_thirty_first_day_after_the_call():
     assert status_on(date(2026, 4, 1), ANSWERED_ON, ANSWERED, 0) is LineStatus.STALE
 
 
-@pytest.mark.parametrize("window, last_verified, first_stale", [
-    (7, date(2026, 3, 8), date(2026, 3, 9)),
-    (30, date(2026, 3, 31), date(2026, 4, 1)),
-    (90, date(2026, 5, 30), date(2026, 5, 31)),
-])
+@pytest.mark.parametrize(
+    "window, last_verified, first_stale",
+    [
+        (7, date(2026, 3, 8), date(2026, 3, 9)),
+        (30, date(2026, 3, 31), date(2026, 4, 1)),
+        (90, date(2026, 5, 30), date(2026, 5, 31)),
+    ],
+)
 def test_the_window_is_configurable(window, last_verified, first_stale):
     policy = FreshnessPolicy(window_days=window)
     assert status_on(last_verified, ANSWERED_ON, ANSWERED, 0, policy) is LineStatus.VERIFIED
@@ -59,8 +71,10 @@ def test_failed_first_check_makes_a_new_line_failing():
     assert status_on(ANSWERED_ON, None, CheckResult.NO_ANSWER, 0) is LineStatus.FAILING
 
 
-@pytest.mark.parametrize("reports, status", [(0, LineStatus.VERIFIED), (2, LineStatus.VERIFIED),
-                                             (3, LineStatus.FAILING), (7, LineStatus.FAILING)])
+@pytest.mark.parametrize(
+    "reports, status",
+    [(0, LineStatus.VERIFIED), (2, LineStatus.VERIFIED), (3, LineStatus.FAILING), (7, LineStatus.FAILING)],
+)
 def test_three_residents_reporting_a_verified_line_make_it_failing(reports, status):
     assert status_on(date(2026, 3, 10), ANSWERED_ON, ANSWERED, reports) is status
 
@@ -98,9 +112,15 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute))
 
 
-@pytest.mark.parametrize("moment, expected", [
-    (at(MONDAY, 8, 59), False), (at(MONDAY, 9), True), (at(MONDAY, 17, 59), True), (at(MONDAY, 18), False),
-])
+@pytest.mark.parametrize(
+    "moment, expected",
+    [
+        (at(MONDAY, 8, 59), False),
+        (at(MONDAY, 9), True),
+        (at(MONDAY, 17, 59), True),
+        (at(MONDAY, 18), False),
+    ],
+)
 def test_office_line_is_open_in_its_hours_on_a_working_day(moment, expected):
     assert is_open(OFFICE, moment, KAZAKHSTAN) is expected
 
@@ -124,10 +144,16 @@ def test_round_the_clock_line_is_always_open():
     assert all(is_open(hours, at(date(2026, 1, 1), h), KAZAKHSTAN) for h in range(24))
 
 
-@pytest.mark.parametrize("moment, expected", [
-    (at(MONDAY, 19, 59), False), (at(MONDAY, 20), True), (at(MONDAY, 23, 30), True),
-    (at(MONDAY + timedelta(days=1), 7, 59), True), (at(MONDAY + timedelta(days=1), 8), False),
-])
+@pytest.mark.parametrize(
+    "moment, expected",
+    [
+        (at(MONDAY, 19, 59), False),
+        (at(MONDAY, 20), True),
+        (at(MONDAY, 23, 30), True),
+        (at(MONDAY + timedelta(days=1), 7, 59), True),
+        (at(MONDAY + timedelta(days=1), 8), False),
+    ],
+)
 def test_night_line_open_past_midnight(moment, expected):
     assert is_open(Hours(LineDays.DAILY, time(20), time(8)), moment, KAZAKHSTAN) is expected
 

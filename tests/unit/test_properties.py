@@ -9,6 +9,7 @@ What the IIN checksum really guarantees (found by these properties, and proved b
 - a change of one of the digits 1–10 is caught unless it moves the IIN between the two passes
   (exactly one of the original and the changed IIN has a first-pass remainder of 10).
 """
+
 from datetime import date, timedelta
 
 import phonenumbers
@@ -19,8 +20,9 @@ from akimat_reception.domain.calendar import WorkingCalendar, _public_holidays
 from akimat_reception.domain.identity import format_phone_national, iin_check_digit, is_valid_iin, normalize_phone
 
 # Modest and deterministic: a few seconds for the whole module, no timing-dependent failures.
-PROPERTY = settings(max_examples=150, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 FIRST_WEIGHTS = range(1, 12)
 SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
@@ -42,6 +44,7 @@ def valid_iins(draw):
 
 # --- IIN -------------------------------------------------------------------------------------------
 
+
 @PROPERTY
 @given(digits)
 def test_every_prefix_with_a_computable_check_digit_yields_a_valid_iin(prefix):
@@ -58,7 +61,7 @@ def test_every_prefix_with_a_computable_check_digit_yields_a_valid_iin(prefix):
 @given(valid_iins(), st.integers(0, 11), st.integers(1, 9))
 @example("900101300017", 10, 1)  # the 11th digit changed, the IIN stays valid
 def test_changing_one_digit_of_a_valid_iin_follows_the_real_rule(iin, position, delta):
-    changed = iin[:position] + str((int(iin[position]) + delta) % 10) + iin[position + 1:]
+    changed = iin[:position] + str((int(iin[position]) + delta) % 10) + iin[position + 1 :]
     original_second_pass = first_remainder(iin[:11]) == 10
     changed_second_pass = first_remainder(changed[:11]) == 10
     if position == 11:
@@ -83,7 +86,7 @@ def test_each_kind_of_undetected_single_digit_change_exists():
         iin += str(check)
         for position in range(10):
             for d in "0123456789":
-                changed = iin[:position] + d + iin[position + 1:]
+                changed = iin[:position] + d + iin[position + 1 :]
                 if changed != iin and is_valid_iin(changed):
                     if first_remainder(changed[:11]) == 10:
                         into_second = into_second or (iin, changed)
@@ -95,11 +98,13 @@ def test_each_kind_of_undetected_single_digit_change_exists():
 
 
 @PROPERTY
-@given(st.one_of(
-    st.text(max_size=30).filter(lambda s: len(s) != 12),
-    st.text(alphabet="0123456789", max_size=30).filter(lambda s: len(s) != 12),
-    st.text(min_size=12, max_size=12).filter(lambda s: not (s.isascii() and s.isdigit())),
-))
+@given(
+    st.one_of(
+        st.text(max_size=30).filter(lambda s: len(s) != 12),
+        st.text(alphabet="0123456789", max_size=30).filter(lambda s: len(s) != 12),
+        st.text(min_size=12, max_size=12).filter(lambda s: not (s.isascii() and s.isdigit())),
+    )
+)
 @example("９００１０１３０００１７")  # full-width digits
 @example("٩٠٠١٠١٣٠٠٠١٧")  # Arabic-Indic digits: str.isdigit() says yes
 @example("90010130001²")  # a superscript is a digit to str.isdigit(), not to int()
@@ -114,9 +119,17 @@ phone_like = st.text(alphabet="+0123456789 ()-.", max_size=20)
 
 
 @PROPERTY
-@given(st.one_of(phone_like, st.text(max_size=25),
-                 st.builds(lambda p, n: f"{p}{n}", st.sampled_from(["+7", "8", "7", "+7 ", "8 (", "+1", "+44"]),
-                           st.text(alphabet="0123456789 -", min_size=7, max_size=14))))
+@given(
+    st.one_of(
+        phone_like,
+        st.text(max_size=25),
+        st.builds(
+            lambda p, n: f"{p}{n}",
+            st.sampled_from(["+7", "8", "7", "+7 ", "8 (", "+1", "+44"]),
+            st.text(alphabet="0123456789 -", min_size=7, max_size=14),
+        ),
+    )
+)
 def test_normalize_phone_is_idempotent_on_its_output(raw):
     normalized = normalize_phone(raw)
     if normalized is not None:
@@ -124,8 +137,11 @@ def test_normalize_phone_is_idempotent_on_its_output(raw):
         assert normalize_phone(normalized) == normalized
 
 
-KZ_MOBILE_PREFIXES = [p for p in [*range(700, 710), 747, *range(770, 780)]
-                      if phonenumbers.is_valid_number(phonenumbers.parse(f"+7{p}1234567"))]
+KZ_MOBILE_PREFIXES = [
+    p
+    for p in [*range(700, 710), 747, *range(770, 780)]
+    if phonenumbers.is_valid_number(phonenumbers.parse(f"+7{p}1234567"))
+]
 
 
 def test_the_kazakh_mobile_prefixes_are_known_to_phonenumbers():
@@ -159,8 +175,10 @@ def calendars(draw, around: date | None = None):
     offsets = st.integers(-5, 90)
     working = draw(st.frozensets(offsets, max_size=8))
     off = draw(st.frozensets(offsets, max_size=12)) - working
-    return WorkingCalendar(extra_working_days=[base + timedelta(days=o) for o in working],
-                           extra_days_off=[base + timedelta(days=o) for o in off])
+    return WorkingCalendar(
+        extra_working_days=[base + timedelta(days=o) for o in working],
+        extra_days_off=[base + timedelta(days=o) for o in off],
+    )
 
 
 @st.composite

@@ -1,4 +1,5 @@
 """Control's rules for an answer, repeat letters, the routing classifier and its evaluation."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -17,13 +18,19 @@ def _context(app_context):
         yield
 
 
-@pytest.mark.parametrize("text, language", [
-    ("Өтінішіңіз қаралды. Жұмыстар мердігер ұйыммен орындалды, нәтижесі орнында тексерілді.", "kk"),
-    ("Ваше обращение рассмотрено. Работы выполнены подрядной организацией в срок.", "ru"),
-    ("Your letter has been considered and the contractor has done the work.", "en"),
-    ("Ответ: улица Әйтеке би, дом 5 — работы выполнены подрядной организацией в срок.", "ru"),  # a name is not Kazakh text
-    ("OK", None),
-])
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("Өтінішіңіз қаралды. Жұмыстар мердігер ұйыммен орындалды, нәтижесі орнында тексерілді.", "kk"),
+        ("Ваше обращение рассмотрено. Работы выполнены подрядной организацией в срок.", "ru"),
+        ("Your letter has been considered and the contractor has done the work.", "en"),
+        (
+            "Ответ: улица Әйтеке би, дом 5 — работы выполнены подрядной организацией в срок.",
+            "ru",
+        ),  # a name is not Kazakh text
+        ("OK", None),
+    ],
+)
 def test_language_of_an_answer_is_told_by_its_alphabet(text, language):
     assert quality.language_of(text) == language
 
@@ -34,8 +41,9 @@ def test_fingerprint_ignores_spacing_case_and_punctuation():
 
 
 def _problems(letter, decision=Decision.SATISFIED, body=None, **grounds):
-    lifecycle.submit_draft(letter, factories.staff(Role.EXECUTOR), decision, body or factories.ANSWER_TEXT[letter.language],
-                           **grounds)
+    lifecycle.submit_draft(
+        letter, factories.staff(Role.EXECUTOR), decision, body or factories.ANSWER_TEXT[letter.language], **grounds
+    )
     with pytest.raises(lifecycle.QualityProblems) as raised:
         lifecycle.approve_draft(letter, factories.staff(Role.CONTROLLER))
     db.session.rollback()
@@ -44,7 +52,9 @@ def _problems(letter, decision=Decision.SATISFIED, body=None, **grounds):
 
 def test_control_refuses_an_answer_in_another_language():
     letter, _ = factories.routed_letter(language="kk")
-    assert "The answer must be written in the language of the letter." in _problems(letter, body=factories.ANSWER_TEXT["ru"])
+    assert "The answer must be written in the language of the letter." in _problems(
+        letter, body=factories.ANSWER_TEXT["ru"]
+    )
 
 
 def test_control_refuses_a_curt_answer():
@@ -112,22 +122,40 @@ def test_answered_letter_closes_after_ten_working_days():
 
 
 def test_same_person_on_a_similar_subject_within_90_days_is_linked():
-    first, _ = factories.letter(iin="900101300017", email=None, subject="Нет отопления в доме 12",
-                                body="Батареи холодные в квартире, просим восстановить отопление.")
-    repeat, _ = factories.letter(iin="900101300017", email=None, subject="Снова нет отопления в доме 12",
-                                 body="Повторно обращаюсь: отопление так и не восстановлено.")
-    other_topic, _ = factories.letter(iin="900101300017", email=None, category="education",
-                                      subject="Очередь в детский сад", body="Прошу сообщить номер в очереди.")
-    stranger, _ = factories.letter(iin="880216450019", email=None, subject="Нет отопления в доме 12",
-                                   body="Батареи холодные в квартире, просим восстановить отопление.")
+    first, _ = factories.letter(
+        iin="900101300017",
+        email=None,
+        subject="Нет отопления в доме 12",
+        body="Батареи холодные в квартире, просим восстановить отопление.",
+    )
+    repeat, _ = factories.letter(
+        iin="900101300017",
+        email=None,
+        subject="Снова нет отопления в доме 12",
+        body="Повторно обращаюсь: отопление так и не восстановлено.",
+    )
+    other_topic, _ = factories.letter(
+        iin="900101300017",
+        email=None,
+        category="education",
+        subject="Очередь в детский сад",
+        body="Прошу сообщить номер в очереди.",
+    )
+    stranger, _ = factories.letter(
+        iin="880216450019",
+        email=None,
+        subject="Нет отопления в доме 12",
+        body="Батареи холодные в квартире, просим восстановить отопление.",
+    )
     assert repeat.repeat_of_id == first.id
     assert other_topic.repeat_of_id is None and stranger.repeat_of_id is None
 
 
 def test_transfer_to_another_akimat_is_recorded_in_both_and_registered_anew():
     letter, _ = factories.letter("astana", email="move@example.kz")
-    received = lifecycle.transfer_to_akimat(letter, factories.akimat("almaty"), "Адрес заявителя в Алматы",
-                                            factories.staff(Role.REGISTRAR))
+    received = lifecycle.transfer_to_akimat(
+        letter, factories.akimat("almaty"), "Адрес заявителя в Алматы", factories.staff(Role.REGISTRAR)
+    )
     assert letter.status is LetterStatus.FORWARDED and received.number.startswith("ALA-")
     assert received.transferred_from_id == letter.id and letter.transferred_to_id == received.id
     assert lifecycle.journal.events_of(letter)[-1].payload["to_number"] == received.number
@@ -148,10 +176,17 @@ def _history(slug, count):
         db.session.commit()
     for i in range(count):
         about_heating = i % 2 == 0
-        letter, _ = factories.letter(slug, category="other", email=None,
-                                     subject="Отопление и горячая вода" if about_heating else "Школа и учитель",
-                                     body=("Батареи холодные, нет горячей воды, котельная не работает." if about_heating
-                                           else "В школе не хватает учителей, класс переполнен, нет учебников."))
+        letter, _ = factories.letter(
+            slug,
+            category="other",
+            email=None,
+            subject="Отопление и горячая вода" if about_heating else "Школа и учитель",
+            body=(
+                "Батареи холодные, нет горячей воды, котельная не работает."
+                if about_heating
+                else "В школе не хватает учителей, класс переполнен, нет учебников."
+            ),
+        )
         lifecycle.assign(letter, heating if about_heating else schools, factories.staff(Role.REGISTRAR, slug))
         factories.answer(letter)
     return heating, schools
@@ -161,8 +196,9 @@ def test_classifier_learns_from_past_routing_and_suggests_with_confidence():
     heating, schools = _history("almaty", 30)
     model = routing.train(factories.akimat("almaty").id)
     assert model.samples >= 30 and model.holdout_accuracy >= 0.8
-    letter, _ = factories.letter("almaty", category="other", subject="Холодные батареи",
-                                 body="Уже неделю холодные батареи, котельная молчит.")
+    letter, _ = factories.letter(
+        "almaty", category="other", subject="Холодные батареи", body="Уже неделю холодные батареи, котельная молчит."
+    )
     suggestion = routing.suggest_department(letter)
     assert suggestion.source == "model" and suggestion.department == heating and suggestion.confidence >= 0.55
 

@@ -1,4 +1,5 @@
 """Every user-facing string has a kk, ru and en translation, and the catalogues match the code."""
+
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,11 @@ def _messages_in_code() -> dict[str, set[str]]:
     options = {"templates/**.html": {"extensions": "jinja2.ext.do"}}
     found: dict[str, set[str]] = {}
     for filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, options_map=options, keywords={"_": None, "_l": None, "gettext": None,
-                                                                  "lazy_gettext": None, "ngettext": (1, 2)}):
+        str(ROOT),
+        method_map,
+        options_map=options,
+        keywords={"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)},
+    ):
         msgid = message[0] if isinstance(message, tuple) else message
         found.setdefault(msgid, set()).add(filename)
     return found
@@ -38,7 +42,9 @@ def test_every_message_is_translated_and_not_fuzzy(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_catalogue_holds_every_string_of_the_code(language):
-    in_catalog = {m.id[0] if isinstance(m.id, tuple) else m.id for m in _catalog(language) if m.id}  # plurals by singular
+    in_catalog = {
+        m.id[0] if isinstance(m.id, tuple) else m.id for m in _catalog(language) if m.id
+    }  # plurals by singular
     absent = sorted(set(_messages_in_code()) - in_catalog)
     assert not absent, f"run `make translations` and translate: {absent}"
 

@@ -1,4 +1,5 @@
 """The akim's dashboard: every unresolved letter, overdue first, with counts."""
+
 import re
 from datetime import datetime, timedelta, timezone
 

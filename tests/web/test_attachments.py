@@ -1,5 +1,6 @@
 """Residents' files: checked by content, kept when the form fails, served only to those allowed,
 always as a download."""
+
 import hashlib
 import io
 import re
@@ -27,11 +28,16 @@ def _docx() -> bytes:
 
 
 def _post(client, app, files, **fields):
-    data = {"csrf_token": csrf_token(client, "/astana/letters/new"), **GOOD_LETTER, "category": _category_id(app),
-            **fields}
+    data = {
+        "csrf_token": csrf_token(client, "/astana/letters/new"),
+        **GOOD_LETTER,
+        "category": _category_id(app),
+        **fields,
+    }
     data["files"] = [(io.BytesIO(content), name) for name, content in files]
-    return client.post("/astana/letters/new", data=data, content_type="multipart/form-data",
-                       headers={"Accept-Language": "en"})
+    return client.post(
+        "/astana/letters/new", data=data, content_type="multipart/form-data", headers={"Accept-Language": "en"}
+    )
 
 
 def _letter_of(app, response):
@@ -46,27 +52,35 @@ def test_files_of_the_four_kinds_are_kept_with_their_hashes(app, client):
     assert response.status_code == 302
     letter, number = _letter_of(app, response)
     with app.app_context():
-        stored = db.session.scalars(select(Attachment).where(Attachment.letter_id == letter.id)
-                                    .order_by(Attachment.id)).all()
+        stored = db.session.scalars(
+            select(Attachment).where(Attachment.letter_id == letter.id).order_by(Attachment.id)
+        ).all()
         assert [(a.original_name, a.content_type) for a in stored] == [
-            ("заявление.pdf", "application/pdf"), ("фото.png", "image/png"), ("photo.JPG", "image/jpeg"),
-            ("акт.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")]
+            ("заявление.pdf", "application/pdf"),
+            ("фото.png", "image/png"),
+            ("photo.JPG", "image/jpeg"),
+            ("акт.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ]
         assert stored[0].sha256 == hashlib.sha256(PDF).hexdigest()
         from akimat_reception.domain.attachments import stored_path
 
         path = stored_path(stored[0].storage_name)
         assert path.read_bytes() == PDF and not str(path).startswith(app.static_folder)
         from akimat_reception.domain import journal
+
         assert journal.events_of(letter)[0].payload["files"][0] == stored[0].sha256
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("virus.pdf", b"MZ\x90\x00 this is a windows program", "is not a PDF, JPEG, PNG or DOCX file"),
-    ("page.png", b"<html><script>alert(1)</script></html>", "is not a PDF, JPEG, PNG or DOCX file"),
-    ("fake.docx", b"PK\x03\x04 not really a zip", "is not a PDF, JPEG, PNG or DOCX file"),
-    ("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "is larger than 10 MB"),
-    ("empty.pdf", b"", "is empty"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("virus.pdf", b"MZ\x90\x00 this is a windows program", "is not a PDF, JPEG, PNG or DOCX file"),
+        ("page.png", b"<html><script>alert(1)</script></html>", "is not a PDF, JPEG, PNG or DOCX file"),
+        ("fake.docx", b"PK\x03\x04 not really a zip", "is not a PDF, JPEG, PNG or DOCX file"),
+        ("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "is larger than 10 MB"),
+        ("empty.pdf", b"", "is empty"),
+    ],
+)
 def test_a_bad_file_is_refused_by_its_content_and_the_form_keeps_the_rest(app, client, name, content, message):
     response = _post(client, app, [(name, content), ("ok.pdf", PDF)])
     html = response.get_data(as_text=True)
@@ -79,8 +93,9 @@ def test_files_survive_a_failed_form_and_the_letter_gets_them(app, client):
     first = _post(client, app, [("справка.pdf", PDF)], iin="123")
     html = first.get_data(as_text=True)
     assert first.status_code == 422 and "справка.pdf" in html
-    token = re.search(r'name="submission_token" type="hidden" value="([0-9a-f]{32})"', html) or \
-        re.search(r'name="submission_token" value="([0-9a-f]{32})"', html)
+    token = re.search(r'name="submission_token" type="hidden" value="([0-9a-f]{32})"', html) or re.search(
+        r'name="submission_token" value="([0-9a-f]{32})"', html
+    )
     second = _post(client, app, [], submission_token=token.group(1))
     assert second.status_code == 302
     letter, _ = _letter_of(app, second)

@@ -1,5 +1,6 @@
 """`flask backup`: a consistent copy that restores, as the README says, into a database holding the
 same letters with unbroken journals, and on PostgreSQL the same guarding triggers."""
+
 import os
 import shutil
 import subprocess
@@ -45,9 +46,11 @@ def _letters(app) -> dict[str, str]:
 
 def _make_letters(app):
     with app.app_context():
-        made = [factories.letter(subject="До резервной копии")[0].number,
-                factories.answered_letter("almaty")[0].number,
-                factories.routed_letter(subject="Құрметті әкім <b>")[0].number]
+        made = [
+            factories.letter(subject="До резервной копии")[0].number,
+            factories.answered_letter("almaty")[0].number,
+            factories.routed_letter(subject="Құрметті әкім <b>")[0].number,
+        ]
         db.session.remove()
         return made
 
@@ -97,8 +100,12 @@ def test_backup_restores_the_letters_with_unbroken_journals(app, runner, tmp_pat
     else:
         with _new_postgres_database(url) as restored_url:
             conninfo, env = libpq_url(restored_url)
-            completed = subprocess.run(["pg_restore", "--clean", "--if-exists", "-d", conninfo, str(target)],
-                                       env={**os.environ, **env}, capture_output=True, text=True)
+            completed = subprocess.run(
+                ["pg_restore", "--clean", "--if-exists", "-d", conninfo, str(target)],
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+            )
             assert completed.returncode == 0, completed.stderr
             _check_restored(restored_url, before, made, written_after, postgresql=True)
 
@@ -124,12 +131,15 @@ def _check_restored(url, before, made, written_after, postgresql=False):
                 with pytest.raises(DBAPIError, match="append-only|cannot be changed|never deleted"):
                     with db.engine.begin() as conn:
                         conn.execute(text("UPDATE letter SET body = 'rewritten' WHERE id = :id"), {"id": letter_id})
-                assert db.session.scalar(
-                    select(func.count()).select_from(Event).where(Event.letter_id == letter_id)) == events
+                assert (
+                    db.session.scalar(select(func.count()).select_from(Event).where(Event.letter_id == letter_id))
+                    == events
+                )
                 db.session.remove()
 
 
 # --- the pieces, without a database ------------------------------------------------------------------
+
 
 def test_sqlalchemy_url_becomes_a_libpq_uri_with_the_password_kept_off_the_command_line():
     conninfo, env = libpq_url("postgresql+psycopg://reception:s%40cr%3At@db.example.kz:6432/akimat?sslmode=require")
@@ -158,6 +168,7 @@ def test_backup_command_reports_a_failure_as_an_error_not_a_traceback(app, runne
 
     def broken(url, output):
         raise BackupError("pg_dump failed (1): connection refused")
+
     monkeypatch.setattr(module, "backup", broken)
     result = runner.invoke(args=["backup", "--output", str(tmp_path / "x.dump")])
     assert result.exit_code == 1 and "Error: pg_dump failed (1): connection refused" in result.output
@@ -176,9 +187,17 @@ def test_backup_carries_the_residents_files(app, runner, tmp_path, monkeypatch):
     (tmp_path / "files" / ("ab" * 24)).write_bytes(content)
     with app.app_context():
         letter, _ = factories.letter()
-        db.session.add(Attachment(akimat_id=letter.akimat_id, letter_id=letter.id, original_name="справка.pdf",
-                                  content_type="application/pdf", size=len(content), sha256="0" * 64,
-                                  storage_name="ab" * 24))
+        db.session.add(
+            Attachment(
+                akimat_id=letter.akimat_id,
+                letter_id=letter.id,
+                original_name="справка.pdf",
+                content_type="application/pdf",
+                size=len(content),
+                sha256="0" * 64,
+                storage_name="ab" * 24,
+            )
+        )
         db.session.commit()
     result = runner.invoke(args=["backup", "--output", str(tmp_path / "copy.backup")])
     assert result.exit_code == 0, result.output

@@ -1,5 +1,6 @@
 """The akim's dashboard keeps its counts per change of the akimat's journal: after every change of a
 letter the counts are those of the letters themselves, at once."""
+
 import re
 from datetime import date, datetime, timezone
 
@@ -29,9 +30,11 @@ def _counted(app, akimat_id):
         akimat = db.session.get(Akimat, akimat_id)
         today = today_in(akimat)
         unresolved = Letter.status.in_(LetterStatus.unresolved())
-        open_, overdue = db.session.execute(select(
-            func.count(), func.count().filter(Letter.deadline < today))
-            .where(Letter.akimat_id == akimat_id, unresolved)).one()
+        open_, overdue = db.session.execute(
+            select(func.count(), func.count().filter(Letter.deadline < today)).where(
+                Letter.akimat_id == akimat_id, unresolved
+            )
+        ).one()
         return {"not answered": open_, "overdue": overdue}
 
 
@@ -57,8 +60,12 @@ def test_dashboard_counts_follow_every_change_at_once(app, client):
         letter = db.session.scalar(select(Letter).where(Letter.number == number))
         department = db.session.get(Akimat, akimat_id).departments[0]
         lifecycle.assign(letter, department, factories.staff(Role.REGISTRAR, SLUG))
-        lifecycle.request_extension(letter, lifecycle.calendar_for(akimat_id).add_working_days(letter.deadline, 5),
-                                    "Нужна экспертиза", factories.staff(Role.EXECUTOR, SLUG))
+        lifecycle.request_extension(
+            letter,
+            lifecycle.calendar_for(akimat_id).add_working_days(letter.deadline, 5),
+            "Нужна экспертиза",
+            factories.staff(Role.EXECUTOR, SLUG),
+        )
     shown, html = _shown(client)
     assert "Requests for more time waiting for your decision" in html and f">{number}</a>" in html
 
@@ -103,10 +110,20 @@ def test_the_revision_catches_an_event_that_commits_after_a_later_one(tmp_path):
         newest = before[0]
 
         def event(event_id, seq):
-            db.session.execute(insert(Event).values(
-                id=event_id, akimat_id=akimat_id, letter_id=letter.id, seq=seq, kind="instruction",
-                actor_role="akim", created_at=datetime.now(timezone.utc), payload={}, prev_hash="0" * 64,
-                hash="0" * 64))
+            db.session.execute(
+                insert(Event).values(
+                    id=event_id,
+                    akimat_id=akimat_id,
+                    letter_id=letter.id,
+                    seq=seq,
+                    kind="instruction",
+                    actor_role="akim",
+                    created_at=datetime.now(timezone.utc),
+                    payload={},
+                    prev_hash="0" * 64,
+                    hash="0" * 64,
+                )
+            )
             db.session.commit()
 
         event(newest + 10, 100)  # the later-numbered transaction commits first

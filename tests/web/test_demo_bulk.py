@@ -3,6 +3,7 @@ verifies, numbers and counters agree, deadlines come from the calendar, answered
 answers, the daily jobs find nothing left undone, and the site serves the letters.
 
 Each backend gets a database of its own: the bulk demo loads into an empty installation."""
+
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -15,8 +16,17 @@ from akimat_reception.demo_bulk import demo_access_code
 from akimat_reception.domain import deadlines, lifecycle
 from akimat_reception.domain.calendar import calendar_for
 from akimat_reception.extensions import db
-from akimat_reception.models import (Akimat, Answer, AnswerStatus, Event, Letter, LetterCounter, LetterStatus,
-                                     OutboxMessage, PersonalDataAccess)
+from akimat_reception.models import (
+    Akimat,
+    Answer,
+    AnswerStatus,
+    Event,
+    Letter,
+    LetterCounter,
+    LetterStatus,
+    OutboxMessage,
+    PersonalDataAccess,
+)
 from tests.conftest import BACKENDS, _postgres_database, login, post_form
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -74,8 +84,10 @@ def test_bulk_demo_makes_akimats_beyond_astana_and_almaty(ctx):
 def test_numbers_are_gap_free_per_akimat_and_year_and_agree_with_the_counters(ctx):
     seqs = defaultdict(list)
     for akimat_id, year, seq, number, received_at, prefix in db.session.execute(
-            select(Letter.akimat_id, Letter.year, Letter.seq, Letter.number, Letter.received_at, Akimat.number_prefix)
-            .join(Akimat).order_by(Letter.id)):
+        select(Letter.akimat_id, Letter.year, Letter.seq, Letter.number, Letter.received_at, Akimat.number_prefix)
+        .join(Akimat)
+        .order_by(Letter.id)
+    ):
         assert number == f"{prefix}-{year}-{seq:06d}"
         assert received_at.astimezone(ALMATY).year == year
         seqs[(akimat_id, year)].append(seq)
@@ -100,14 +112,16 @@ def test_statuses_are_a_realistic_mix_with_some_overdue(ctx):
     assert set(statuses) == set(LetterStatus), statuses
     assert statuses[LetterStatus.CLOSED] > statuses[LetterStatus.ASSIGNED] > statuses[LetterStatus.DISPUTED]
     today = NOW.astimezone(ALMATY).date()
-    overdue = db.session.scalar(select(func.count()).where(
-        Letter.status.in_(LetterStatus.unresolved()), Letter.deadline < today))
+    overdue = db.session.scalar(
+        select(func.count()).where(Letter.status.in_(LetterStatus.unresolved()), Letter.deadline < today)
+    )
     assert 0 < overdue < statuses[LetterStatus.ASSIGNED]
 
 
 def test_answered_letters_have_their_sent_answer(ctx):
-    for letter in db.session.scalars(select(Letter).where(
-            Letter.status.in_((LetterStatus.ANSWERED, LetterStatus.CLOSED, LetterStatus.DISPUTED)))):
+    for letter in db.session.scalars(
+        select(Letter).where(Letter.status.in_((LetterStatus.ANSWERED, LetterStatus.CLOSED, LetterStatus.DISPUTED)))
+    ):
         answer = letter.sent_answer
         assert answer is not None and answer.sent_at == letter.answered_at
         assert answer.department_id == letter.department_id and answer.language == letter.language
@@ -115,8 +129,9 @@ def test_answered_letters_have_their_sent_answer(ctx):
         assert answer.disputed or letter.status is not LetterStatus.DISPUTED
     for letter in db.session.scalars(select(Letter).where(Letter.status == LetterStatus.IN_CONTROL)):
         assert letter.draft is not None and letter.sent_answer is None
-    refused = db.session.scalars(select(Answer).where(Answer.decision == "refused",
-                                                      Answer.status == AnswerStatus.SENT)).all()
+    refused = db.session.scalars(
+        select(Answer).where(Answer.decision == "refused", Answer.status == AnswerStatus.SENT)
+    ).all()
     for answer in refused:  # the right to be heard came first
         assert answer.letter.hearing_until is not None
         assert answer.reasons and answer.legal_basis and answer.appeal_procedure
@@ -141,14 +156,20 @@ def test_bulk_rows_have_valid_ids_for_new_rows(ctx):
     created, _code = factories.letter("shymkent", subject="After the bulk load")
     assert created.id > before
     assert db.session.scalar(select(func.max(Event.id))) == db.session.scalar(
-        select(func.max(Event.id)).where(Event.letter_id == created.id))
+        select(func.max(Event.id)).where(Event.letter_id == created.id)
+    )
 
 
 def test_the_site_serves_bulk_letters(bulk_app):
     client = bulk_app.test_client()
     with bulk_app.app_context():
-        letter = db.session.scalars(select(Letter).join(Akimat).where(
-            Akimat.slug == "shymkent", Letter.status == LetterStatus.CLOSED).order_by(Letter.id.desc()).limit(1)).one()
+        letter = db.session.scalars(
+            select(Letter)
+            .join(Akimat)
+            .where(Akimat.slug == "shymkent", Letter.status == LetterStatus.CLOSED)
+            .order_by(Letter.id.desc())
+            .limit(1)
+        ).one()
         number = letter.number
         assert lifecycle.access_code_matches(letter, demo_access_code(number, SEED))
     response = post_form(client, "/shymkent/track", {"number": number, "code": demo_access_code(number, SEED)})
@@ -168,11 +189,13 @@ def test_journal_verify_still_finds_a_break_in_a_bulk_database(bulk_app):
     from sqlalchemy import text
 
     with bulk_app.app_context():
-        letter = db.session.scalars(select(Letter).where(Letter.status == LetterStatus.CLOSED)
-                                    .order_by(Letter.id).limit(1)).one()
+        letter = db.session.scalars(
+            select(Letter).where(Letter.status == LetterStatus.CLOSED).order_by(Letter.id).limit(1)
+        ).one()
         number, rating = letter.number, letter.rating
-        db.session.execute(text("UPDATE letter SET rating = :r WHERE id = :id"),
-                           {"r": 5 if rating != 5 else 4, "id": letter.id})
+        db.session.execute(
+            text("UPDATE letter SET rating = :r WHERE id = :id"), {"r": 5 if rating != 5 else 4, "id": letter.id}
+        )
         db.session.commit()
     try:
         result = bulk_app.test_cli_runner().invoke(args=["journal", "verify"])

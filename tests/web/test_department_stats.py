@@ -1,6 +1,7 @@
 """The departments' answer counts are kept by the lifecycle as answers are sent, rated, disputed
 and returned: the ratings pages read them instead of aggregating every answer, and they always
 equal what the answers themselves say."""
+
 from sqlalchemy import text
 
 from akimat_reception.domain import lifecycle
@@ -11,8 +12,17 @@ from tests import factories
 
 
 def _numbers(rows):
-    return [(r.department.id, r.answers, r.rated, round(r.average, 9) if r.average is not None else None,
-             r.disputed, r.returned) for r in rows]
+    return [
+        (
+            r.department.id,
+            r.answers,
+            r.rated,
+            round(r.average, 9) if r.average is not None else None,
+            r.disputed,
+            r.returned,
+        )
+        for r in rows
+    ]
 
 
 def _agree(akimat_id):
@@ -36,8 +46,9 @@ def test_kept_counts_equal_the_answers_after_every_kind_of_change(app):
         lifecycle.uphold_answer(disputed, "Работы подтверждены актом", controller)
         lifecycle.rate(disputed, 1, "Всё равно плохо")  # disputed again: the answer counts once
         returned, _ = factories.routed_letter("almaty")
-        lifecycle.submit_draft(returned, executor, Decision.EXPLAINED,
-                               f"{returned.number}. {factories.ANSWER_TEXT['ru']}")
+        lifecycle.submit_draft(
+            returned, executor, Decision.EXPLAINED, f"{returned.number}. {factories.ANSWER_TEXT['ru']}"
+        )
         lifecycle.return_draft(returned, "Укажите сроки", controller)
 
         after = {row[0]: row for row in _agree(akimat_id)}
@@ -53,8 +64,9 @@ def test_ratings_rebuild_recounts_from_the_answers(app, runner):
     with app.app_context():
         akimat_id = factories.akimat("almaty").id
         factories.answered_letter("almaty")
-        db.session.execute(text("UPDATE department_answer_stats SET sent = sent + 100 WHERE akimat_id = :a"),
-                           {"a": akimat_id})
+        db.session.execute(
+            text("UPDATE department_answer_stats SET sent = sent + 100 WHERE akimat_id = :a"), {"a": akimat_id}
+        )
         db.session.commit()
         assert _numbers(department_ratings(akimat_id)) != _numbers(from_answers(akimat_id))
         db.session.remove()

@@ -5,6 +5,7 @@ with the error summary at the top) or a faithful round trip (the text, as stored
 wherever it is shown, is what was sent, HTML-escaped); and the raw input never appears unescaped
 in any HTML page. The requests rotate through kk, ru and en, so that "translated" is checked
 against each language's catalogue."""
+
 import html as html_lib
 import re
 import uuid
@@ -53,10 +54,11 @@ LANGUAGE_OF = {name: LANGUAGES[i % 3] for i, name in enumerate(PAYLOADS)}
 def as_stored(text: str) -> str:
     """What a faithful text field keeps: the text, trimmed, with vertical tabs and form feeds as
     the line breaks they are."""
-    return text.translate({0x0b: "\n", 0x0c: "\n"}).strip()
+    return text.translate({0x0B: "\n", 0x0C: "\n"}).strip()
 
 
 # --- what every response must satisfy -----------------------------------------------------------------
+
 
 def _catalogue_patterns(language: str) -> list[re.Pattern]:
     """Every message of our catalogue and of WTForms' in `language`, as a pattern (placeholders
@@ -92,8 +94,10 @@ def assert_translated_error(page: str, field_ids: tuple[str, ...], language: str
     """The summary at the top links to the field and says what is wrong in the page's language;
     the same message stands by the field."""
     assert 'class="error-summary"' in page
-    items = [(target, html_lib.unescape(text)) for target, text in
-             re.findall(r'<li><a href="#([^"]+)">(.*?)</a></li>', page, re.S)]
+    items = [
+        (target, html_lib.unescape(text))
+        for target, text in re.findall(r'<li><a href="#([^"]+)">(.*?)</a></li>', page, re.S)
+    ]
     mine = [text for target, text in items if target in field_ids]
     assert mine, f"no error for {field_ids} in the summary: {items}"
     for text in mine:
@@ -105,14 +109,22 @@ def assert_translated_error(page: str, field_ids: tuple[str, ...], language: str
 @dataclass
 class Outcome:
     """What a form did with one hostile input."""
+
     accepted: bool
     pages: list = dataclass_field(default_factory=list)  # every HTML page seen, to scan
     stored: Optional[str] = None  # the value as the database holds it, when accepted
     shown: list = dataclass_field(default_factory=list)  # pages that must show the value back
 
 
-def check(outcome: Outcome, payload: str, expected: Optional[str], *, error_fields=(), language="en",
-          shown_as: Optional[str] = None):
+def check(
+    outcome: Outcome,
+    payload: str,
+    expected: Optional[str],
+    *,
+    error_fields=(),
+    language="en",
+    shown_as: Optional[str] = None,
+):
     for page in outcome.pages:
         assert_no_raw_payload(page, payload, expected or "")
     if not outcome.accepted:
@@ -131,6 +143,7 @@ def _status(response, allowed=(302, 422)):
 
 
 # --- fixtures ------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def staff_client(app):
@@ -159,10 +172,19 @@ def _lang(language):
 # --- the letter form ------------------------------------------------------------------------------------
 
 LETTER = {
-    "kind": "complaint", "subject": "Отопление в доме 12", "body": "Радиаторы холодные третью неделю, просим принять меры.",
-    "disputed_party": "КСК дома 12", "complaint_request": "Включить отопление", "surname": "Ахметов",
-    "given_name": "Ерлан", "patronymic": "", "iin": "", "address": "Астана, ул. Тестовая, 1",
-    "email": "resident@example.kz", "phone": "", "language": "ru",
+    "kind": "complaint",
+    "subject": "Отопление в доме 12",
+    "body": "Радиаторы холодные третью неделю, просим принять меры.",
+    "disputed_party": "КСК дома 12",
+    "complaint_request": "Включить отопление",
+    "surname": "Ахметов",
+    "given_name": "Ерлан",
+    "patronymic": "",
+    "iin": "",
+    "address": "Астана, ул. Тестовая, 1",
+    "email": "resident@example.kz",
+    "phone": "",
+    "language": "ru",
 }
 # field → (pages that show it: receipt/status/office, how it is shown)
 LETTER_FIELDS = {
@@ -185,8 +207,11 @@ LETTER_FIELDS = {
 @pytest.mark.parametrize("field", LETTER_FIELDS)
 def test_letter_form_field_survives_hostile_input(app, client, staff_client, category_id, field, payload_name):
     payload, language = PAYLOADS[payload_name], LANGUAGE_OF[payload_name]
-    response = _status(post_form(client, "/astana/letters/new", {**LETTER, "category": category_id, field: payload},
-                                 headers=_lang(language)))
+    response = _status(
+        post_form(
+            client, "/astana/letters/new", {**LETTER, "category": category_id, field: payload}, headers=_lang(language)
+        )
+    )
     pages = [response.get_data(as_text=True)]
     expected = as_stored(payload)
     if field == "phone":
@@ -194,9 +219,11 @@ def test_letter_form_field_survives_hostile_input(app, client, staff_client, cat
     outcome = Outcome(accepted=response.status_code == 302, pages=pages)
     if outcome.accepted:
         number = response.headers["Location"].rstrip("/").split("/")[-2]
-        shown = {"receipt": client.get(response.headers["Location"], headers=_lang(language)),
-                 "status": client.get(f"/astana/track/{number}", headers=_lang(language)),
-                 "office": staff_client.get(f"/astana/office/letters/{number}")}
+        shown = {
+            "receipt": client.get(response.headers["Location"], headers=_lang(language)),
+            "status": client.get(f"/astana/track/{number}", headers=_lang(language)),
+            "office": staff_client.get(f"/astana/office/letters/{number}"),
+        }
         for response_ in shown.values():
             assert response_.status_code == 200
         pages += [r.get_data(as_text=True) for r in shown.values()]
@@ -209,11 +236,18 @@ def test_letter_form_field_survives_hostile_input(app, client, staff_client, cat
             expected = stored
         outcome.stored = stored
         outcome.shown = [shown[name].get_data(as_text=True) for name in LETTER_FIELDS[field]]
-    check(outcome, payload, expected, error_fields=(field,), language=language,
-          shown_as=format_phone_national(expected) if field == "phone" and expected else None)
+    check(
+        outcome,
+        payload,
+        expected,
+        error_fields=(field,),
+        language=language,
+        shown_as=format_phone_national(expected) if field == "phone" and expected else None,
+    )
 
 
 # --- tracking and signing in ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("payload_name", PAYLOADS)
 @pytest.mark.parametrize("field", ["number", "code"])
@@ -222,8 +256,13 @@ def test_track_form_field_survives_hostile_input(client, field, payload_name):
     data = {"number": "AST-2026-000001", "code": "ABCD-EFGH-JKLM-NPQR", field: payload}
     response = _status(post_form(client, "/astana/track", data, headers=_lang(language)), allowed=(422,))
     # No letter has this number and code: the answer is always an error, on the field or on the code.
-    check(Outcome(accepted=False, pages=[response.get_data(as_text=True)]), payload, as_stored(payload),
-          error_fields=(field, "code"), language=language)
+    check(
+        Outcome(accepted=False, pages=[response.get_data(as_text=True)]),
+        payload,
+        as_stored(payload),
+        error_fields=(field, "code"),
+        language=language,
+    )
 
 
 @pytest.mark.parametrize("payload_name", PAYLOADS)
@@ -233,11 +272,17 @@ def test_login_form_field_survives_hostile_input(client, field, payload_name):
     # An address no account has, so that the failed attempts lock nobody out.
     data = {"email": "nobody@astana.demo.kz", "password": "Reception-demo-2026", field: payload}
     response = _status(post_form(client, "/login", data, headers=_lang(language)), allowed=(422,))
-    check(Outcome(accepted=False, pages=[response.get_data(as_text=True)]), payload, as_stored(payload),
-          error_fields=(field, "password"), language=language)
+    check(
+        Outcome(accepted=False, pages=[response.get_data(as_text=True)]),
+        payload,
+        as_stored(payload),
+        error_fields=(field, "password"),
+        language=language,
+    )
 
 
 # --- the forms on a tracked letter's page ---------------------------------------------------------------
+
 
 def _answered(app):
     with app.app_context():
@@ -248,8 +293,7 @@ def _answered(app):
 def _under_hearing(app):
     with app.app_context():
         letter, _ = factories.routed_letter()
-        lifecycle.notify_preliminary_refusal(letter, "Нет оснований для удовлетворения",
-                                             factories.staff(Role.EXECUTOR))
+        lifecycle.notify_preliminary_refusal(letter, "Нет оснований для удовлетворения", factories.staff(Role.EXECUTOR))
         return letter.id, letter.number
 
 
@@ -267,6 +311,7 @@ def _event_text(kind):
     def stored(letter):
         events = [e for e in journal.events_of(letter) if e.kind == kind]
         return events[-1].payload["text"] if events else None
+
     return stored
 
 
@@ -285,8 +330,15 @@ def test_tracked_letter_form_survives_hostile_input(app, client, staff_client, f
     letter_id, number = form.make_letter(app)
     with client.session_transaction() as session:
         session["tracked_letters"] = [letter_id]
-    response = _status(post_form(client, f"/astana/track/{number}/{form.path}", {**form.extra, form.field: payload},
-                                 form_url=f"/astana/track/{number}", headers=_lang(language)))
+    response = _status(
+        post_form(
+            client,
+            f"/astana/track/{number}/{form.path}",
+            {**form.extra, form.field: payload},
+            form_url=f"/astana/track/{number}",
+            headers=_lang(language),
+        )
+    )
     outcome = Outcome(accepted=response.status_code == 302, pages=[response.get_data(as_text=True)])
     if outcome.accepted:
         status_page = client.get(response.headers["Location"], headers=_lang(language)).get_data(as_text=True)
@@ -300,6 +352,7 @@ def test_tracked_letter_form_survives_hostile_input(app, client, staff_client, f
 
 # --- the phone directory ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("payload_name", PAYLOADS)
 def test_nobody_answers_report_survives_hostile_input(app, client, staff_client, line_id, payload_name):
     payload, language = PAYLOADS[payload_name], LANGUAGE_OF[payload_name]
@@ -307,17 +360,26 @@ def test_nobody_answers_report_survives_hostile_input(app, client, staff_client,
     token = re.search(rf'name="line{line_id}-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     marker = uuid.uuid4().hex[:8]  # so that the test finds its own report among the line's
     address = f"10.66.{int(marker[:2], 16)}.{int(marker[2:4], 16)}"
-    response = _status(client.post(f"/astana/phones/{line_id}/report", headers=_lang(language),
-                                   environ_base={"REMOTE_ADDR": address},
-                                   data={f"line{line_id}-csrf_token": token, f"line{line_id}-comment": payload}))
+    response = _status(
+        client.post(
+            f"/astana/phones/{line_id}/report",
+            headers=_lang(language),
+            environ_base={"REMOTE_ADDR": address},
+            data={f"line{line_id}-csrf_token": token, f"line{line_id}-comment": payload},
+        )
+    )
     outcome = Outcome(accepted=response.status_code == 302, pages=[response.get_data(as_text=True)])
     if outcome.accepted:
         office_page = staff_client.get(f"/astana/office/phones/{line_id}").get_data(as_text=True)
         outcome.pages += [client.get(response.headers["Location"]).get_data(as_text=True), office_page]
         outcome.shown = [office_page]
         with app.app_context():
-            outcome.stored = db.session.scalar(select(PhoneReport.comment).where(PhoneReport.line_id == line_id)
-                                               .order_by(PhoneReport.id.desc()).limit(1))
+            outcome.stored = db.session.scalar(
+                select(PhoneReport.comment)
+                .where(PhoneReport.line_id == line_id)
+                .order_by(PhoneReport.id.desc())
+                .limit(1)
+            )
     check(outcome, payload, as_stored(payload), error_fields=(f"line{line_id}-comment",), language=language)
 
 
@@ -343,6 +405,7 @@ def test_search_survives_hostile_input(request, app, client, url, limit, payload
 
 # --- what the accepted inputs set in motion -------------------------------------------------------------
 
+
 @pytest.fixture(scope="module", autouse=True)
 def first_outbox_id(app):
     """Where this module's notifications start, per backend."""
@@ -366,7 +429,8 @@ def test_every_notification_the_hostile_letters_queued_is_delivered(app, app_con
     messages = db.session.scalars(mine).all()
     assert messages, "the accepted letters queued no notification"
     assert {m.status for m in messages} == {DeliveryStatus.SENT}, [
-        (m.id, m.status, m.last_error) for m in messages if m.status is not DeliveryStatus.SENT][:5]
+        (m.id, m.status, m.last_error) for m in messages if m.status is not DeliveryStatus.SENT
+    ][:5]
     for mail in smtp.inbox.messages:
         html = mail.get_body(("html",))
         if html is not None:

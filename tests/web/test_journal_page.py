@@ -1,6 +1,7 @@
 """The journal check page: a small akimat has every journal checked on each visit; a large one shows
 its last complete check (recorded by `flask journal verify`) and checks at once every letter
 changed since, and says which is which."""
+
 import re
 from datetime import datetime, timezone
 
@@ -43,12 +44,13 @@ def _page(client, slug="astana"):
 def test_a_small_akimat_is_checked_completely_on_each_visit(app, client):
     with app.app_context():
         factories.letter()
-        letters = db.session.scalar(select(func.count()).select_from(Letter).where(
-            Letter.akimat_id == factories.akimat().id))
+        letters = db.session.scalar(
+            select(func.count()).select_from(Letter).where(Letter.akimat_id == factories.akimat().id)
+        )
     login(client, "akim")
     html = _page(client)
     checked = re.search(r"Checked: (\d+) letters", html)
-    assert checked and int(checked.group(1)) == letters, html[html.find("<main"):][:1500]
+    assert checked and int(checked.group(1)) == letters, html[html.find("<main") :][:1500]
     assert "Last complete check" not in html
 
 
@@ -81,25 +83,34 @@ def test_a_large_akimat_shows_its_last_complete_check_and_the_letters_changed_si
         check = journal.last_check(large)
         assert check.letters == journal.letters_of(large) and check.breaks == []
         assert check.through_event_id == db.session.scalar(
-            select(Event.id).where(Event.akimat_id == large).order_by(Event.id.desc()).limit(1))
+            select(Event.id).where(Event.akimat_id == large).order_by(Event.id.desc()).limit(1)
+        )
     html = _page(client, SLUG)
     assert f"{check.letters} letters, {check.events} events." in _last_check(html) and "Intact" in _last_check(html)
     assert "Checked: 0 letters, 0 events." in _changed_since(html)
 
     with app.app_context():  # a letter changes through the application: the page checks it at once
-        letter = db.session.scalars(select(Letter).where(Letter.akimat_id == large, Letter.status.in_(
-            (LetterStatus.ASSIGNED,))).order_by(Letter.id).limit(1)).one()
+        letter = db.session.scalars(
+            select(Letter)
+            .where(Letter.akimat_id == large, Letter.status.in_((LetterStatus.ASSIGNED,)))
+            .order_by(Letter.id)
+            .limit(1)
+        ).one()
         lifecycle.instruct(letter, "Доложить до пятницы.", factories.staff(Role.AKIM, SLUG))
         changed_number, changed_id = letter.number, letter.id
-        old = db.session.scalars(select(Letter).where(Letter.akimat_id == large, Letter.id != changed_id)
-                                 .order_by(Letter.id).limit(1)).one()
+        old = db.session.scalars(
+            select(Letter).where(Letter.akimat_id == large, Letter.id != changed_id).order_by(Letter.id).limit(1)
+        ).one()
         old_number, old_id = old.number, old.id
     html = _page(client, SLUG)
     assert "Checked: 1 letters" in _changed_since(html) and "Intact" in _changed_since(html)
 
     with app.app_context():  # someone rewrites the changed letter's newest event behind the application
-        _tamper("UPDATE event SET payload = :p WHERE letter_id = :id AND kind = 'instruction'",
-                p='{"text": "Ничего не делать."}', id=changed_id)
+        _tamper(
+            "UPDATE event SET payload = :p WHERE letter_id = :id AND kind = 'instruction'",
+            p='{"text": "Ничего не делать."}',
+            id=changed_id,
+        )
         _tamper("UPDATE letter SET transfer_count = transfer_count + 5 WHERE id = :id", id=old_id)
     try:
         html = _page(client, SLUG)
@@ -113,8 +124,11 @@ def test_a_large_akimat_shows_its_last_complete_check_and_the_letters_changed_si
         assert old_number in found and changed_number in found
     finally:
         with app.app_context():
-            _tamper("UPDATE event SET payload = :p WHERE letter_id = :id AND kind = 'instruction'",
-                    p='{"text": "Доложить до пятницы."}', id=changed_id)
+            _tamper(
+                "UPDATE event SET payload = :p WHERE letter_id = :id AND kind = 'instruction'",
+                p='{"text": "Доложить до пятницы."}',
+                id=changed_id,
+            )
             _tamper("UPDATE letter SET transfer_count = transfer_count - 5 WHERE id = :id", id=old_id)
             assert journal.check_akimat(large)[1].breaks == []
 
@@ -123,8 +137,12 @@ def test_the_page_says_when_more_letters_changed_than_it_checks(app, client, lar
     monkeypatch.setitem(app.config, "JOURNAL_RECENT_LIMIT", 1)
     with app.app_context():
         journal.check_akimat(large)
-        for letter in db.session.scalars(select(Letter).where(
-                Letter.akimat_id == large, Letter.status == LetterStatus.ASSIGNED).order_by(Letter.id).limit(2)).all():
+        for letter in db.session.scalars(
+            select(Letter)
+            .where(Letter.akimat_id == large, Letter.status == LetterStatus.ASSIGNED)
+            .order_by(Letter.id)
+            .limit(2)
+        ).all():
             lifecycle.instruct(letter, "Взять на контроль.", factories.staff(Role.AKIM, SLUG))
         assert db.session.scalar(select(JournalCheck.id).where(JournalCheck.akimat_id == large)) is not None
     login(client, "akim", SLUG)

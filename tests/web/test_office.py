@@ -1,4 +1,5 @@
 """Staff pages: the inbox of each role, routing and answering, and who may do what."""
+
 import pytest
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ def elsewhere(app):
     with app.app_context():
         letter, _ = factories.letter(subject="Школа: elsewhere", category="education")
         from akimat_reception.domain import lifecycle
+
         lifecycle.assign(letter, factories.akimat().departments[2], factories.staff("registrar"))
         return letter.number
 
@@ -43,8 +45,9 @@ def test_anonymous_visitor_is_sent_to_sign_in(client):
 
 
 def test_wrong_password_keeps_the_email_and_says_so(client):
-    response = post_form(client, "/login", {"email": "registrar@astana.demo.kz", "password": "nope"},
-                         headers={"Accept-Language": "en"})
+    response = post_form(
+        client, "/login", {"email": "registrar@astana.demo.kz", "password": "nope"}, headers={"Accept-Language": "en"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Wrong email or password." in html and 'value="registrar@astana.demo.kz"' in html
@@ -94,8 +97,12 @@ def test_registrar_sees_the_suggested_department_and_routes_the_letter(app, logi
     assert "Suggested from the topic: Department of Health." in html
     with app.app_context():
         health = factories.akimat().departments[3].id
-    response = post_form(client, f"/astana/office/letters/{fresh}/assign", {"department": health},
-                         form_url=f"/astana/office/letters/{fresh}")
+    response = post_form(
+        client,
+        f"/astana/office/letters/{fresh}/assign",
+        {"department": health},
+        form_url=f"/astana/office/letters/{fresh}",
+    )
     assert response.status_code == 302
     assert _status(app, fresh) is LetterStatus.ASSIGNED
     page = client.get(f"/astana/office/letters/{fresh}", headers={"Accept-Language": "en"}).get_data(as_text=True)
@@ -106,8 +113,13 @@ def test_moving_a_routed_letter_without_a_reason_is_refused(app, login_as, route
     client = login_as("registrar")
     with app.app_context():
         other = factories.akimat().departments[5].id
-    response = post_form(client, f"/astana/office/letters/{routed}/assign", {"department": other, "reason": ""},
-                         form_url=f"/astana/office/letters/{routed}", headers={"Accept-Language": "en"})
+    response = post_form(
+        client,
+        f"/astana/office/letters/{routed}/assign",
+        {"department": other, "reason": ""},
+        form_url=f"/astana/office/letters/{routed}",
+        headers={"Accept-Language": "en"},
+    )
     assert response.status_code == 422
     assert "Give the reason for moving the letter" in response.get_data(as_text=True)
 
@@ -115,8 +127,12 @@ def test_moving_a_routed_letter_without_a_reason_is_refused(app, login_as, route
 def test_executor_drafts_control_approves_and_the_letter_is_answered(app, login_as, routed):
     client = login_as("executor")
     body = "Отопление в доме восстановлено 20 ноября, температура в квартирах проверена специалистом управления."
-    response = post_form(client, f"/astana/office/letters/{routed}/answer",
-                         {"decision": "satisfied", "body": body}, form_url=f"/astana/office/letters/{routed}")
+    response = post_form(
+        client,
+        f"/astana/office/letters/{routed}/answer",
+        {"decision": "satisfied", "body": body},
+        form_url=f"/astana/office/letters/{routed}",
+    )
     assert response.status_code == 302
     assert _status(app, routed) is LetterStatus.IN_CONTROL
     controller = app.test_client()
@@ -125,8 +141,12 @@ def test_executor_drafts_control_approves_and_the_letter_is_answered(app, login_
     login(controller, "controller")
     page = controller.get(f"/astana/office/letters/{routed}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Draft answer waiting for control" in page and body in page
-    response = post_form(controller, f"/astana/office/letters/{routed}/control", {"verdict": "approve"},
-                         form_url=f"/astana/office/letters/{routed}")
+    response = post_form(
+        controller,
+        f"/astana/office/letters/{routed}/control",
+        {"verdict": "approve"},
+        form_url=f"/astana/office/letters/{routed}",
+    )
     assert response.status_code == 302
     assert _status(app, routed) is LetterStatus.ANSWERED
     html = client.get(f"/astana/office/letters/{routed}", headers={"Accept-Language": "en"}).get_data(as_text=True)
@@ -135,9 +155,13 @@ def test_executor_drafts_control_approves_and_the_letter_is_answered(app, login_
 
 def test_refusal_without_grounds_is_refused_and_keeps_the_text(app, login_as, routed):
     client = login_as("executor")
-    response = post_form(client, f"/astana/office/letters/{routed}/answer",
-                         {"decision": "refused", "body": "В удовлетворении отказано.", "reasons": "Нет оснований"},
-                         form_url=f"/astana/office/letters/{routed}", headers={"Accept-Language": "en"})
+    response = post_form(
+        client,
+        f"/astana/office/letters/{routed}/answer",
+        {"decision": "refused", "body": "В удовлетворении отказано.", "reasons": "Нет оснований"},
+        form_url=f"/astana/office/letters/{routed}",
+        headers={"Accept-Language": "en"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "A refusal or leaving without consideration must give this." in html
@@ -149,8 +173,9 @@ def test_refusal_without_grounds_is_refused_and_keeps_the_text(app, login_as, ro
 @pytest.mark.parametrize("role", ["controller", "akim", "registrar"])
 def test_roles_other_than_the_executor_cannot_answer(app, login_as, routed, role):
     client = login_as(role)
-    response = post_form(client, f"/astana/office/letters/{routed}/answer",
-                         {"decision": "satisfied", "body": "Ответ"}, form_url="/login")
+    response = post_form(
+        client, f"/astana/office/letters/{routed}/answer", {"decision": "satisfied", "body": "Ответ"}, form_url="/login"
+    )
     assert response.status_code == 403
     assert _status(app, routed) is LetterStatus.ASSIGNED
 
@@ -159,8 +184,9 @@ def test_executor_cannot_route(app, login_as, fresh):
     client = login_as("executor")
     with app.app_context():
         department = factories.akimat().departments[0].id
-    response = post_form(client, f"/astana/office/letters/{fresh}/assign", {"department": department},
-                         form_url="/astana/office/")
+    response = post_form(
+        client, f"/astana/office/letters/{fresh}/assign", {"department": department}, form_url="/astana/office/"
+    )
     assert response.status_code == 403
 
 

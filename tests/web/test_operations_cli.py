@@ -1,4 +1,5 @@
 """Commands the operator runs: journal verify, digest, reminders, calendar."""
+
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select, text
@@ -37,9 +38,11 @@ def test_digest_is_queued_for_the_akim_with_overdue_counts(app, runner):
     result = runner.invoke(args=["digest"])
     assert result.exit_code == 0 and "queued" in result.output
     with app.app_context():
-        digest = db.session.scalars(select(OutboxMessage).where(
-            OutboxMessage.kind == "digest", OutboxMessage.recipient == "akim@astana.demo.kz")
-            .order_by(OutboxMessage.id.desc())).first()
+        digest = db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == "digest", OutboxMessage.recipient == "akim@astana.demo.kz")
+            .order_by(OutboxMessage.id.desc())
+        ).first()
         assert digest is not None and number in digest.body_text
 
 
@@ -50,8 +53,11 @@ def test_reminders_are_queued_once_per_state(app, runner):
 
     def reminders():
         with app.app_context():
-            return db.session.scalars(select(OutboxMessage.recipient).where(
-                OutboxMessage.letter_id == letter_id, OutboxMessage.kind == "reminder_overdue")).all()
+            return db.session.scalars(
+                select(OutboxMessage.recipient).where(
+                    OutboxMessage.letter_id == letter_id, OutboxMessage.kind == "reminder_overdue"
+                )
+            ).all()
 
     assert runner.invoke(args=["deadlines", "remind"]).exit_code == 0
     assert reminders() == ["executor@astana.demo.kz"]

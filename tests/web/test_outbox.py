@@ -1,5 +1,6 @@
 """Notifications go through the outbox to a real SMTP server; none is lost while SMTP is down,
 none is sent twice."""
+
 import re
 from datetime import timedelta
 
@@ -14,8 +15,12 @@ from tests import factories
 
 
 def _messages(letter_number):
-    return db.session.scalars(select(OutboxMessage).join(Letter, Letter.id == OutboxMessage.letter_id)
-                              .where(Letter.number == letter_number).order_by(OutboxMessage.id)).all()
+    return db.session.scalars(
+        select(OutboxMessage)
+        .join(Letter, Letter.id == OutboxMessage.letter_id)
+        .where(Letter.number == letter_number)
+        .order_by(OutboxMessage.id)
+    ).all()
 
 
 def test_receipt_reaches_the_resident_by_email_in_their_language_with_the_code(app, app_context, smtp):

@@ -1,5 +1,6 @@
 """Lists page by keyset: the "Next page" link carries the last row's sort values, and following
 the links gives the same rows in the same order as asking for the pages by number."""
+
 import re
 from datetime import datetime, timezone
 from html import unescape
@@ -48,16 +49,21 @@ def _follow(client, url):
 
 def _open_in_order(app, akimat_id, department_id=None):
     with app.app_context():
-        stmt = select(Letter.number).where(Letter.akimat_id == akimat_id,
-                                           Letter.status.in_(LetterStatus.unresolved()))
+        stmt = select(Letter.number).where(Letter.akimat_id == akimat_id, Letter.status.in_(LetterStatus.unresolved()))
         if department_id is not None:
             stmt = stmt.where(Letter.department_id == department_id)
         return db.session.scalars(stmt.order_by(Letter.deadline, Letter.id)).all()
 
 
-@pytest.mark.parametrize("role, url", [("akim", f"/{SLUG}/akim/"), ("registrar", f"/{SLUG}/office/"),
-                                       ("registrar", f"/{SLUG}/office/?status=all"),
-                                       ("executor", f"/{SLUG}/office/")])
+@pytest.mark.parametrize(
+    "role, url",
+    [
+        ("akim", f"/{SLUG}/akim/"),
+        ("registrar", f"/{SLUG}/office/"),
+        ("registrar", f"/{SLUG}/office/?status=all"),
+        ("executor", f"/{SLUG}/office/"),
+    ],
+)
 def test_next_page_links_list_every_letter_once_in_order(app, client, tenant, role, url):
     login(client, role, SLUG)
     followed, hrefs = _follow(client, url)
@@ -93,14 +99,16 @@ def test_access_log_pages_newest_first_by_keyset(app, client, tenant):
     login(client, "akim", SLUG)
     url, seen = f"/{SLUG}/oversight/access-log", 0
     with app.app_context():
-        expected = db.session.scalars(select(PersonalDataAccess.id).where(PersonalDataAccess.akimat_id == tenant)
-                                      .order_by(PersonalDataAccess.accessed_at.desc(),
-                                                PersonalDataAccess.id.desc())).all()
+        expected = db.session.scalars(
+            select(PersonalDataAccess.id)
+            .where(PersonalDataAccess.akimat_id == tenant)
+            .order_by(PersonalDataAccess.accessed_at.desc(), PersonalDataAccess.id.desc())
+        ).all()
     assert len(expected) > 50, "the bulk demo logs who opened recent letters"
     pages = 0
     while url:
         html = client.get(url).get_data(as_text=True)
-        seen += html.count('<td data-label="')  // 4
+        seen += html.count('<td data-label="') // 4
         link = re.search(r'<a rel="next" href="([^"]+)"', html)
         url = unescape(link.group(1)) if link else None
         pages += 1

@@ -1,6 +1,7 @@
 """The phone directory through the web: the public page in three languages, "nobody answers"
 reports and their rate limit, staff check calls, the admin's lines and CSV, tenancy, the akim's
 dashboard, the digest and `flask phones due`."""
+
 import io
 import re
 from datetime import datetime, time, timedelta, timezone
@@ -47,10 +48,15 @@ def _report(client, line_id, address="10.1.0.1", comment="", language="en", slug
     """Presses "Nobody answers" as a browser would, with the line's own prefixed form fields."""
     html = client.get(f"/{slug}/phones").get_data(as_text=True)
     token = re.search(r'name="line\d+-csrf_token" type="hidden" value="([^"]+)"', html)
-    return client.post(f"/{slug}/phones/{line_id}/report", environ_base={"REMOTE_ADDR": address},
-                       headers={"Accept-Language": language},
-                       data={f"line{line_id}-csrf_token": token.group(1) if token else csrf_token(client, "/login"),
-                             f"line{line_id}-comment": comment})
+    return client.post(
+        f"/{slug}/phones/{line_id}/report",
+        environ_base={"REMOTE_ADDR": address},
+        headers={"Accept-Language": language},
+        data={
+            f"line{line_id}-csrf_token": token.group(1) if token else csrf_token(client, "/login"),
+            f"line{line_id}-comment": comment,
+        },
+    )
 
 
 def _row(html, line_id):
@@ -60,6 +66,7 @@ def _row(html, line_id):
 
 
 # --- the public page -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_public_directory_shows_each_line_in_the_readers_language(app, client, language):
@@ -76,8 +83,13 @@ def test_public_directory_shows_each_line_in_the_readers_language(app, client, l
     row = _row(html, line_id)
     national = "8 (7172) " + " ".join(re.findall("..", number[-6:]))
     assert f'href="tel:{number}"' in row and national in row
-    assert ("Heating emergencies (kk)" if language == "kk" else
-            "Heating emergencies (ru)" if language == "ru" else "Heating emergencies") in row
+    assert (
+        "Heating emergencies (kk)"
+        if language == "kk"
+        else "Heating emergencies (ru)"
+        if language == "ru"
+        else "Heating emergencies"
+    ) in row
     assert t("Verified") in row and t("Nobody answers") in row
     assert t("Working days") in row and "09:00–18:00" in row
 
@@ -111,13 +123,15 @@ def test_search_finds_lines_by_purpose_or_department_in_any_case_and_language(ap
     line_id, _, dept_id = _line(app, purpose="Отопление и горячая вода")
     other_id, _, _ = _line(app, purpose="Kindergarten queue")
     for query in ("ОТОПЛЕНИЕ", "горячая", "Test department"):
-        html = client.get("/astana/phones", query_string={"q": query},
-                          headers={"Accept-Language": "ru"}).get_data(as_text=True)
+        html = client.get("/astana/phones", query_string={"q": query}, headers={"Accept-Language": "ru"}).get_data(
+            as_text=True
+        )
         assert f'id="line-{line_id}"' in html, query
     html = client.get("/astana/phones", query_string={"q": "отопление"}).get_data(as_text=True)
     assert f'id="line-{other_id}"' not in html
-    assert "No line matches" in client.get("/astana/phones", query_string={"q": "zzzz-nothing"},
-                                           headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "No line matches" in client.get(
+        "/astana/phones", query_string={"q": "zzzz-nothing"}, headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
 
 
 def test_retired_and_other_akimats_lines_are_not_on_the_public_page(app, client):
@@ -136,6 +150,7 @@ def test_public_page_works_without_any_line(client):
 
 # --- reports ------------------------------------------------------------------------------------------
 
+
 def test_report_is_stored_with_a_hashed_client_and_counted(app, client):
     line_id, _, _ = _line(app)
     _check(app, line_id)
@@ -148,7 +163,8 @@ def test_report_is_stored_with_a_hashed_client_and_counted(app, client):
     state = _state(app, line_id)
     assert (state.status, state.open_reports, state.reports, state.due) == (phones.LineStatus.VERIFIED, 1, 1, True)
     assert "Thank you: your report was recorded." in client.get(
-        "/astana/phones", headers={"Accept-Language": "en"}).get_data(as_text=True)
+        "/astana/phones", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
 
 
 def test_reports_from_three_residents_flip_a_line_to_failing_and_an_answered_check_restores_it(app, client):
@@ -163,18 +179,28 @@ def test_reports_from_three_residents_flip_a_line_to_failing_and_an_answered_che
     assert "badge-failing" in _row(client.get("/astana/phones").get_data(as_text=True), line_id)
 
     staff = factories_client(client, "registrar")
-    response = post_form(staff, f"/astana/office/phones/{line_id}/checks", {"result": "answered", "note": "Operator answered"},
-                         form_url=f"/astana/office/phones/{line_id}")
+    response = post_form(
+        staff,
+        f"/astana/office/phones/{line_id}/checks",
+        {"result": "answered", "note": "Operator answered"},
+        form_url=f"/astana/office/phones/{line_id}",
+    )
     assert response.status_code == 302
     state = _state(app, line_id)
     assert (state.status, state.open_reports) == (phones.LineStatus.VERIFIED, 0)
     with app.app_context():
-        check = db.session.scalar(select(PhoneCheck).where(PhoneCheck.line_id == line_id).order_by(PhoneCheck.id.desc()))
+        check = db.session.scalar(
+            select(PhoneCheck).where(PhoneCheck.line_id == line_id).order_by(PhoneCheck.id.desc())
+        )
         assert check.note == "Operator answered" and check.checked_by.email == "registrar@astana.demo.kz"
-        open_reports = db.session.scalar(select(func.count()).select_from(PhoneReport).where(
-            PhoneReport.line_id == line_id, PhoneReport.resolved_by_check_id.is_(None)))
-        resolved = db.session.scalar(select(func.count()).select_from(PhoneReport).where(
-            PhoneReport.resolved_by_check_id == check.id))
+        open_reports = db.session.scalar(
+            select(func.count())
+            .select_from(PhoneReport)
+            .where(PhoneReport.line_id == line_id, PhoneReport.resolved_by_check_id.is_(None))
+        )
+        resolved = db.session.scalar(
+            select(func.count()).select_from(PhoneReport).where(PhoneReport.resolved_by_check_id == check.id)
+        )
         assert (open_reports, resolved) == (0, 4)
 
 
@@ -188,8 +214,12 @@ def test_failed_check_makes_a_verified_line_failing(app, client):
     line_id, _, _ = _line(app)
     _check(app, line_id)
     staff = factories_client(client, "controller")
-    post_form(staff, f"/astana/office/phones/{line_id}/checks", {"result": "wrong_number"},
-              form_url=f"/astana/office/phones/{line_id}")
+    post_form(
+        staff,
+        f"/astana/office/phones/{line_id}/checks",
+        {"result": "wrong_number"},
+        form_url=f"/astana/office/phones/{line_id}",
+    )
     state = _state(app, line_id)
     assert (state.status, state.last_result) == (phones.LineStatus.FAILING, CheckResult.WRONG_NUMBER)
 
@@ -202,7 +232,9 @@ def test_report_with_too_long_a_comment_keeps_it_and_says_why(app, client):
     assert 'class="error-summary"' in html and f'href="#line{line_id}-comment"' in html
     assert "x" * 501 in html
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(PhoneReport).where(PhoneReport.line_id == line_id)) == 0
+        assert (
+            db.session.scalar(select(func.count()).select_from(PhoneReport).where(PhoneReport.line_id == line_id)) == 0
+        )
 
 
 def test_report_without_a_csrf_token_is_refused(app, client):
@@ -226,10 +258,15 @@ def test_sixth_report_from_one_client_within_the_hour_gets_a_translated_429(app,
     t = translator(language)
     assert blocked.status_code == 429
     assert f'<html lang="{language}">' in html and t("Too many requests") in html
-    assert t("You have sent this too many times from this connection. Nothing more was recorded; please try again later.") in html
+    assert (
+        t("You have sent this too many times from this connection. Nothing more was recorded; please try again later.")
+        in html
+    )
     assert "Retry-After" in blocked.headers
     with app.app_context():
-        stored = db.session.scalar(select(func.count()).select_from(PhoneReport).where(PhoneReport.line_id.in_(line_ids)))
+        stored = db.session.scalar(
+            select(func.count()).select_from(PhoneReport).where(PhoneReport.line_id.in_(line_ids))
+        )
     assert stored == 5
     # another client is not affected
     assert _report(client, line_ids[0], "10.5.0.2").status_code == 302
@@ -245,6 +282,7 @@ def test_rate_limit_does_not_touch_the_rest_of_the_site(app, client):
 
 
 # --- freshness through the akimat's clock ------------------------------------------------------------
+
 
 def test_line_answered_late_in_the_evening_goes_stale_at_local_midnight_thirty_one_days_later(app):
     line_id, _, _ = _line(app)
@@ -272,6 +310,7 @@ def test_check_calls_are_append_only(app):
 
 # --- staff: the queue and the check -----------------------------------------------------------------
 
+
 def test_queue_lists_due_lines_oldest_first_and_not_fresh_ones(app, client):
     now = datetime.now(timezone.utc)
     never_id, _, _ = _line(app)
@@ -286,14 +325,19 @@ def test_queue_lists_due_lines_oldest_first_and_not_fresh_ones(app, client):
     assert fresh_id not in order
     assert order.index(never_id) < order.index(older_id) < order.index(old_id)
     everything = factories_client(client, "registrar").get("/astana/office/phones/?show=all").get_data(as_text=True)
-    assert f"office/phones/{fresh_id}\"" in everything
+    assert f'office/phones/{fresh_id}"' in everything
 
 
 def test_check_without_a_result_keeps_the_note_and_says_what_is_missing(app, client):
     line_id, _, _ = _line(app)
     staff = factories_client(client, "registrar")
-    response = post_form(staff, f"/astana/office/phones/{line_id}/checks", {"note": "Tried twice"},
-                         form_url=f"/astana/office/phones/{line_id}", headers={"Accept-Language": "en"})
+    response = post_form(
+        staff,
+        f"/astana/office/phones/{line_id}/checks",
+        {"note": "Tried twice"},
+        form_url=f"/astana/office/phones/{line_id}",
+        headers={"Accept-Language": "en"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Choose what happened on the call." in html and "Tried twice" in html and 'href="#result"' in html
@@ -310,16 +354,24 @@ def test_each_role_gets_exactly_its_phone_pages(app, client, role):
     got = {
         "queue": staff.get("/astana/office/phones/").status_code,
         "line": staff.get(f"/astana/office/phones/{line_id}").status_code,
-        "check": post_form(staff, f"/astana/office/phones/{line_id}/checks", {"result": "busy"},
-                           form_url="/astana/").status_code,
+        "check": post_form(
+            staff, f"/astana/office/phones/{line_id}/checks", {"result": "busy"}, form_url="/astana/"
+        ).status_code,
         "admin": staff.get("/astana/admin/phones/").status_code,
         "new": staff.get("/astana/admin/phones/new").status_code,
         "export": staff.get("/astana/admin/phones/export.csv").status_code,
         "retire": post_form(staff, f"/astana/admin/phones/{line_id}/retire", {}, form_url="/astana/").status_code,
     }
     office, admin = OFFICE[role], ADMIN[role]
-    assert got == {"queue": office, "line": office, "check": 302 if office == 200 else 403,
-                   "admin": admin, "new": admin, "export": admin, "retire": 302 if admin == 200 else 403}
+    assert got == {
+        "queue": office,
+        "line": office,
+        "check": 302 if office == 200 else 403,
+        "admin": admin,
+        "new": admin,
+        "export": admin,
+        "retire": 302 if admin == 200 else 403,
+    }
 
 
 def test_anonymous_visitor_is_sent_to_sign_in_for_staff_phone_pages(client):
@@ -333,10 +385,16 @@ def test_almaty_staff_get_404_on_every_astana_phone_url(app, role):
     line_id, _, _ = _line(app)
     client = app.test_client()
     login(client, role, "almaty")
-    urls = [("get", "/astana/office/phones/"), ("get", f"/astana/office/phones/{line_id}"),
-            ("post", f"/astana/office/phones/{line_id}/checks"), ("get", "/astana/admin/phones/"),
-            ("get", f"/astana/admin/phones/{line_id}/edit"), ("post", f"/astana/admin/phones/{line_id}/retire"),
-            ("get", "/astana/admin/phones/export.csv"), ("get", "/astana/admin/phones/import")]
+    urls = [
+        ("get", "/astana/office/phones/"),
+        ("get", f"/astana/office/phones/{line_id}"),
+        ("post", f"/astana/office/phones/{line_id}/checks"),
+        ("get", "/astana/admin/phones/"),
+        ("get", f"/astana/admin/phones/{line_id}/edit"),
+        ("post", f"/astana/admin/phones/{line_id}/retire"),
+        ("get", "/astana/admin/phones/export.csv"),
+        ("get", "/astana/admin/phones/import"),
+    ]
     for method, url in urls:
         if method == "get":
             status = client.get(url).status_code
@@ -350,10 +408,19 @@ def test_almaty_staff_get_404_on_every_astana_phone_url(app, role):
 
 # --- the admin's lines --------------------------------------------------------------------------------
 
+
 def _line_form(department_id, **overrides):
-    data = {"department": department_id, "number": "8 7172 93 45 67", "purpose_kk": "Жылу", "purpose_ru": "Отопление",
-            "purpose_en": "Heating", "languages": ["kk", "ru"], "days": "working", "opens_at": "09:00",
-            "closes_at": "18:00"}
+    data = {
+        "department": department_id,
+        "number": "8 7172 93 45 67",
+        "purpose_kk": "Жылу",
+        "purpose_ru": "Отопление",
+        "purpose_en": "Heating",
+        "languages": ["kk", "ru"],
+        "days": "working",
+        "opens_at": "09:00",
+        "closes_at": "18:00",
+    }
     data.update(overrides)
     return data
 
@@ -376,10 +443,14 @@ def test_invalid_line_form_keeps_what_was_typed_and_links_each_error(app, client
     with app.app_context():
         dept_id = factories.department().id
     admin = factories_client(client, "admin")
-    response = post_form(admin, "/astana/admin/phones/new",
-                         _line_form(dept_id, number="12345", purpose_kk="", languages=[], closes_at="",
-                                    purpose_ru="Отопление и горячая вода"),
-                         headers={"Accept-Language": "en"})
+    response = post_form(
+        admin,
+        "/astana/admin/phones/new",
+        _line_form(
+            dept_id, number="12345", purpose_kk="", languages=[], closes_at="", purpose_ru="Отопление и горячая вода"
+        ),
+        headers={"Accept-Language": "en"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     for anchor in ("#number", "#purpose_kk", "#languages", "#closes_at"):
@@ -391,8 +462,9 @@ def test_invalid_line_form_keeps_what_was_typed_and_links_each_error(app, client
 def test_number_already_in_the_directory_is_refused(app, client):
     _, number, dept_id = _line(app)
     admin = factories_client(client, "admin")
-    response = post_form(admin, "/astana/admin/phones/new", _line_form(dept_id, number=number),
-                         headers={"Accept-Language": "en"})
+    response = post_form(
+        admin, "/astana/admin/phones/new", _line_form(dept_id, number=number), headers={"Accept-Language": "en"}
+    )
     assert response.status_code == 422 and "This number is already in the directory." in response.get_data(as_text=True)
 
 
@@ -401,9 +473,11 @@ def test_admin_edits_a_line(app, client):
     admin = factories_client(client, "admin")
     form = admin.get(f"/astana/admin/phones/{line_id}/edit").get_data(as_text=True)
     assert f'value="{number}"' in form
-    response = post_form(admin, f"/astana/admin/phones/{line_id}/edit",
-                         _line_form(dept_id, number=number, purpose_en="Heating (edited)", days="daily",
-                                    opens_at="", closes_at=""))
+    response = post_form(
+        admin,
+        f"/astana/admin/phones/{line_id}/edit",
+        _line_form(dept_id, number=number, purpose_en="Heating (edited)", days="daily", opens_at="", closes_at=""),
+    )
     assert response.status_code == 302
     with app.app_context():
         line = db.session.get(PhoneLine, line_id)
@@ -414,7 +488,10 @@ def test_retired_line_leaves_the_public_page_and_keeps_its_history(app, client):
     line_id, _, _ = _line(app)
     _check(app, line_id)
     admin = factories_client(client, "admin")
-    assert post_form(admin, f"/astana/admin/phones/{line_id}/retire", {}, form_url="/astana/admin/phones/").status_code == 302
+    assert (
+        post_form(admin, f"/astana/admin/phones/{line_id}/retire", {}, form_url="/astana/admin/phones/").status_code
+        == 302
+    )
     assert f'id="line-{line_id}"' not in client.get("/astana/phones").get_data(as_text=True)
     history = admin.get(f"/astana/office/phones/{line_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Retired" in history and "Answered the call" in history
@@ -424,16 +501,24 @@ def test_retired_line_leaves_the_public_page_and_keeps_its_history(app, client):
 
 # --- CSV ----------------------------------------------------------------------------------------------
 
+
 def _import(admin, content: str, filename="phones.csv"):
     token = csrf_token(admin, "/astana/admin/phones/import")
-    return admin.post("/astana/admin/phones/import", headers={"Accept-Language": "en"}, content_type="multipart/form-data",
-                      data={"csrf_token": token, "file": (io.BytesIO(content.encode("utf-8")), filename)})
+    return admin.post(
+        "/astana/admin/phones/import",
+        headers={"Accept-Language": "en"},
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "file": (io.BytesIO(content.encode("utf-8")), filename)},
+    )
 
 
 def _count_lines(app):
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(PhoneLine).where(
-            PhoneLine.akimat_id == factories.akimat().id, PhoneLine.retired_at.is_(None)))
+        return db.session.scalar(
+            select(func.count())
+            .select_from(PhoneLine)
+            .where(PhoneLine.akimat_id == factories.akimat().id, PhoneLine.retired_at.is_(None))
+        )
 
 
 def test_exported_csv_imports_back_unchanged(app, client):
@@ -457,9 +542,11 @@ def test_csv_import_updates_by_id_and_adds_new_rows(app, client):
     line_id, number, dept_id = _line(app, purpose="Before")
     new_number = factories.phone_number()
     admin = factories_client(client, "admin")
-    content = ("id;department_id;number;purpose_kk;purpose_ru;purpose_en;languages;days;opens;closes\n"
-               f"{line_id};{dept_id};{number};Кейін;После;After;kk ru en;daily;;\n"
-               f";{dept_id};{new_number};Жаңа;Новая;New;ru;working;09:00;13:00\n")
+    content = (
+        "id;department_id;number;purpose_kk;purpose_ru;purpose_en;languages;days;opens;closes\n"
+        f"{line_id};{dept_id};{number};Кейін;После;After;kk ru en;daily;;\n"
+        f";{dept_id};{new_number};Жаңа;Новая;New;ru;working;09:00;13:00\n"
+    )
     assert _import(admin, content).status_code == 302
     with app.app_context():
         updated = db.session.get(PhoneLine, line_id)
@@ -472,9 +559,11 @@ def test_csv_with_a_wrong_row_imports_nothing_and_names_the_row(app, client):
     line_id, number, dept_id = _line(app, purpose="Untouched")
     admin = factories_client(client, "admin")
     before = _count_lines(app)
-    content = ("id,department_id,number,purpose_kk,purpose_ru,purpose_en,languages,days,opens,closes\n"
-               f"{line_id},{dept_id},{number},Өзгерді,Изменено,Changed,kk,daily,,\n"
-               f",{dept_id},not-a-number,Жаңа,Новая,New,xx,weekly,9am,\n")
+    content = (
+        "id,department_id,number,purpose_kk,purpose_ru,purpose_en,languages,days,opens,closes\n"
+        f"{line_id},{dept_id},{number},Өзгерді,Изменено,Changed,kk,daily,,\n"
+        f",{dept_id},not-a-number,Жаңа,Новая,New,xx,weekly,9am,\n"
+    )
     response = _import(admin, content)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -485,7 +574,7 @@ def test_csv_with_a_wrong_row_imports_nothing_and_names_the_row(app, client):
 
 
 def test_csv_cells_that_look_like_formulas_are_defused_and_read_back(app, client):
-    line_id, _, _ = _line(app, purpose="=HYPERLINK(\"http://example.com\")")
+    line_id, _, _ = _line(app, purpose='=HYPERLINK("http://example.com")')
     admin = factories_client(client, "admin")
     text = admin.get("/astana/admin/phones/export.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in text
@@ -498,13 +587,21 @@ def test_number_of_a_line_cannot_change_by_edit_or_import(app, client):
     line_id, number, dept_id = _line(app)
     admin = factories_client(client, "admin")
     other = factories.phone_number()
-    response = post_form(admin, f"/astana/admin/phones/{line_id}/edit", _line_form(dept_id, number=other),
-                         headers={"Accept-Language": "en"})
+    response = post_form(
+        admin,
+        f"/astana/admin/phones/{line_id}/edit",
+        _line_form(dept_id, number=other),
+        headers={"Accept-Language": "en"},
+    )
     assert response.status_code == 422 and "The number of a line cannot change" in response.get_data(as_text=True)
-    content = ("id,department_id,number,purpose_kk,purpose_ru,purpose_en,languages,days,opens,closes\n"
-               f"{line_id},{dept_id},{other},A,B,C,kk,daily,,\n")
+    content = (
+        "id,department_id,number,purpose_kk,purpose_ru,purpose_en,languages,days,opens,closes\n"
+        f"{line_id},{dept_id},{other},A,B,C,kk,daily,,\n"
+    )
     response = _import(admin, content)
-    assert response.status_code == 422 and f"the number of line {line_id} cannot change" in response.get_data(as_text=True)
+    assert response.status_code == 422 and f"the number of line {line_id} cannot change" in response.get_data(
+        as_text=True
+    )
     with app.app_context():
         assert db.session.get(PhoneLine, line_id).e164 == number
 
@@ -516,6 +613,7 @@ def test_import_without_a_file_says_so(client):
 
 
 # --- the akim, the digest, the command ----------------------------------------------------------------
+
 
 def _count_queries(app, fetch):
     statements = []
@@ -545,12 +643,13 @@ def test_akim_dashboard_shows_share_verified_and_failing_lines_with_reports(app,
         _report(client, ids[1], address)
     akim = factories_client(client, "akim")
     html = akim.get("/astana/akim/", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    html = html[html.index('id="phones-title"'):]
+    html = html[html.index('id="phones-title"') :]
     assert "Verified phone lines by department, the weakest first" in html
     row = re.search(rf"<tr>\s*<td[^>]*>{re.escape(name)}</td>.*?</tr>", html, re.S).group(0)
     assert ">2<" in row and ">1<" in row and "50%" in row
-    failing_row = re.search(rf"<tr>\s*<td[^>]*><a class=\"phone-number\" href=\"tel:{re.escape(failing_number)}\".*?</tr>",
-                            html, re.S).group(0)
+    failing_row = re.search(
+        rf"<tr>\s*<td[^>]*><a class=\"phone-number\" href=\"tel:{re.escape(failing_number)}\".*?</tr>", html, re.S
+    ).group(0)
     assert ">3<" in failing_row and ">12<" in failing_row
 
 
@@ -591,9 +690,11 @@ def test_digest_lists_failing_and_stale_lines_with_their_department(app, runner)
     _check(app, failing_id, CheckResult.BUSY)
     assert runner.invoke(args=["digest"]).exit_code == 0
     with app.app_context():
-        digest = db.session.scalars(select(OutboxMessage).where(
-            OutboxMessage.kind == "digest", OutboxMessage.recipient == "akim@almaty.demo.kz")
-            .order_by(OutboxMessage.id.desc())).first()
+        digest = db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == "digest", OutboxMessage.recipient == "akim@almaty.demo.kz")
+            .order_by(OutboxMessage.id.desc())
+        ).first()
     t = translator(digest.language)
     department = names[digest.language]
     assert f"{t('Not answering')}: {format_phone_national(failing_number)} — {department}" in digest.body_text

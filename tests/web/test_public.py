@@ -1,4 +1,5 @@
 """The resident's pages: choose an akimat, write a letter, get a receipt, track, rate."""
+
 import re
 
 import pytest
@@ -11,9 +12,17 @@ from tests import factories
 from tests.conftest import post_form
 
 GOOD_LETTER = {
-    "kind": "application", "subject": "Жол шұңқыры", "body": "Аялдама жанындағы жолда үлкен шұңқыр бар, жөндеуді сұраймын.",
-    "surname": "Сейтқали", "given_name": "Дәурен", "patronymic": "", "iin": "900101300017",
-    "address": "Астана, Мәңгілік Ел, 10", "email": "dauren@example.kz", "phone": "", "language": "kk",
+    "kind": "application",
+    "subject": "Жол шұңқыры",
+    "body": "Аялдама жанындағы жолда үлкен шұңқыр бар, жөндеуді сұраймын.",
+    "surname": "Сейтқали",
+    "given_name": "Дәурен",
+    "patronymic": "",
+    "iin": "900101300017",
+    "address": "Астана, Мәңгілік Ел, 10",
+    "email": "dauren@example.kz",
+    "phone": "",
+    "language": "kk",
 }
 
 
@@ -81,17 +90,20 @@ def test_reposting_the_same_form_creates_one_letter(app, client):
     assert first.headers["Location"] == second.headers["Location"]
 
 
-@pytest.mark.parametrize("change, field, message", [
-    ({"iin": "900101300018"}, "iin", "This IIN is not valid"),
-    ({"iin": "12345"}, "iin", "The IIN has 12 digits."),
-    ({"email": "", "phone": ""}, "email", "Give an email or a phone number"),
-    ({"email": "not-an-email"}, "email", "Enter an email address like"),
-    ({"phone": "123"}, "phone", "Enter a phone number like"),
-    ({"surname": "   "}, "surname", "This field is required."),
-    ({"body": "short"}, "body", "Write from 10 to 10000 characters."),
-    ({"kind": "complaint"}, "disputed_party", "A complaint must say this."),
-    ({"category": "0"}, "category", "Choose a topic."),
-])
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"iin": "900101300018"}, "iin", "This IIN is not valid"),
+        ({"iin": "12345"}, "iin", "The IIN has 12 digits."),
+        ({"email": "", "phone": ""}, "email", "Give an email or a phone number"),
+        ({"email": "not-an-email"}, "email", "Enter an email address like"),
+        ({"phone": "123"}, "phone", "Enter a phone number like"),
+        ({"surname": "   "}, "surname", "This field is required."),
+        ({"body": "short"}, "body", "Write from 10 to 10000 characters."),
+        ({"kind": "complaint"}, "disputed_party", "A complaint must say this."),
+        ({"category": "0"}, "category", "Choose a topic."),
+    ],
+)
 def test_invalid_letter_shows_error_by_the_field_and_keeps_what_was_typed(app, client, change, field, message):
     before = _letters_count(app)
     data = {**GOOD_LETTER, "category": _category_id(app), **change}
@@ -140,10 +152,15 @@ def test_tracking_with_number_and_code_shows_the_letter_and_its_history(app, cli
 
 def test_wrong_code_and_unknown_number_get_the_same_answer(app, client):
     number, _ = _submit(app, client)
-    wrong_code = post_form(client, "/astana/track", {"number": number, "code": "AAAA-BBBB-CCCC-DDDD"},
-                           headers={"Accept-Language": "en"})
-    unknown = post_form(client, "/astana/track", {"number": "AST-2026-999999", "code": "AAAA-BBBB-CCCC-DDDD"},
-                        headers={"Accept-Language": "en"})
+    wrong_code = post_form(
+        client, "/astana/track", {"number": number, "code": "AAAA-BBBB-CCCC-DDDD"}, headers={"Accept-Language": "en"}
+    )
+    unknown = post_form(
+        client,
+        "/astana/track",
+        {"number": "AST-2026-999999", "code": "AAAA-BBBB-CCCC-DDDD"},
+        headers={"Accept-Language": "en"},
+    )
     assert wrong_code.status_code == unknown.status_code == 422
     message = "No letter matches this number and access code"
     assert message in wrong_code.get_data(as_text=True) and message in unknown.get_data(as_text=True)
@@ -160,15 +177,21 @@ def test_resident_reads_the_answer_and_rates_it_once(app, client):
     with app.app_context():
         letter = db.session.scalar(select(Letter).where(Letter.number == number))
         lifecycle.assign(letter, factories.akimat().departments[0], factories.staff(Role.REGISTRAR))
-        factories.answer(letter, body="Жол 20 қарашада жөнделді: шұңқыр асфальтпен толтырылды, жұмысты "
-                                      "басқарма маманы орнында тексерді. Рақмет хабарлағаныңызға.")
+        factories.answer(
+            letter,
+            body="Жол 20 қарашада жөнделді: шұңқыр асфальтпен толтырылды, жұмысты "
+            "басқарма маманы орнында тексерді. Рақмет хабарлағаныңызға.",
+        )
     page = client.get(f"/astana/track/{number}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Жол 20 қарашада жөнделді" in page and "Rate the answer" in page
-    no_score = post_form(client, f"/astana/track/{number}/rating", {"comment": "?"},
-                         form_url=f"/astana/track/{number}")
+    no_score = post_form(client, f"/astana/track/{number}/rating", {"comment": "?"}, form_url=f"/astana/track/{number}")
     assert no_score.status_code == 422
-    rated = post_form(client, f"/astana/track/{number}/rating", {"score": "4", "comment": "Рақмет"},
-                      form_url=f"/astana/track/{number}")
+    rated = post_form(
+        client,
+        f"/astana/track/{number}/rating",
+        {"score": "4", "comment": "Рақмет"},
+        form_url=f"/astana/track/{number}",
+    )
     assert rated.status_code == 302
     page = client.get(f"/astana/track/{number}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "You rated this answer 4 out of 5." in page and "Rate the answer" not in page

@@ -1,6 +1,7 @@
 """Every list page costs the same number of SQL statements whatever the number of letters: no
 query per row (N+1). Each page is rendered with 10 letters in an akimat of its own, and again with
 200, and the statements counted with an SQLAlchemy event."""
+
 from contextlib import contextmanager
 from datetime import datetime, time, timezone
 
@@ -59,8 +60,9 @@ def _measure(app, tracked_number):
     client = app.test_client()
     for page in PUBLIC_PAGES:
         counts[("public", page)] = _statements(app, client, f"/{SLUG}{page}")
-    response = post_form(client, f"/{SLUG}/track", {"number": tracked_number,
-                                                    "code": demo_access_code(tracked_number, SEED)})
+    response = post_form(
+        client, f"/{SLUG}/track", {"number": tracked_number, "code": demo_access_code(tracked_number, SEED)}
+    )
     assert response.status_code == 302
     counts[("public", "/track/<number>")] = _statements(app, client, f"/{SLUG}/track/{tracked_number}")
     return counts
@@ -80,10 +82,22 @@ def tenant(app):
             now = datetime.now(timezone.utc)
             akimat = create_akimat(INDEX, now)
             for n, department in enumerate(akimat.departments[:2]):
-                phones.add_line(akimat, phones.LineData(
-                    department=department, e164=f"+7727300{n:04d}", purpose_kk="Қабылдау", purpose_ru="Приёмная",
-                    purpose_en="Reception", languages=["kk", "ru"], days=LineDays.WORKING,
-                    opens_at=time(9), closes_at=time(18)), actor=None, now=now)
+                phones.add_line(
+                    akimat,
+                    phones.LineData(
+                        department=department,
+                        e164=f"+7727300{n:04d}",
+                        purpose_kk="Қабылдау",
+                        purpose_ru="Приёмная",
+                        purpose_en="Reception",
+                        languages=["kk", "ru"],
+                        days=LineDays.WORKING,
+                        opens_at=time(9),
+                        closes_at=time(18),
+                    ),
+                    actor=None,
+                    now=now,
+                )
             add_letters([akimat], 8, seed=SEED, now=now, span_days=40)
             for _ in range(2):
                 factories.routed_letter(SLUG)
@@ -100,22 +114,28 @@ def _letters(app, akimat_id):
 def test_list_pages_cost_the_same_statements_with_10_and_200_letters(app, tenant):
     letters = _letters(app, tenant)
     assert len(letters) == 10
-    tracked = next(l.number for l in letters if l.number.startswith("DACZ") and l.status in (
-        LetterStatus.ANSWERED, LetterStatus.CLOSED, LetterStatus.ASSIGNED))
+    tracked = next(
+        l.number
+        for l in letters
+        if l.number.startswith("DACZ")
+        and l.status in (LetterStatus.ANSWERED, LetterStatus.CLOSED, LetterStatus.ASSIGNED)
+    )
     with_10 = _measure(app, tracked)
 
     with app.app_context():
         akimat = db.session.get(Akimat, tenant)
         add_letters([akimat], 190, seed=SEED + 1, span_days=40)
-        unresolved = db.session.scalars(select(Letter).where(
-            Letter.akimat_id == tenant, Letter.status.in_(LetterStatus.unresolved()))).all()
+        unresolved = db.session.scalars(
+            select(Letter).where(Letter.akimat_id == tenant, Letter.status.in_(LetterStatus.unresolved()))
+        ).all()
         assert len(unresolved) > 50, "enough open letters for more than one page"
         assert len({l.department_id for l in unresolved}) > 3
     assert len(_letters(app, tenant)) == 200
     with_200 = _measure(app, tracked)
 
-    differing = {page: (len(with_10[page]), len(with_200[page])) for page in with_10
-                 if len(with_10[page]) != len(with_200[page])}
+    differing = {
+        page: (len(with_10[page]), len(with_200[page])) for page in with_10 if len(with_10[page]) != len(with_200[page])
+    }
     assert not differing, f"statements per page, 10 letters vs 200: {differing}"
     for page, statements in with_200.items():  # a bound: a page that needs more is doing too much
         assert len(statements) <= 16, (page, len(statements), statements)

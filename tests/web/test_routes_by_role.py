@@ -3,6 +3,7 @@ phone work) for every role of two akimats. Within its akimat a role gets exactly
 table below says; a role of the other akimat gets 404 everywhere, so that one akimat's letter
 numbers cannot even be probed from another. The table is written by hand from the product rules,
 not derived from domain/permissions.py, so a change of the rules must change both."""
+
 import io
 from dataclasses import dataclass
 import itertools
@@ -68,6 +69,7 @@ _DAYS = itertools.count()
 @dataclass
 class Fixtures:
     """Fresh objects in Astana for one role's walk, so each action starts from its own state."""
+
     letter: str  # with the executor's department
     fresh: str  # registered, not routed
     to_forward: str
@@ -96,31 +98,65 @@ def _fixtures(app) -> Fixtures:
         calendar = lifecycle.calendar_for(astana.id)
         lifecycle.request_extension(asked, calendar.add_working_days(asked.deadline, 5), "Экспертиза", executor)
         drafted, _ = factories.routed_letter()
-        lifecycle.submit_draft(drafted, executor, Decision.SATISFIED, f"{drafted.number}. {factories.ANSWER_TEXT['ru']}")
+        lifecycle.submit_draft(
+            drafted, executor, Decision.SATISFIED, f"{drafted.number}. {factories.ANSWER_TEXT['ru']}"
+        )
         from akimat_reception.domain.attachments import StagedFile, stored_path
         import hashlib, os, secrets
+
         name = secrets.token_hex(24)
         path = stored_path(name)
         os.makedirs(path.parent, exist_ok=True)
         path.write_bytes(PDF)
-        with_file, _ = lifecycle.submit(astana, lifecycle.Submission(
-            kind=mine.kind, category=mine.category, language="ru", subject="С файлом", body="Прилагаю справку о составе семьи.",
-            surname="Ким", given_name="Елена", address="Астана", email="file@example.kz",
-            submission_token=secrets.token_hex(16)),
-            files=[StagedFile(name, "справка.pdf", "application/pdf", len(PDF), hashlib.sha256(PDF).hexdigest())])
+        with_file, _ = lifecycle.submit(
+            astana,
+            lifecycle.Submission(
+                kind=mine.kind,
+                category=mine.category,
+                language="ru",
+                subject="С файлом",
+                body="Прилагаю справку о составе семьи.",
+                surname="Ким",
+                given_name="Елена",
+                address="Астана",
+                email="file@example.kz",
+                submission_token=secrets.token_hex(16),
+            ),
+            files=[StagedFile(name, "справка.pdf", "application/pdf", len(PDF), hashlib.sha256(PDF).hexdigest())],
+        )
         lifecycle.assign(with_file, astana.departments[0], registrar)
-        template = db.session.scalar(select(AnswerTemplate.id).where(
-            AnswerTemplate.akimat_id == astana.id, AnswerTemplate.department_id == astana.departments[0].id))
+        template = db.session.scalar(
+            select(AnswerTemplate.id).where(
+                AnswerTemplate.akimat_id == astana.id, AnswerTemplate.department_id == astana.departments[0].id
+            )
+        )
         from akimat_reception.models import PhoneLine
-        lines = db.session.scalars(select(PhoneLine.id).where(PhoneLine.akimat_id == astana.id,
-                                                               PhoneLine.retired_at.is_(None)).order_by(PhoneLine.id)).all()
-        override = CalendarOverride(akimat_id=astana.id, day=date(2031, 3, 1) + timedelta(days=next(_DAYS)),
-                                    is_working_day=False, note="test")
+
+        lines = db.session.scalars(
+            select(PhoneLine.id)
+            .where(PhoneLine.akimat_id == astana.id, PhoneLine.retired_at.is_(None))
+            .order_by(PhoneLine.id)
+        ).all()
+        override = CalendarOverride(
+            akimat_id=astana.id, day=date(2031, 3, 1) + timedelta(days=next(_DAYS)), is_working_day=False, note="test"
+        )
         db.session.add(override)
         db.session.commit()
-        return Fixtures(with_file.number, fresh.number, to_forward.number, to_hear.number, to_extend.number,
-                        calendar.add_working_days(to_extend.deadline, 5).isoformat(), asked.number, drafted.number,
-                        with_file.attachments[0].id, template, lines[0], lines[-1], override.id)
+        return Fixtures(
+            with_file.number,
+            fresh.number,
+            to_forward.number,
+            to_hear.number,
+            to_extend.number,
+            calendar.add_working_days(to_extend.deadline, 5).isoformat(),
+            asked.number,
+            drafted.number,
+            with_file.attachments[0].id,
+            template,
+            lines[0],
+            lines[-1],
+            override.id,
+        )
 
 
 def _requests(f: Fixtures, department: int):
@@ -131,15 +167,27 @@ def _requests(f: Fixtures, department: int):
         "office.letter": ("GET", f"{office}/{f.letter}", None),
         "office.attachment": ("GET", f"{office}/{f.letter}/files/{f.attachment}", None),
         "office.assign": ("POST", f"{office}/{f.fresh}/assign", {"department": department}),
-        "office.forward": ("POST", f"{office}/{f.to_forward}/forward",
-                           {"target_akimat": "0", "competent_body": "Министерство", "forward_reason": "Не наш"}),
-        "office.answer": ("POST", f"{office}/{f.letter}/answer",
-                          {"decision": "explained", "body": "Разъясняем порядок получения справки."}),
+        "office.forward": (
+            "POST",
+            f"{office}/{f.to_forward}/forward",
+            {"target_akimat": "0", "competent_body": "Министерство", "forward_reason": "Не наш"},
+        ),
+        "office.answer": (
+            "POST",
+            f"{office}/{f.letter}/answer",
+            {"decision": "explained", "body": "Разъясняем порядок получения справки."},
+        ),
         "office.hearing": ("POST", f"{office}/{f.to_hear}/hearing", {"grounds": "Нет права"}),
-        "office.request_extension": ("POST", f"{office}/{f.to_extend}/extension",
-                                     {"new_deadline": f.new_deadline, "extension_reason": "Экспертиза"}),
-        "office.decide_extension": ("POST", f"{office}/{f.extension_asked}/extension/decision",
-                                    {"verdict": "approve", "decision_reason": "Обосновано"}),
+        "office.request_extension": (
+            "POST",
+            f"{office}/{f.to_extend}/extension",
+            {"new_deadline": f.new_deadline, "extension_reason": "Экспертиза"},
+        ),
+        "office.decide_extension": (
+            "POST",
+            f"{office}/{f.extension_asked}/extension/decision",
+            {"verdict": "approve", "decision_reason": "Обосновано"},
+        ),
         "office.instruct": ("POST", f"{office}/{f.letter}/instruction", {"instruction": "Доложить"}),
         "office.control": ("POST", f"{office}/{f.drafted}/control", {"verdict": "approve"}),
         "answer_templates.index": ("GET", "/astana/office/templates/", None),

@@ -1,4 +1,5 @@
 """Sign-in, sessions, the second factor, passwords, throttles and the headers on every response."""
+
 from datetime import datetime, timedelta, timezone
 
 import pyotp
@@ -56,11 +57,16 @@ def test_wrong_codes_are_throttled_per_letter_number(app, client):
         number = letter.number
     for i in range(5):
         visitor = app.test_client()
-        response = post_form(visitor, "/astana/track", {"number": number, "code": f"AAAA-AAAA-AAAA-AAA{i + 2}"},
-                             environ_base={"REMOTE_ADDR": f"10.0.0.{i + 1}"})
+        response = post_form(
+            visitor,
+            "/astana/track",
+            {"number": number, "code": f"AAAA-AAAA-AAAA-AAA{i + 2}"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{i + 1}"},
+        )
         assert response.status_code == 422
-    late = post_form(app.test_client(), "/astana/track", {"number": number, "code": code},
-                     environ_base={"REMOTE_ADDR": "10.0.0.99"})
+    late = post_form(
+        app.test_client(), "/astana/track", {"number": number, "code": code}, environ_base={"REMOTE_ADDR": "10.0.0.99"}
+    )
     assert late.status_code == 429  # even the right code waits: the number is under attack
 
 
@@ -68,8 +74,10 @@ def test_letters_from_one_connection_are_limited(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "RATELIMIT_LETTERS", "2 per hour")
     from tests.web.test_public import GOOD_LETTER, _category_id
 
-    statuses = [post_form(client, "/astana/letters/new", {**GOOD_LETTER, "category": _category_id(app)}).status_code
-                for _ in range(3)]
+    statuses = [
+        post_form(client, "/astana/letters/new", {**GOOD_LETTER, "category": _category_id(app)}).status_code
+        for _ in range(3)
+    ]
     assert statuses == [302, 302, 429]
 
 
@@ -108,10 +116,17 @@ def test_admin_without_a_second_factor_must_enrol_first(app):
     assert client.get("/astana/admin/calendar").status_code == 200
 
 
-@pytest.mark.parametrize("password, accepted", [
-    ("short1!", False), ("password1234", False), ("qwertyuiop123", False), ("Reception2026", False),
-    ("steppe-falcon-violet-kumis", True), ("correct horse battery staple", True),
-])
+@pytest.mark.parametrize(
+    "password, accepted",
+    [
+        ("short1!", False),
+        ("password1234", False),
+        ("qwertyuiop123", False),
+        ("Reception2026", False),
+        ("steppe-falcon-violet-kumis", True),
+        ("correct horse battery staple", True),
+    ],
+)
 def test_password_policy_refuses_short_and_common_passwords(app, password, accepted):
     with app.app_context():
         assert (password_problems(password, ("reception@astana.kz",)) == []) is accepted
@@ -128,17 +143,31 @@ def test_staff_change_their_password_only_to_a_good_one(app):
         db.session.commit()
     client = app.test_client()
     post_form(client, "/login", {"email": "changer@astana.demo.kz", "password": "first steppe password"})
-    weak = post_form(client, "/account/password", {"current_password": "first steppe password",
-                                                   "new_password": "password12345", "repeat_password": "password12345"},
-                     headers=EN)
+    weak = post_form(
+        client,
+        "/account/password",
+        {
+            "current_password": "first steppe password",
+            "new_password": "password12345",
+            "repeat_password": "password12345",
+        },
+        headers=EN,
+    )
     assert weak.status_code == 422 and "too easy to guess" in weak.get_data(as_text=True)
-    good = post_form(client, "/account/password", {"current_password": "first steppe password",
-                                                   "new_password": "kumis under a blue yurt",
-                                                   "repeat_password": "kumis under a blue yurt"})
+    good = post_form(
+        client,
+        "/account/password",
+        {
+            "current_password": "first steppe password",
+            "new_password": "kumis under a blue yurt",
+            "repeat_password": "kumis under a blue yurt",
+        },
+    )
     assert good.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(User).where(User.email == "changer@astana.demo.kz")).check_password(
-            "kumis under a blue yurt")
+            "kumis under a blue yurt"
+        )
 
 
 def test_a_staff_session_ends_after_the_working_day(app):

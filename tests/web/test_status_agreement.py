@@ -1,6 +1,7 @@
 """The status a resident reads on the tracking page, in the email and in the SMS is one and the
 same at every step (national systems are known to say "answered" by SMS while the portal says
 "in progress")."""
+
 import re
 
 from sqlalchemy import select

@@ -1,5 +1,6 @@
 """The legal terms through the web: extension by the akim, forwarding outside competence, the
 right to be heard before a refusal, the akim's instruction, and the admin's calendar."""
+
 import re
 from datetime import date, datetime, timedelta, timezone
 
@@ -8,8 +9,7 @@ from sqlalchemy import select
 
 from akimat_reception.domain import lifecycle
 from akimat_reception.extensions import db
-from akimat_reception.models import (Channel, Decision, ExtensionRequest, Letter, LetterStatus, OutboxMessage,
-                                     Role)
+from akimat_reception.models import Channel, Decision, ExtensionRequest, Letter, LetterStatus, OutboxMessage, Role
 from tests import factories
 from tests.conftest import listed_numbers, login, post_form
 
@@ -27,8 +27,11 @@ def _routed(app, **kwargs) -> str:
 
 
 def _outbox(number, kind):
-    return db.session.scalars(select(OutboxMessage).join(Letter, Letter.id == OutboxMessage.letter_id)
-                              .where(Letter.number == number, OutboxMessage.kind == kind)).all()
+    return db.session.scalars(
+        select(OutboxMessage)
+        .join(Letter, Letter.id == OutboxMessage.letter_id)
+        .where(Letter.number == number, OutboxMessage.kind == kind)
+    ).all()
 
 
 def _working_day_after(day: date, days: int) -> date:
@@ -44,21 +47,32 @@ def test_executor_asks_for_more_time_and_the_akim_extends_with_reasons(app):
         new_deadline = _working_day_after(letter.deadline, 10)
     executor = app.test_client()
     login(executor, "executor")
-    response = post_form(executor, f"/astana/office/letters/{number}/extension",
-                         {"new_deadline": new_deadline.isoformat(), "extension_reason": "Нужна экспертиза"},
-                         form_url=f"/astana/office/letters/{number}")
+    response = post_form(
+        executor,
+        f"/astana/office/letters/{number}/extension",
+        {"new_deadline": new_deadline.isoformat(), "extension_reason": "Нужна экспертиза"},
+        form_url=f"/astana/office/letters/{number}",
+    )
     assert response.status_code == 302
 
     akim = app.test_client()
     login(akim, "akim")
     dashboard = akim.get("/astana/akim/", headers=EN).get_data(as_text=True)
     assert "Requests for more time waiting for your decision" in dashboard and number in dashboard
-    no_reason = post_form(akim, f"/astana/office/letters/{number}/extension/decision",
-                          {"verdict": "approve", "decision_reason": ""}, form_url="/astana/akim/", headers=EN)
+    no_reason = post_form(
+        akim,
+        f"/astana/office/letters/{number}/extension/decision",
+        {"verdict": "approve", "decision_reason": ""},
+        form_url="/astana/akim/",
+        headers=EN,
+    )
     assert no_reason.status_code == 422
-    response = post_form(akim, f"/astana/office/letters/{number}/extension/decision",
-                         {"verdict": "approve", "decision_reason": "Требуется заключение экспертизы"},
-                         form_url="/astana/akim/")
+    response = post_form(
+        akim,
+        f"/astana/office/letters/{number}/extension/decision",
+        {"verdict": "approve", "decision_reason": "Требуется заключение экспертизы"},
+        form_url="/astana/akim/",
+    )
     assert response.status_code == 302
     with app.app_context():
         letter = _letter(app, number)
@@ -73,18 +87,26 @@ def test_extension_beyond_two_months_is_refused(app, login_as):
     with app.app_context():
         too_late = _letter(app, number).original_deadline + timedelta(days=75)
     client = login_as("executor")
-    response = post_form(client, f"/astana/office/letters/{number}/extension",
-                         {"new_deadline": too_late.isoformat(), "extension_reason": "Долго"},
-                         form_url=f"/astana/office/letters/{number}", headers=EN)
+    response = post_form(
+        client,
+        f"/astana/office/letters/{number}/extension",
+        {"new_deadline": too_late.isoformat(), "extension_reason": "Долго"},
+        form_url=f"/astana/office/letters/{number}",
+        headers=EN,
+    )
     assert response.status_code == 422
     assert "The law allows an extension by at most two months" in response.get_data(as_text=True)
 
 
 def test_invalid_date_gets_a_clear_error(app, login_as):
     number = _routed(app)
-    response = post_form(login_as("executor"), f"/astana/office/letters/{number}/extension",
-                         {"new_deadline": "31.12", "extension_reason": "x"},
-                         form_url=f"/astana/office/letters/{number}", headers=EN)
+    response = post_form(
+        login_as("executor"),
+        f"/astana/office/letters/{number}/extension",
+        {"new_deadline": "31.12", "extension_reason": "x"},
+        form_url=f"/astana/office/letters/{number}",
+        headers=EN,
+    )
     assert response.status_code == 422 and "Enter a date like 2026-12-31." in response.get_data(as_text=True)
 
 
@@ -93,12 +115,17 @@ def test_only_the_akim_decides_on_extensions(app, role):
     number = _routed(app)
     with app.app_context():
         letter = _letter(app, number)
-        lifecycle.request_extension(letter, _working_day_after(letter.deadline, 5), "Причина",
-                                    factories.staff(Role.EXECUTOR))
+        lifecycle.request_extension(
+            letter, _working_day_after(letter.deadline, 5), "Причина", factories.staff(Role.EXECUTOR)
+        )
     client = app.test_client()
     login(client, role)
-    response = post_form(client, f"/astana/office/letters/{number}/extension/decision",
-                         {"verdict": "approve", "decision_reason": "Да"}, form_url="/astana/")
+    response = post_form(
+        client,
+        f"/astana/office/letters/{number}/extension/decision",
+        {"verdict": "approve", "decision_reason": "Да"},
+        form_url="/astana/",
+    )
     assert response.status_code == 403
 
 
@@ -109,10 +136,15 @@ def test_registrar_forwards_a_letter_outside_competence_and_the_resident_is_told
     client = login_as("registrar")
     page = client.get(f"/astana/office/letters/{number}", headers=EN).get_data(as_text=True)
     assert "Forward by" in page
-    response = post_form(client, f"/astana/office/letters/{number}/forward",
-                         {"competent_body": "Министерство труда и социальной защиты населения РК",
-                          "forward_reason": "Пенсионные выплаты вне компетенции акимата"},
-                         form_url=f"/astana/office/letters/{number}")
+    response = post_form(
+        client,
+        f"/astana/office/letters/{number}/forward",
+        {
+            "competent_body": "Министерство труда и социальной защиты населения РК",
+            "forward_reason": "Пенсионные выплаты вне компетенции акимата",
+        },
+        form_url=f"/astana/office/letters/{number}",
+    )
     assert response.status_code == 302
     with app.app_context():
         assert _letter(app, number).status is LetterStatus.FORWARDED
@@ -129,9 +161,10 @@ def test_forwarding_term_is_overdue_after_three_working_days(app, login_as):
         number = letter.number
     client = login_as("registrar")
     listed = listed_numbers(client, "/astana/office/", status="registered")
-    page = client.get("/astana/office/", headers=EN,
-                      query_string={"status": "registered", "page": listed.index(number) // 25 + 1}).get_data(as_text=True)
-    row = page[page.index(number):page.index("</tr>", page.index(number))]
+    page = client.get(
+        "/astana/office/", headers=EN, query_string={"status": "registered", "page": listed.index(number) // 25 + 1}
+    ).get_data(as_text=True)
+    row = page[page.index(number) : page.index("</tr>", page.index(number))]
     consideration, forwarding = row.split("Forward by:")
     assert "Overdue" not in consideration  # 15 working days have not passed
     assert "Overdue" in forwarding  # the 3 working days to forward have
@@ -141,20 +174,41 @@ def test_refusal_waits_for_the_right_to_be_heard_and_the_position_reaches_contro
     number = _routed(app, email="heard@example.kz", language="en")
     executor = app.test_client()
     login(executor, "executor")
-    too_soon = post_form(executor, f"/astana/office/letters/{number}/answer",
-                         {"decision": "refused", "body": "Refused.", "reasons": "No right",
-                          "legal_basis": "Land Code art. 43", "appeal_procedure": "Court"},
-                         form_url=f"/astana/office/letters/{number}", headers=EN)
+    too_soon = post_form(
+        executor,
+        f"/astana/office/letters/{number}/answer",
+        {
+            "decision": "refused",
+            "body": "Refused.",
+            "reasons": "No right",
+            "legal_basis": "Land Code art. 43",
+            "appeal_procedure": "Court",
+        },
+        form_url=f"/astana/office/letters/{number}",
+        headers=EN,
+    )
     assert too_soon.status_code == 422 and "right to be heard" in too_soon.get_data(as_text=True)
 
-    notice = post_form(executor, f"/astana/office/letters/{number}/hearing",
-                       {"grounds": "The plot belongs to another person."},
-                       form_url=f"/astana/office/letters/{number}")
+    notice = post_form(
+        executor,
+        f"/astana/office/letters/{number}/hearing",
+        {"grounds": "The plot belongs to another person."},
+        form_url=f"/astana/office/letters/{number}",
+    )
     assert notice.status_code == 302
-    still_too_soon = post_form(executor, f"/astana/office/letters/{number}/answer",
-                               {"decision": "refused", "body": "Refused.", "reasons": "No right",
-                                "legal_basis": "Land Code art. 43", "appeal_procedure": "Court"},
-                               form_url=f"/astana/office/letters/{number}", headers=EN)
+    still_too_soon = post_form(
+        executor,
+        f"/astana/office/letters/{number}/answer",
+        {
+            "decision": "refused",
+            "body": "Refused.",
+            "reasons": "No right",
+            "legal_basis": "Land Code art. 43",
+            "appeal_procedure": "Court",
+        },
+        form_url=f"/astana/office/letters/{number}",
+        headers=EN,
+    )
     assert still_too_soon.status_code == 422
     assert "the refusal can be sent from that day" in still_too_soon.get_data(as_text=True)
 
@@ -168,8 +222,12 @@ def test_refusal_waits_for_the_right_to_be_heard_and_the_position_reaches_contro
             session["tracked_letters"] = [letter.id]
         page = code_holder.get(f"/astana/track/{number}", headers=EN).get_data(as_text=True)
         assert "Preliminary decision: the akimat intends to refuse" in page
-    reply = post_form(code_holder, f"/astana/track/{number}/position",
-                      {"position": "I have a purchase contract from 2019."}, form_url=f"/astana/track/{number}")
+    reply = post_form(
+        code_holder,
+        f"/astana/track/{number}/position",
+        {"position": "I have a purchase contract from 2019."},
+        form_url=f"/astana/track/{number}",
+    )
     assert reply.status_code == 302
     controller = app.test_client()
     login(controller, "controller")
@@ -179,10 +237,16 @@ def test_refusal_waits_for_the_right_to_be_heard_and_the_position_reaches_contro
     with app.app_context():
         letter = _letter(app, number)
         later = datetime.combine(letter.hearing_until, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=6)
-        factories.answer(letter, Decision.REFUSED,
-                         "Your request is refused: the land plot you ask about belongs to another person "
-                         "under a purchase contract registered in 2015.",
-                         reasons="No right", legal_basis="Land Code art. 43", appeal_procedure="Court", now=later)
+        factories.answer(
+            letter,
+            Decision.REFUSED,
+            "Your request is refused: the land plot you ask about belongs to another person "
+            "under a purchase contract registered in 2015.",
+            reasons="No right",
+            legal_basis="Land Code art. 43",
+            appeal_procedure="Court",
+            now=later,
+        )
         assert letter.status is LetterStatus.ANSWERED
 
 
@@ -190,8 +254,12 @@ def test_akim_instruction_is_seen_by_the_department(app):
     number = _routed(app)
     akim = app.test_client()
     login(akim, "akim")
-    response = post_form(akim, f"/astana/office/letters/{number}/instruction",
-                         {"instruction": "Проверить на месте и доложить до пятницы."}, form_url="/astana/akim/")
+    response = post_form(
+        akim,
+        f"/astana/office/letters/{number}/instruction",
+        {"instruction": "Проверить на месте и доложить до пятницы."},
+        form_url="/astana/akim/",
+    )
     assert response.status_code == 302
     executor = app.test_client()
     login(executor, "executor")
@@ -237,8 +305,9 @@ def test_admin_declares_a_day_off_and_new_deadlines_follow_it(app):
         letter, _ = factories.letter("almaty")
         day_off = _working_day_after(letter.received_at.date(), 3)
         before = letter.deadline
-    response = post_form(admin, "/almaty/admin/calendar",
-                         {"day": day_off.isoformat(), "kind": "day_off", "note": "Решение маслихата"})
+    response = post_form(
+        admin, "/almaty/admin/calendar", {"day": day_off.isoformat(), "kind": "day_off", "note": "Решение маслихата"}
+    )
     assert response.status_code == 302
     page = admin.get("/almaty/admin/calendar", headers=EN).get_data(as_text=True)
     assert "Решение маслихата" in page and "APPK art. 76" in page and "APPK art. 73" in page
@@ -246,5 +315,6 @@ def test_admin_declares_a_day_off_and_new_deadlines_follow_it(app):
         later, _ = factories.letter("almaty", received_at=letter.received_at)
         assert later.deadline == _working_day_after(before, 1)  # one working day more
         from akimat_reception.models import CalendarOverride
+
         db.session.execute(CalendarOverride.__table__.delete())
         db.session.commit()

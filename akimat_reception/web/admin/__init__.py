@@ -1,4 +1,5 @@
 """The akimat's administrator: the legal terms in force and the working calendar."""
+
 from dataclasses import asdict
 
 from flask import abort, flash, g, redirect, render_template, url_for
@@ -27,7 +28,8 @@ def _render(form, status=200):
     overrides = db.session.scalars(
         select(CalendarOverride)
         .where(or_(CalendarOverride.akimat_id.is_(None), CalendarOverride.akimat_id == g.akimat.id))
-        .order_by(CalendarOverride.day.desc()).limit(200)
+        .order_by(CalendarOverride.day.desc())
+        .limit(200)
     ).all()
     terms = [(name, value, *TERM_DESCRIPTIONS[name]) for name, value in asdict(current_terms()).items()]
     return render_template("admin/calendar.html", form=form, overrides=overrides, terms=terms), status
@@ -43,8 +45,9 @@ def add_override():
     form = CalendarOverrideForm()
     if not form.validate_on_submit():
         return _render(form, 422)
-    row = db.session.scalar(select(CalendarOverride).where(
-        CalendarOverride.akimat_id == g.akimat.id, CalendarOverride.day == form.day.data))
+    row = db.session.scalar(
+        select(CalendarOverride).where(CalendarOverride.akimat_id == g.akimat.id, CalendarOverride.day == form.day.data)
+    )
     if row is None:
         row = CalendarOverride(akimat_id=g.akimat.id, day=form.day.data, is_working_day=False)
         db.session.add(row)

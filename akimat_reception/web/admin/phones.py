@@ -1,4 +1,5 @@
 """The akimat's administrator keeps the phone directory: add, correct, retire, export, import."""
+
 from flask import Response, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -25,30 +26,43 @@ def admins_only():
 
 
 def _departments() -> list[Department]:
-    return db.session.scalars(select(Department).where(Department.akimat_id == g.akimat.id)
-                              .order_by(Department.id)).all()
+    return db.session.scalars(
+        select(Department).where(Department.akimat_id == g.akimat.id).order_by(Department.id)
+    ).all()
 
 
 def _line_or_404(line_id: int) -> PhoneLine:
     return db.session.scalar(
-        select(PhoneLine).where(PhoneLine.id == line_id, PhoneLine.akimat_id == g.akimat.id)) or abort(404)
+        select(PhoneLine).where(PhoneLine.id == line_id, PhoneLine.akimat_id == g.akimat.id)
+    ) or abort(404)
 
 
 @bp.get("/")
 def index():
     entries = phones.directory(g.akimat, calendar_for(g.akimat.id))
     retired = db.session.scalars(
-        select(PhoneLine).where(PhoneLine.akimat_id == g.akimat.id, PhoneLine.retired_at.is_not(None))
-        .order_by(PhoneLine.retired_at.desc()).limit(200).options(joinedload(PhoneLine.department))).all()
+        select(PhoneLine)
+        .where(PhoneLine.akimat_id == g.akimat.id, PhoneLine.retired_at.is_not(None))
+        .order_by(PhoneLine.retired_at.desc())
+        .limit(200)
+        .options(joinedload(PhoneLine.department))
+    ).all()
     return render_template("admin/phones.html", entries=entries, retired=retired)
 
 
 def _data(form: LineForm) -> phones.LineData:
     department = next(d for d in _departments() if d.id == form.department.data)
     return phones.LineData(
-        department=department, e164=normalize_phone(form.number.data), purpose_kk=form.purpose_kk.data,
-        purpose_ru=form.purpose_ru.data, purpose_en=form.purpose_en.data or "", languages=form.languages.data,
-        days=LineDays(form.days.data), opens_at=form.opens_at.data, closes_at=form.closes_at.data)
+        department=department,
+        e164=normalize_phone(form.number.data),
+        purpose_kk=form.purpose_kk.data,
+        purpose_ru=form.purpose_ru.data,
+        purpose_en=form.purpose_en.data or "",
+        languages=form.languages.data,
+        days=LineDays(form.days.data),
+        opens_at=form.opens_at.data,
+        closes_at=form.closes_at.data,
+    )
 
 
 def _edit(form: LineForm, line: PhoneLine | None):
@@ -86,7 +100,11 @@ def edit(line_id):
     form = LineForm(departments=_departments())
     if not form.is_submitted():
         form.department.data, form.number.data = line.department_id, line.e164
-        form.purpose_kk.data, form.purpose_ru.data, form.purpose_en.data = line.purpose_kk, line.purpose_ru, line.purpose_en
+        form.purpose_kk.data, form.purpose_ru.data, form.purpose_en.data = (
+            line.purpose_kk,
+            line.purpose_ru,
+            line.purpose_en,
+        )
         form.languages.data, form.days.data = line.language_codes, line.days.value
         form.opens_at.data, form.closes_at.data = line.opens_at, line.closes_at
     return _edit(form, line)
@@ -107,8 +125,11 @@ def retire(line_id):
 @bp.get("/export.csv")
 def export():
     entries = phones.directory(g.akimat, calendar_for(g.akimat.id))
-    return Response(phone_csv.export_csv(entries), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{g.akimat.slug}-phones.csv"'})
+    return Response(
+        phone_csv.export_csv(entries),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{g.akimat.slug}-phones.csv"'},
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -124,8 +145,15 @@ def import_csv():
             except phones.PhoneError as error:
                 errors = [str(error.message)]
             else:
-                flash(_("Imported: %(added)s added, %(updated)s changed, %(unchanged)s unchanged.",
-                        added=result.added, updated=result.updated, unchanged=result.unchanged), "success")
+                flash(
+                    _(
+                        "Imported: %(added)s added, %(updated)s changed, %(unchanged)s unchanged.",
+                        added=result.added,
+                        updated=result.updated,
+                        unchanged=result.unchanged,
+                    ),
+                    "success",
+                )
                 return redirect(url_for(".index"))
         form.file.errors.append(_("Nothing was imported: correct the file and send it again."))
     status = 422 if form.is_submitted() else 200

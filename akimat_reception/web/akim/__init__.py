@@ -1,4 +1,5 @@
 """The akim's view: every unresolved letter, the oldest deadline first."""
+
 from datetime import date
 from typing import NamedTuple
 
@@ -52,19 +53,30 @@ def _summary(today: date, horizon: date) -> dict:
     ping_pong = func.sum(case((Letter.transfer_count > 1, 1), else_=0))
     status_counts, counted = {}, {}
     for status, dep_id, n, o, s, t in db.session.execute(
-            select(Letter.status, Letter.department_id, func.count(), overdue, due_soon, ping_pong)
-            .where(Letter.akimat_id == akimat_id, unresolved)
-            .group_by(Letter.status, Letter.department_id)):
+        select(Letter.status, Letter.department_id, func.count(), overdue, due_soon, ping_pong)
+        .where(Letter.akimat_id == akimat_id, unresolved)
+        .group_by(Letter.status, Letter.department_id)
+    ):
         status_counts[status] = status_counts.get(status, 0) + n
         row = counted.setdefault(dep_id, [0, 0, 0, 0])
         for i, value in enumerate((n, o, s, t)):
             row[i] += int(value or 0)
-    extensions = [PendingExtension(number, deadline, reason) for number, deadline, reason in db.session.execute(
-        select(Letter.number, ExtensionRequest.requested_deadline, ExtensionRequest.reason).join(Letter)
-        .where(Letter.akimat_id == akimat_id, ExtensionRequest.status == ExtensionStatus.PENDING)
-        .order_by(ExtensionRequest.requested_at, ExtensionRequest.id).limit(50))]
-    return {"status_counts": status_counts, "by_department": counted, "extensions": extensions,
-            "ratings": department_ratings(akimat_id)}
+    extensions = [
+        PendingExtension(number, deadline, reason)
+        for number, deadline, reason in db.session.execute(
+            select(Letter.number, ExtensionRequest.requested_deadline, ExtensionRequest.reason)
+            .join(Letter)
+            .where(Letter.akimat_id == akimat_id, ExtensionRequest.status == ExtensionStatus.PENDING)
+            .order_by(ExtensionRequest.requested_at, ExtensionRequest.id)
+            .limit(50)
+        )
+    ]
+    return {
+        "status_counts": status_counts,
+        "by_department": counted,
+        "extensions": extensions,
+        "ratings": department_ratings(akimat_id),
+    }
 
 
 def _render_kept_parts(today: date, horizon: date) -> tuple[str, str]:
@@ -72,20 +84,31 @@ def _render_kept_parts(today: date, horizon: date) -> tuple[str, str]:
     summary = _summary(today, horizon)
     by_id = {row.department.id: row.department for row in summary["ratings"]}
     department_rows = sorted(
-        ({"department": by_id.get(dep_id), "open": n, "overdue": o, "due_soon": s, "transferred": t}
-         for dep_id, (n, o, s, t) in summary["by_department"].items()),
+        (
+            {"department": by_id.get(dep_id), "open": n, "overdue": o, "due_soon": s, "transferred": t}
+            for dep_id, (n, o, s, t) in summary["by_department"].items()
+        ),
         key=lambda row: (-row["overdue"], -row["open"]),
     )
     totals = {name: sum(r[name] for r in department_rows) for name in ("open", "overdue", "due_soon", "transferred")}
     # Overdue first: each open status is read from its own index range by deadline, and merged.
-    page = paginate(tenant_letters().where(Letter.status.in_(LetterStatus.unresolved())),
-                    order=(Letter.deadline, Letter.id),
-                    split=[Letter.status == s for s in LetterStatus.unresolved()],
-                    options=[joinedload(Letter.department)])
-    return (render_template("akim/_summary.html", status_counts=summary["status_counts"],
-                            department_rows=department_rows, totals=totals, extensions=summary["extensions"],
-                            ratings=summary["ratings"]),
-            render_template("akim/_letters.html", page=page))
+    page = paginate(
+        tenant_letters().where(Letter.status.in_(LetterStatus.unresolved())),
+        order=(Letter.deadline, Letter.id),
+        split=[Letter.status == s for s in LetterStatus.unresolved()],
+        options=[joinedload(Letter.department)],
+    )
+    return (
+        render_template(
+            "akim/_summary.html",
+            status_counts=summary["status_counts"],
+            department_rows=department_rows,
+            totals=totals,
+            extensions=summary["extensions"],
+            ratings=summary["ratings"],
+        ),
+        render_template("akim/_letters.html", page=page),
+    )
 
 
 @bp.get("/")
@@ -97,9 +120,20 @@ def dashboard():
     renames, show within KEPT_FOR.)"""
     today, calendar = today_and_calendar(g.akimat)  # shared with the rows' deadline badges
     horizon = due_soon_horizon(today, calendar)
-    key = ("akim.dashboard", g.akimat.id, today, horizon, str(get_locale()),
-           tuple(sorted(request.args.items(multi=True))))
-    summary, letters = cache.by_revision(key, revision(g.akimat.id), lambda: _render_kept_parts(today, horizon),
-                                         ttl=KEPT_FOR)
-    return render_template("akim/dashboard.html", summary=Markup(summary), letters=Markup(letters),
-                           phones=summarize(directory(g.akimat, calendar)))
+    key = (
+        "akim.dashboard",
+        g.akimat.id,
+        today,
+        horizon,
+        str(get_locale()),
+        tuple(sorted(request.args.items(multi=True))),
+    )
+    summary, letters = cache.by_revision(
+        key, revision(g.akimat.id), lambda: _render_kept_parts(today, horizon), ttl=KEPT_FOR
+    )
+    return render_template(
+        "akim/dashboard.html",
+        summary=Markup(summary),
+        letters=Markup(letters),
+        phones=summarize(directory(g.akimat, calendar)),
+    )

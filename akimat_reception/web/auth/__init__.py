@@ -1,5 +1,6 @@
 """Staff sign in (password, then a one-time code when enrolled), sign out, their roles, their
 password and second factor. Failed attempts are throttled per account and per connection."""
+
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -46,8 +47,9 @@ def _finish_sign_in(user: User):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_account_key, methods=["POST"],
-               **FAILED_ONLY)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_account_key, methods=["POST"], **FAILED_ONLY
+)
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_CLIENT"], methods=["POST"], **FAILED_ONLY)
 def login():
     form = LoginForm()
@@ -67,8 +69,12 @@ def login():
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
-               key_func=lambda: f"login-code:{session.get(PENDING)}", methods=["POST"], **FAILED_ONLY)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
+    key_func=lambda: f"login-code:{session.get(PENDING)}",
+    methods=["POST"],
+    **FAILED_ONLY,
+)
 def second_factor():
     user = db.session.get(User, session.get(PENDING) or 0)
     if user is None:
@@ -135,18 +141,35 @@ def enroll_second_factor():
             return redirect(url_for(".account"))
         form.code.errors.append(_("This code is not right. Check the time on your phone and try the new code."))
     uri = two_factor.provisioning_uri(current_user, secret)
-    qr_svg = segno.make(uri, error="m").svg_inline(
-        omitsize=True, dark="#0b0c0c", light="#ffffff", title=_("QR code to scan with your authenticator app"),
-        svgclass="qr-code").replace("<svg ", '<svg role="img" ', 1)
-    return render_template("auth/two_factor.html", enrolled=False, form=form, secret=secret, qr_svg=qr_svg,
-                           required=current_user.must_use_second_factor), 422 if form.is_submitted() else 200
+    qr_svg = (
+        segno.make(uri, error="m")
+        .svg_inline(
+            omitsize=True,
+            dark="#0b0c0c",
+            light="#ffffff",
+            title=_("QR code to scan with your authenticator app"),
+            svgclass="qr-code",
+        )
+        .replace("<svg ", '<svg role="img" ', 1)
+    )
+    return render_template(
+        "auth/two_factor.html",
+        enrolled=False,
+        form=form,
+        secret=secret,
+        qr_svg=qr_svg,
+        required=current_user.must_use_second_factor,
+    ), 422 if form.is_submitted() else 200
 
 
 def require_second_factor_for_admins():
     """Administrators reach nothing but the enrolment page until their second factor is on."""
-    if (current_user.is_authenticated and current_user.must_use_second_factor and not current_user.totp_secret
-            and request.endpoint not in {"auth.enroll_second_factor", "auth.logout", "static",
-                                         "home.set_language"}):
+    if (
+        current_user.is_authenticated
+        and current_user.must_use_second_factor
+        and not current_user.totp_secret
+        and request.endpoint not in {"auth.enroll_second_factor", "auth.logout", "static", "home.set_language"}
+    ):
         flash(_("Administrators must turn on the second factor before they continue."), "error")
         return redirect(url_for("auth.enroll_second_factor"))
     return None

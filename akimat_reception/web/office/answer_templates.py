@@ -1,4 +1,5 @@
 """A department's canned paragraphs in each language, kept by its executors."""
+
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -27,8 +28,11 @@ def _my_departments():
 
 def _template_or_404(template_id: int) -> AnswerTemplate:
     template = db.session.get(AnswerTemplate, template_id)
-    if template is None or template.akimat_id != g.akimat.id or \
-            template.department_id not in current_user.departments_in(g.akimat):
+    if (
+        template is None
+        or template.akimat_id != g.akimat.id
+        or template.department_id not in current_user.departments_in(g.akimat)
+    ):
         abort(404)
     return template
 
@@ -36,9 +40,14 @@ def _template_or_404(template_id: int) -> AnswerTemplate:
 @bp.get("/")
 def index():
     templates = db.session.scalars(
-        select(AnswerTemplate).where(AnswerTemplate.akimat_id == g.akimat.id,
-                                     AnswerTemplate.department_id.in_(current_user.departments_in(g.akimat)))
-        .order_by(AnswerTemplate.language, AnswerTemplate.title).limit(500)).all()
+        select(AnswerTemplate)
+        .where(
+            AnswerTemplate.akimat_id == g.akimat.id,
+            AnswerTemplate.department_id.in_(current_user.departments_in(g.akimat)),
+        )
+        .order_by(AnswerTemplate.language, AnswerTemplate.title)
+        .limit(500)
+    ).all()
     return render_template("office/templates.html", templates=templates)
 
 
@@ -54,8 +63,9 @@ def edit(template_id):
 
 def _edit(template: AnswerTemplate, is_new: bool):
     departments = _my_departments()
-    form = AnswerTemplateForm(obj=None if is_new else template, departments=departments,
-                              department=template.department_id)
+    form = AnswerTemplateForm(
+        obj=None if is_new else template, departments=departments, department=template.department_id
+    )
     if form.validate_on_submit():
         if form.department.data not in {d.id for d in departments}:
             abort(403)
@@ -65,5 +75,6 @@ def _edit(template: AnswerTemplate, is_new: bool):
         db.session.commit()
         flash(_("The paragraph was saved."), "success")
         return redirect(url_for(".index"))
-    return render_template("office/template_form.html", form=form, is_new=is_new,
-                           template=template), 422 if form.is_submitted() else 200
+    return render_template(
+        "office/template_form.html", form=form, is_new=is_new, template=template
+    ), 422 if form.is_submitted() else 200

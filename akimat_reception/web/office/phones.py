@@ -1,4 +1,5 @@
 """Staff verify the directory: the queue of lines due for a check call, and the check itself."""
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -24,7 +25,8 @@ def staff_only():
 
 def _line_or_404(line_id: int) -> PhoneLine:
     return db.session.scalar(
-        select(PhoneLine).where(PhoneLine.id == line_id, PhoneLine.akimat_id == g.akimat.id)) or abort(404)
+        select(PhoneLine).where(PhoneLine.id == line_id, PhoneLine.akimat_id == g.akimat.id)
+    ) or abort(404)
 
 
 def _waiting_since(entry):
@@ -39,14 +41,26 @@ def queue():
     entries = phones.directory(g.akimat, calendar_for(g.akimat.id))
     due = [entry for entry in entries if entry[1].due]
     rows = sorted(entries if show_all else due, key=_waiting_since)
-    return render_template("office/phones.html", rows=rows, show_all=show_all, due_count=len(due),
-                           total=len(entries), policy=phones.current_policy())
+    return render_template(
+        "office/phones.html",
+        rows=rows,
+        show_all=show_all,
+        due_count=len(due),
+        total=len(entries),
+        policy=phones.current_policy(),
+    )
 
 
 def _render_line(line: PhoneLine, form: CheckForm | None = None, status: int = 200):
     state = phones.state_now(line, calendar_for(g.akimat.id))
-    return render_template("office/phone_line.html", line=line, state=state, form=form or CheckForm(),
-                           checks=phones.checks_of(line), reports=phones.open_reports_of(line)), status
+    return render_template(
+        "office/phone_line.html",
+        line=line,
+        state=state,
+        form=form or CheckForm(),
+        checks=phones.checks_of(line),
+        reports=phones.open_reports_of(line),
+    ), status
 
 
 @bp.get("/<int:line_id>")

@@ -1,5 +1,6 @@
 """What the akim and the administrator use to see that nothing was hidden: the journal's
 verification and the log of staff reading residents' personal data."""
+
 from flask import current_app, g, render_template
 from flask_login import login_required
 from sqlalchemy import select
@@ -34,15 +35,19 @@ def journal():
     if letters_of(g.akimat.id) <= config.get("JOURNAL_CHECK_ON_VIEW", JOURNAL_CHECK_ON_VIEW):
         return render_template("oversight/journal.html", report=verify_akimat(g.akimat.id))
     check = last_check(g.akimat.id)
-    recent = verify_changed_since(g.akimat.id, check.through_event_id if check else 0,
-                                  config.get("JOURNAL_RECENT_LIMIT", JOURNAL_RECENT_LIMIT))
+    recent = verify_changed_since(
+        g.akimat.id, check.through_event_id if check else 0, config.get("JOURNAL_RECENT_LIMIT", JOURNAL_RECENT_LIMIT)
+    )
     return render_template("oversight/journal.html", report=None, check=check, recent=recent)
 
 
 @bp.get("/access-log")
 def access_log():
     page = paginate(
-        select(PersonalDataAccess).where(PersonalDataAccess.akimat_id == g.akimat.id), per_page=50,
-        order=(PersonalDataAccess.accessed_at, PersonalDataAccess.id), descending=True,
-        options=[joinedload(PersonalDataAccess.user), joinedload(PersonalDataAccess.letter)])
+        select(PersonalDataAccess).where(PersonalDataAccess.akimat_id == g.akimat.id),
+        per_page=50,
+        order=(PersonalDataAccess.accessed_at, PersonalDataAccess.id),
+        descending=True,
+        options=[joinedload(PersonalDataAccess.user), joinedload(PersonalDataAccess.letter)],
+    )
     return render_template("oversight/access_log.html", page=page)

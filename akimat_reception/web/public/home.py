@@ -1,4 +1,5 @@
 """Pages of the whole installation: the list of akimats and the language switch."""
+
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for

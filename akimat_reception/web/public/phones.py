@@ -1,5 +1,6 @@
 """The akimat's phone directory: every department's lines with their checked status, and the
 resident's "nobody answers" report."""
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
@@ -32,15 +33,25 @@ def _render(status: int = 200, failed: ReportForm | None = None, failed_line_id:
     groups: dict[int, list] = {}
     for line, state in sorted(shown, key=lambda e: (e[0].department_id, phones.STATUS_ORDER[e[1].status], e[0].id)):
         groups.setdefault(line.department_id, []).append((line, state))
-    alternatives = {line.id: phones.alternative_for(line, entries)
-                    for line, state in shown if state.status is phones.LineStatus.FAILING}
+    alternatives = {
+        line.id: phones.alternative_for(line, entries)
+        for line, state in shown
+        if state.status is phones.LineStatus.FAILING
+    }
     forms = {line.id: ReportForm(prefix=_prefix(line.id), formdata=None) for line, _ in shown}
     if failed is not None:
         forms[failed_line_id] = failed
-    return render_template("public/phones.html", groups=list(groups.values()), alternatives=alternatives,
-                           forms=forms, failed=failed, query=query, shown=len(shown),
-                           status_labels={s.value: s.label for s in phones.LineStatus},
-                           policy=phones.current_policy()), status
+    return render_template(
+        "public/phones.html",
+        groups=list(groups.values()),
+        alternatives=alternatives,
+        forms=forms,
+        failed=failed,
+        query=query,
+        shown=len(shown),
+        status_labels={s.value: s.label for s in phones.LineStatus},
+        policy=phones.current_policy(),
+    ), status
 
 
 @bp.get("/phones")
@@ -51,8 +62,11 @@ def directory():
 @bp.post("/phones/<int:line_id>/report")
 @limiter.limit(_report_limit, key_func=get_remote_address)
 def report(line_id):
-    line = db.session.scalar(select(PhoneLine).where(
-        PhoneLine.id == line_id, PhoneLine.akimat_id == g.akimat.id, PhoneLine.retired_at.is_(None))) or abort(404)
+    line = db.session.scalar(
+        select(PhoneLine).where(
+            PhoneLine.id == line_id, PhoneLine.akimat_id == g.akimat.id, PhoneLine.retired_at.is_(None)
+        )
+    ) or abort(404)
     form = ReportForm(prefix=_prefix(line.id))
     if form.validate_on_submit():
         phones.report_dead(line, get_remote_address() or "", form.comment.data or "")

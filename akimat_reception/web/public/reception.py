@@ -1,4 +1,5 @@
 """An akimat's reception: write a letter, get a receipt, track it, rate the answer."""
+
 import re
 import uuid
 
@@ -27,9 +28,7 @@ MAX_TRACKED = 20
 
 
 def _categories():
-    return db.session.scalars(
-        select(Category).where(Category.akimat_id == g.akimat.id).order_by(Category.id)
-    ).all()
+    return db.session.scalars(select(Category).where(Category.akimat_id == g.akimat.id).order_by(Category.id)).all()
 
 
 def _remember_tracked(letter: Letter) -> None:
@@ -38,9 +37,7 @@ def _remember_tracked(letter: Letter) -> None:
 
 
 def _tracked_letter(number: str):
-    letter = db.session.scalar(
-        select(Letter).where(Letter.akimat_id == g.akimat.id, Letter.number == number)
-    )
+    letter = db.session.scalar(select(Letter).where(Letter.akimat_id == g.akimat.id, Letter.number == number))
     if letter is None or letter.id not in session.get(TRACKED_KEY, []):
         return None
     return letter
@@ -62,8 +59,9 @@ def _tracked_number_key() -> str:
 
 # Letters: a person writes a few a day; a flood from one connection is refused, not registered.
 @bp.route("/letters/new", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LETTERS"], methods=["POST"],
-               deduct_when=lambda r: r.status_code == 302)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LETTERS"], methods=["POST"], deduct_when=lambda r: r.status_code == 302
+)
 def new_letter():
     categories = _categories()
     form = LetterForm(categories=categories)
@@ -77,24 +75,35 @@ def new_letter():
         category = next(c for c in categories if c.id == form.category.data)
         kind = LetterKind(form.kind.data)
         is_complaint = kind is LetterKind.COMPLAINT
-        letter, code = lifecycle.submit(g.akimat, lifecycle.Submission(
-            kind=kind, category=category, language=form.language.data,
-            subject=form.subject.data, body=form.body.data,
-            surname=form.surname.data, given_name=form.given_name.data,
-            patronymic=form.patronymic.data or None, iin=form.iin.data or None,
-            address=form.address.data, email=(form.email.data or None),
-            phone=normalize_phone(form.phone.data) if form.phone.data else None,
-            disputed_party=form.disputed_party.data if is_complaint else None,
-            complaint_request=form.complaint_request.data if is_complaint else None,
-            submission_token=form.submission_token.data,
-        ), files=attachments.keep(form.submission_token.data))
+        letter, code = lifecycle.submit(
+            g.akimat,
+            lifecycle.Submission(
+                kind=kind,
+                category=category,
+                language=form.language.data,
+                subject=form.subject.data,
+                body=form.body.data,
+                surname=form.surname.data,
+                given_name=form.given_name.data,
+                patronymic=form.patronymic.data or None,
+                iin=form.iin.data or None,
+                address=form.address.data,
+                email=(form.email.data or None),
+                phone=normalize_phone(form.phone.data) if form.phone.data else None,
+                disputed_party=form.disputed_party.data if is_complaint else None,
+                complaint_request=form.complaint_request.data if is_complaint else None,
+                submission_token=form.submission_token.data,
+            ),
+            files=attachments.keep(form.submission_token.data),
+        )
         session[RECEIPT_KEY] = {"letter_id": letter.id, "code": code}
         _remember_tracked(letter)
         return redirect(url_for(".receipt", number=letter.number))
     form.files.errors = list(form.files.errors) + file_problems
     status = 422 if form.is_submitted() else 200
-    return render_template("public/letter_form.html", form=form,
-                           staged=attachments.staged(form.submission_token.data)), status
+    return render_template(
+        "public/letter_form.html", form=form, staged=attachments.staged(form.submission_token.data)
+    ), status
 
 
 def _take_files(form: LetterForm) -> list:
@@ -121,17 +130,22 @@ def receipt(number):
 
 # Wrong codes: per letter number (guessing one letter's code) and per connection (sweeping numbers).
 @bp.route("/track", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_TRACK_PER_NUMBER"], key_func=_tracked_number_key,
-               methods=["POST"], deduct_when=lambda r: r.status_code != 302)
-@limiter.limit(lambda: current_app.config["RATELIMIT_TRACK_PER_CLIENT"], methods=["POST"],
-               deduct_when=lambda r: r.status_code != 302)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_TRACK_PER_NUMBER"],
+    key_func=_tracked_number_key,
+    methods=["POST"],
+    deduct_when=lambda r: r.status_code != 302,
+)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_TRACK_PER_CLIENT"],
+    methods=["POST"],
+    deduct_when=lambda r: r.status_code != 302,
+)
 def track():
     form = TrackForm()
     if form.validate_on_submit():
         number = form.number.data.upper()
-        letter = db.session.scalar(
-            select(Letter).where(Letter.akimat_id == g.akimat.id, Letter.number == number)
-        )
+        letter = db.session.scalar(select(Letter).where(Letter.akimat_id == g.akimat.id, Letter.number == number))
         if letter is not None and lifecycle.access_code_matches(letter, form.code.data):
             _remember_tracked(letter)
             return redirect(url_for(".letter_status", number=letter.number))
@@ -148,9 +162,13 @@ def _render_status(letter: Letter, status=200, **forms):
     forms.setdefault("position_form", PositionForm())
     forms.setdefault("dispute_form", DisputeForm())
     return render_template(
-        "public/letter_status.html", letter=letter, events=[e for e in events if e.kind in PUBLIC_EVENTS],
+        "public/letter_status.html",
+        letter=letter,
+        events=[e for e in events if e.kind in PUBLIC_EVENTS],
         hearing=hearing if letter.status is LetterStatus.ASSIGNED else None,
-        positions=[e for e in events if e.kind == "position_stated"], **forms), status
+        positions=[e for e in events if e.kind == "position_stated"],
+        **forms,
+    ), status
 
 
 @bp.get("/track/<number>")
@@ -166,8 +184,9 @@ def _resident_action(number, form, perform, form_name, error_field, done_message
     letter = _tracked_letter(number)
     if letter is None:
         return redirect(url_for(".track"))
-    done = attempt(form, lambda f: perform(letter, f), error_field, done_message,
-                   url_for(".letter_status", number=letter.number))
+    done = attempt(
+        form, lambda f: perform(letter, f), error_field, done_message, url_for(".letter_status", number=letter.number)
+    )
     if done:
         return done
     return _render_status(letter, 422, **{form_name: form})
@@ -183,20 +202,35 @@ def attachment(number, attachment_id):
 
 @bp.post("/track/<number>/rating")
 def rate(number):
-    return _resident_action(number, RatingForm(),
-                            lambda letter, f: lifecycle.rate(letter, f.score.data, f.comment.data or ""),
-                            "rating_form", "score", _l("Thank you: your rating has been recorded."))
+    return _resident_action(
+        number,
+        RatingForm(),
+        lambda letter, f: lifecycle.rate(letter, f.score.data, f.comment.data or ""),
+        "rating_form",
+        "score",
+        _l("Thank you: your rating has been recorded."),
+    )
 
 
 @bp.post("/track/<number>/dispute")
 def dispute(number):
-    return _resident_action(number, DisputeForm(), lambda letter, f: lifecycle.dispute(letter, f.dispute.data),
-                            "dispute_form", "dispute",
-                            _l("Your dispute was sent to control. You will be told of the decision."))
+    return _resident_action(
+        number,
+        DisputeForm(),
+        lambda letter, f: lifecycle.dispute(letter, f.dispute.data),
+        "dispute_form",
+        "dispute",
+        _l("Your dispute was sent to control. You will be told of the decision."),
+    )
 
 
 @bp.post("/track/<number>/position")
 def state_position(number):
-    return _resident_action(number, PositionForm(),
-                            lambda letter, f: lifecycle.state_position(letter, f.position.data),
-                            "position_form", "position", _l("Your position was attached to the letter."))
+    return _resident_action(
+        number,
+        PositionForm(),
+        lambda letter, f: lifecycle.state_position(letter, f.position.data),
+        "position_form",
+        "position",
+        _l("Your position was attached to the letter."),
+    )
