@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export FLASK_APP := akimat_reception
 
-.PHONY: install run test translations compile-translations clean bench
+.PHONY: install run test lint translations compile-translations clean bench
 
 install: $(VENV)/.installed
 
@@ -24,6 +24,11 @@ run: install compile-translations
 
 test: install compile-translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Lint and format checks (ruff, configured in pyproject.toml); .ci/run runs it before the tests.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The load benchmark (bench/README.md): the site under gunicorn, driven by wrk, per database and size;
 # writes bench/RESULTS.md. E.g. `make bench SIZES=10000 DATABASES=sqlite DURATION=5`.

@@ -105,8 +105,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .domain.permissions import Action, can
     from . import labels
+    from .domain.permissions import Action, can
     from .web import i18n
 
     i18n.install(app)  # templates' _() finds the request's catalogue once, not once per string
@@ -164,7 +164,8 @@ def _register_error_pages(app: Flask) -> None:
         429: (
             _l("Too many requests"),
             _l(
-                "You have sent this too many times from this connection. Nothing more was recorded; please try again later."
+                "You have sent this too many times from this connection. Nothing more was recorded; "
+                "please try again later."
             ),
         ),
         500: (

@@ -10,7 +10,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -35,7 +35,7 @@ def libpq_url(url: URL | str) -> tuple[str, dict[str, str]]:
 
 
 def default_path(instance_path: str, url: URL | str) -> Path:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     suffix = ".sqlite3" if make_url(url).get_backend_name() == "sqlite" else ".dump"
     return Path(instance_path) / "backups" / f"akimat_reception-{stamp}{suffix}"
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from importlib import import_module
-from typing import Optional, Protocol
+from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import select
@@ -47,7 +47,7 @@ def _sms_gateway() -> SmsGateway:
     return getattr(import_module(module), name)()
 
 
-def _reveal(text: Optional[str], secret: Optional[str]) -> Optional[str]:
+def _reveal(text: str | None, secret: str | None) -> str | None:
     return text.replace(ACCESS_CODE_MARK, secret) if (text and secret) else text
 
 
@@ -88,7 +88,7 @@ def _claim(now: datetime, limit: int) -> list[int]:
     return ids
 
 
-def deliver_due(now: Optional[datetime] = None, limit: int = 200) -> Counter:
+def deliver_due(now: datetime | None = None, limit: int = 200) -> Counter:
     """Sends what is due; returns how many were sent, retried later, or given up."""
     now = now or utcnow()
     outcome: Counter = Counter()

@@ -2,7 +2,7 @@
 every state. Letters go through the lifecycle, so their journals are real."""
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from .domain import lifecycle
 from .domain.identity import iin_check_digit
@@ -345,7 +345,7 @@ def load_demo(letters_per_akimat: int = 48, seed: int = 2026, now: datetime | No
     from .domain import routing
 
     rng = random.Random(seed)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     for spec in AKIMATS:
         akimat = _create_akimat(spec)
         staff = create_staff(akimat)
@@ -368,7 +368,7 @@ def _demo_letter(akimat, staff, categories, i, rng, now):
     surname, given_name, patronymic = PEOPLE[i % len(PEOPLE)]
     stage = i % 4  # 0 registered, 1 with a department, 2 answered, 3 answered and rated
     days_ago = rng.randrange(8, 40) if stage >= 2 else rng.randrange(1, 40)  # answers are in the past
-    received = datetime.combine(now.date() - timedelta(days=days_ago), time(4 + rng.randrange(8)), tzinfo=timezone.utc)
+    received = datetime.combine(now.date() - timedelta(days=days_ago), time(4 + rng.randrange(8)), tzinfo=UTC)
     letter, _code = lifecycle.submit(
         akimat,
         lifecycle.Submission(
@@ -638,7 +638,7 @@ def demo_phones(akimat: Akimat, staff: dict, now: datetime) -> None:
     caller = staff[Role.REGISTRAR]
 
     def office_hours(days_ago, hour=5, minute=30):  # 10:30 in Astana and Almaty: staff call in the morning
-        return datetime.combine(now.date() - timedelta(days=days_ago), time(hour, minute), tzinfo=timezone.utc)
+        return datetime.combine(now.date() - timedelta(days=days_ago), time(hour, minute), tzinfo=UTC)
 
     for index, number, (kk, ru, en), languages, days, opens, closes, story in PHONES.get(akimat.slug, []):
         line = phones.add_line(

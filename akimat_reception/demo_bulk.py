@@ -23,14 +23,13 @@ import hmac
 import json
 import random
 import time as clock
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from bisect import bisect_right
-from functools import lru_cache
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache, lru_cache
 from itertools import accumulate
-from typing import Optional
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
@@ -153,7 +152,7 @@ WITHOUT_CONSIDERATION = {
     "appeal_procedure": "Вы вправе обратиться повторно или обжаловать решение в вышестоящий орган либо в суд.",
 }
 
-UTC = timezone.utc
+UTC = UTC
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EPOCH_NAIVE = datetime(1970, 1, 1)
 HOUR = 3_600_000_000
@@ -187,7 +186,7 @@ def generated_spec(index: int) -> dict:
     return {"slug": slug, "prefix": prefix, "names": names, "departments": demo.AKIMATS[0]["departments"]}
 
 
-def create_akimat(index: int, now: datetime, password_hash: Optional[str] = None) -> Akimat:
+def create_akimat(index: int, now: datetime, password_hash: str | None = None) -> Akimat:
     """An akimat with its departments, categories, one user per role and an executor per department
     (emails role@slug.demo.kz, executor2@… for the second department, …), like the demo's."""
     spec = generated_spec(index)
@@ -238,7 +237,7 @@ def _demo_password_hash() -> str:
     return user.password_hash
 
 
-def _member(akimat: Akimat, role: Role, department_id: Optional[int] = None) -> User:
+def _member(akimat: Akimat, role: Role, department_id: int | None = None) -> User:
     stmt = select(User).join(Membership).where(Membership.akimat_id == akimat.id, Membership.role == role)
     if department_id is not None:
         stmt = stmt.where(Membership.department_id == department_id)
@@ -257,7 +256,7 @@ class Tenant:
     prefix: str
     name_ru: str
     departments: list[tuple[int, str]]  # (id, name in Russian)
-    categories: dict[str, tuple[int, Optional[int]]]  # code -> (id, default department id)
+    categories: dict[str, tuple[int, int | None]]  # code -> (id, default department id)
     registrar: int
     controller: int
     akim: int
@@ -267,7 +266,7 @@ class Tenant:
     tz: ZoneInfo
 
     @classmethod
-    def of(cls, akimat: Akimat, weight: float) -> "Tenant":
+    def of(cls, akimat: Akimat, weight: float) -> Tenant:
         departments = [(d.id, d.name_ru) for d in akimat.departments]
         executors = {}
         for department_id, _name in departments:
@@ -315,33 +314,33 @@ class Clock:
     def day(self, us: int) -> date:
         return self._day(us // HOUR)
 
-    @lru_cache(maxsize=None)
+    @cache  # noqa: B019 - a Clock lives for one bulk run, its caches with it
     def _day(self, hour: int) -> date:  # Kazakhstan's offsets are whole hours
         return (EPOCH + timedelta(microseconds=hour * HOUR)).astimezone(self.tenant.tz).date()
 
-    @lru_cache(maxsize=None)
+    @cache  # noqa: B019 - a Clock lives for one bulk run, its caches with it
     def at(self, day: date, hour: int) -> int:
         """The instant of a local hour on a day, in microseconds since the epoch."""
         local = datetime.combine(day, time(hour), tzinfo=self.tenant.tz)
         return (local - EPOCH) // timedelta(microseconds=1)
 
-    @lru_cache(maxsize=None)
+    @cache  # noqa: B019 - a Clock lives for one bulk run, its caches with it
     def plus_working_days(self, day: date, count: int) -> date:
         return self.calendar.add_working_days(day, count)
 
-    @lru_cache(maxsize=None)
+    @cache  # noqa: B019 - a Clock lives for one bulk run, its caches with it
     def deadline(self, kind, received_on: date) -> date:
         return deadlines.deadline_for(kind, received_on, self.calendar)
 
-    @lru_cache(maxsize=None)
+    @cache  # noqa: B019 - a Clock lives for one bulk run, its caches with it
     def forward_by(self, received_on: date) -> date:
         return deadlines.forward_by(received_on, self.calendar)
 
-    @lru_cache(maxsize=None)
+    @cache  # noqa: B019 - a Clock lives for one bulk run, its caches with it
     def hearing_until(self, notified_on: date) -> date:
         return deadlines.refusal_possible_from(notified_on, self.calendar)
 
-    @lru_cache(maxsize=None)
+    @cache  # noqa: B019 - a Clock lives for one bulk run, its caches with it
     def due_soon_from(self, deadline: date) -> date:
         """The first day on which a letter with this deadline shows as due soon."""
         day = deadline
@@ -368,7 +367,7 @@ class Clock:
 class Step:
     us: int
     kind: str
-    actor_id: Optional[int]
+    actor_id: int | None
     role: str
     data: dict = field(default_factory=dict)
 
@@ -396,7 +395,7 @@ def plan_letter(
     language: str,
     deadline: date,
     forward_by: date,
-    department_id: Optional[int],
+    department_id: int | None,
     now_us: int,
 ) -> list[Step]:
     """What happens to one letter, in order, as the lifecycle's verbs would do it (cut at `now`
@@ -624,14 +623,14 @@ class Writer:
         self.columns: dict[str, list[str]] = {}
         self.postgres = self.dialect == "postgresql"
 
-    def ts(self, us: Optional[int]):
+    def ts(self, us: int | None):
         if us is None:
             return None
         if self.postgres:
             return EPOCH + timedelta(microseconds=us)
         return (EPOCH_NAIVE + timedelta(microseconds=us)).isoformat(sep=" ", timespec="microseconds")
 
-    def day(self, value: Optional[date]):
+    def day(self, value: date | None):
         return value if value is None or self.postgres else value.isoformat()
 
     def json(self, value: dict) -> str:
@@ -652,10 +651,9 @@ class Writer:
             columns = self.columns[table]
             names = ", ".join(columns)
             if self.postgres:
-                with self.raw.cursor() as cursor:
-                    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
+                with self.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
             else:
                 marks = ", ".join("?" * len(columns))
                 self.raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
@@ -826,10 +824,10 @@ def write_letter(
     reminded = hearing_on = hearing_until = forwarded_to = answered_at = None
     answers: list[list] = []  # mutable rows, in ANSWER_COLUMNS order
     draft = sent = pending = None
-    prev_hash, seq_no = GENESIS, 0
+    prev_hash = GENESIS
     events = []
     opened_by: list[tuple[int, str, int]] = []
-    for step in steps:
+    for seq_no, step in enumerate(steps, start=1):
         d = step.data
         if step.kind == "submitted":
             payload = {"kind": kind.value, "subject": subject, "repeat_of": None, "files": []}
@@ -949,7 +947,6 @@ def write_letter(
             payload = {"deadline": d["deadline"].isoformat()}
         else:  # pragma: no cover - a step kind without its payload is a bug of this module
             raise ValueError(step.kind)
-        seq_no += 1
         digest = content_hash(
             letter_id=letter_id,
             seq=seq_no,
@@ -1082,10 +1079,10 @@ def add_letters(
     letters: int,
     *,
     seed: int = 2026,
-    now: Optional[datetime] = None,
+    now: datetime | None = None,
     span_days: int = SPAN_DAYS,
-    weights: Optional[list[float]] = None,
-    progress: Optional[Callable[[str], None]] = None,
+    weights: list[float] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Adds `letters` letters in all to existing akimats, received over the last `span_days` days
     (the first two akimats, the big cities, get three times the share of the others), numbered on
@@ -1096,7 +1093,7 @@ def add_letters(
     now_us = (now - EPOCH) // timedelta(microseconds=1)
     rng = random.Random(seed)
     weights = weights or [3.0 if i < 2 else 1.0 for i in range(len(akimats))]
-    tenants = [Tenant.of(a, w) for a, w in zip(akimats, weights)]
+    tenants = [Tenant.of(a, w) for a, w in zip(akimats, weights, strict=False)]
     clocks = [Clock(t) for t in tenants]
     report = Report(akimats=len(tenants))
 
@@ -1180,7 +1177,7 @@ def _continue_sequences() -> None:
     db.session.commit()
 
 
-def finish(progress: Optional[Callable[[str], None]] = None) -> None:
+def finish(progress: Callable[[str], None] | None = None) -> None:
     """Fresh statistics for the planner (and PostgreSQL's visibility map, for index-only scans)."""
     dialect = db.session.connection().dialect.name
     db.session.commit()
@@ -1220,9 +1217,9 @@ def load_bulk(
     akimats: int = 2,
     *,
     seed: int = 2026,
-    now: Optional[datetime] = None,
+    now: datetime | None = None,
     span_days: int = SPAN_DAYS,
-    progress: Optional[Callable[[str], None]] = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """The large demo: Astana, Almaty and `akimats - 2` generated akimats with staff and phone
     directories, and `letters` letters in all, received over the last `span_days` days, written in bulk

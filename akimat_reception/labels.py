@@ -2,9 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
-from .models import Decision, LetterKind, LetterStatus, Role
-from .models import CheckResult, LineDays
 from .domain.deadlines import DEADLINE_STATE_LABELS  # noqa: F401  (templates: labels.DEADLINE_STATE_LABELS)
+from .models import CheckResult, Decision, LetterKind, LetterStatus, LineDays, Role
 
 KIND_LABELS = {
     LetterKind.APPLICATION: _l("Application"),

@@ -1,6 +1,6 @@
 """HTTP protections on every response, and how long a staff session lives."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
@@ -46,7 +46,7 @@ def init_security(app: Flask) -> None:
             return None
         started = session.get(LOGIN_AT)
         limit = timedelta(hours=app.config["STAFF_SESSION_HOURS"])
-        if started is None or datetime.now(timezone.utc) - datetime.fromisoformat(started) > limit:
+        if started is None or datetime.now(UTC) - datetime.fromisoformat(started) > limit:
             logout_user()
             session.clear()
             flash(str(_l("Your session has ended. Please sign in again.")), "error")
@@ -56,4 +56,4 @@ def init_security(app: Flask) -> None:
 
 def mark_signed_in() -> None:
     session.permanent = True  # expires with PERMANENT_SESSION_LIFETIME when idle
-    session[LOGIN_AT] = datetime.now(timezone.utc).isoformat()
+    session[LOGIN_AT] = datetime.now(UTC).isoformat()

@@ -148,10 +148,10 @@ def main():
     print("| page | all on: CPU ms / wall ms | " + " | ".join(f"without {s}" for s in SWITCHES) + " |")
     print("| --- | --- |" + " --- |" * len(SWITCHES))
     for role, page in PAGES:
-        cells = ["%.1f / %.1f" % measure(app, pid, role, page)]
+        cells = ["{:.1f} / {:.1f}".format(*measure(app, pid, role, page))]
         for switch in SWITCHES:
             with switched_off(app, switch):
-                cells.append("%.1f / %.1f" % measure(app, pid, role, page))
+                cells.append("{:.1f} / {:.1f}".format(*measure(app, pid, role, page)))
         print(f"| {role or 'public'} {page} | " + " | ".join(cells) + " |", flush=True)
 
 

@@ -10,6 +10,7 @@ Writing letters runs against a fresh copy of the generated database (the letters
 writes do not pile up from run to run). See bench/README.md."""
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -24,7 +25,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,7 +166,7 @@ class Database:
                         "akimats": self.akimats,
                         "seed": self.seed,
                         "generated_s": round(seconds, 1),
-                        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
                         "command": f"flask demo --bulk --letters {self.size} "
                         f"--akimats {self.akimats} --seed {self.seed}",
                     }
@@ -373,7 +374,7 @@ def wrk(base: str, script: str, path: str, seconds: int, connections: int, heade
     command += [base + path]
     if args:
         command += ["--", *args]
-    for attempt in range(3):
+    for _attempt in range(3):
         completed = subprocess.run(command, capture_output=True, text=True, errors="replace")
         if completed.returncode >= 0:
             break
@@ -382,10 +383,10 @@ def wrk(base: str, script: str, path: str, seconds: int, connections: int, heade
     out = completed.stdout
     if completed.returncode != 0:
         raise RuntimeError(f"wrk failed ({completed.returncode}):\n{out}\n{completed.stderr}")
-    line = next((l for l in out.splitlines() if l.startswith("BENCH-JSON ")), None)
+    line = next((row for row in out.splitlines() if row.startswith("BENCH-JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no summary:\n{out}\n{completed.stderr}")
-    noise = [l for l in out.splitlines() if "error" in l.lower() and not l.startswith("BENCH-JSON")]
+    noise = [row for row in out.splitlines() if "error" in row.lower() and not row.startswith("BENCH-JSON")]
     if noise:
         log("wrk said: " + " | ".join(noise[:3]))
     return json.loads(line[len("BENCH-JSON ") :])
@@ -453,25 +454,23 @@ def run_one(server: "Server", url: str, name: str, script: str, path: str, role:
 def machine() -> str:
     cpu = next(
         (
-            l.split(":", 1)[1].strip()
-            for l in Path("/proc/cpuinfo").read_text().splitlines()
-            if l.startswith("model name")
+            row.split(":", 1)[1].strip()
+            for row in Path("/proc/cpuinfo").read_text().splitlines()
+            if row.startswith("model name")
         ),
         platform.processor(),
     )
     memory = next(
         (
-            int(l.split()[1]) // 1024 // 1024
-            for l in Path("/proc/meminfo").read_text().splitlines()
-            if l.startswith("MemTotal")
+            int(row.split()[1]) // 1024 // 1024
+            for row in Path("/proc/meminfo").read_text().splitlines()
+            if row.startswith("MemTotal")
         ),
         0,
     )
     pg = ""
-    try:
+    with contextlib.suppress(OSError):
         pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
-    except OSError:
-        pass
     return (
         f"{os.cpu_count()} cores ({cpu}), {memory} GB RAM, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}, {pg}"
@@ -549,7 +548,7 @@ def main() -> None:
         sys.exit("wrk is not installed: apt-get install wrk (make bench does it)")
     WORK.mkdir(parents=True, exist_ok=True)
     wanted = options.scenarios.split()
-    started_at = datetime.now(timezone.utc)
+    started_at = datetime.now(UTC)
     load_before = os.getloadavg()
 
     log("hello world ...")
@@ -602,7 +601,7 @@ def main() -> None:
     order = {s[0]: i for i, s in enumerate(SCENARIOS)}
     results.sort(key=lambda r: (r["database"], r["size"], order[r["name"]]))
 
-    finished_at = datetime.now(timezone.utc)
+    finished_at = datetime.now(UTC)
     (WORK / f"results-{started_at:%Y%m%dT%H%M%S}.json").write_text(
         json.dumps({"hello": hello, "results": results, "generation": generation}, indent=1)
     )
@@ -613,11 +612,13 @@ def main() -> None:
     gen = ", ".join(f"{k} {s:,}: {g:.0f} s" for k, s, g in generation if g is not None)
     text = "\n".join(
         [
-            f"Run of {started_at:%Y-%m-%d %H:%M} UTC ({(finished_at - started_at).total_seconds() / 60:.0f} min): `{command}`",
+            f"Run of {started_at:%Y-%m-%d %H:%M} UTC "
+            f"({(finished_at - started_at).total_seconds() / 60:.0f} min): `{command}`",
             "",
             f"- Machine: {machine()}; load average before the run {load_before[0]:.1f}, after "
             f"{os.getloadavg()[0]:.1f}.",
-            f"- Server: gunicorn, {options.workers} sync workers{'' if options.threads == 1 else f' × {options.threads} threads'} "
+            f"- Server: gunicorn, {options.workers} sync workers"
+            f"{'' if options.threads == 1 else f' × {options.threads} threads'} "
             f"on 127.0.0.1; load: wrk, {options.connections} connections, {options.duration} s per scenario after "
             f"{options.warmup} s of warm-up; the reading scenarios share one server on the generated database, "
             f"writing letters runs on a fresh copy of it.",

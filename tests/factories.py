@@ -2,13 +2,13 @@
 
 import itertools
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from akimat_reception.domain import lifecycle
 from akimat_reception.extensions import db
-from akimat_reception.models import Akimat, Category, LetterKind, Role, User
+from akimat_reception.models import Akimat, Category, Department, LetterKind, Role, User
 
 VALID_IIN = "900101300017"  # checksum-valid, made up
 
@@ -47,7 +47,7 @@ def letter(
         submission_token=uuid.uuid4().hex,
     )
     data.update(fields)
-    return lifecycle.submit(tenant, lifecycle.Submission(**data), now=received_at or datetime.now(timezone.utc))
+    return lifecycle.submit(tenant, lifecycle.Submission(**data), now=received_at or datetime.now(UTC))
 
 
 def routed_letter(slug="astana", **kwargs):
@@ -88,10 +88,8 @@ def answered_letter(slug="astana", **kwargs):
     return created, code
 
 
-def department(slug="astana", name="Test department") -> "Department":
+def department(slug="astana", name="Test department") -> Department:
     """A department of its own, so that a test sees only the phone lines it made."""
-    from akimat_reception.models import Department
-
     tag = uuid.uuid4().hex[:6]
     created = Department(
         akimat_id=akimat(slug).id, name_kk=f"{name} {tag} kk", name_ru=f"{name} {tag} ru", name_en=f"{name} {tag}"

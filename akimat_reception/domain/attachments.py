@@ -15,7 +15,6 @@ import shutil
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Optional
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -27,7 +26,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png", DOCX: ".docx"}
 
 
-def sniff(content: bytes) -> Optional[str]:
+def sniff(content: bytes) -> str | None:
     """The file's real type, from its first bytes (and, for DOCX, its inner structure)."""
     if content.startswith(b"%PDF-"):
         return PDF

@@ -71,7 +71,7 @@ def current_terms() -> LegalTerms:
     return replace(DEFAULT_TERMS, **{k: int(v) for k, v in overrides.items() if k in known})
 
 
-class DeadlineState(str, enum.Enum):
+class DeadlineState(enum.StrEnum):
     ON_TIME = "on_time"
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"

@@ -1,7 +1,6 @@
 """The akim's daily email: what arrived, what is overdue, what is due soon, what waits for a decision."""
 
 from datetime import datetime, timedelta
-from typing import Optional
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -18,7 +17,7 @@ from .lifecycle import _members, local_day
 LISTED = 10
 
 
-def queue_digest(akimat: Akimat, now: Optional[datetime] = None) -> int:
+def queue_digest(akimat: Akimat, now: datetime | None = None) -> int:
     """Queues one digest per akim (and deputy) of the akimat; returns how many."""
     now = now or utcnow()
     today = local_day(akimat, now)

@@ -1,7 +1,6 @@
 """Identifiers residents give us: the IIN (ЖСН / ИИН) and phone numbers."""
 
 from functools import lru_cache
-from typing import Optional
 
 import phonenumbers
 
@@ -9,11 +8,11 @@ _FIRST_WEIGHTS = tuple(range(1, 12))
 _SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 
 
-def iin_check_digit(first_eleven: str) -> Optional[int]:
+def iin_check_digit(first_eleven: str) -> int | None:
     """The control digit of an IIN/BIN, or None when the algorithm yields no valid digit."""
     digits = [int(c) for c in first_eleven]
     for weights in (_FIRST_WEIGHTS, _SECOND_WEIGHTS):
-        remainder = sum(d * w for d, w in zip(digits, weights)) % 11
+        remainder = sum(d * w for d, w in zip(digits, weights, strict=False)) % 11
         if remainder != 10:
             return remainder
     return None
@@ -25,7 +24,7 @@ def is_valid_iin(value: str) -> bool:
     return iin_check_digit(value[:11]) == int(value[11])
 
 
-def normalize_phone(value: str, region: str = "KZ") -> Optional[str]:
+def normalize_phone(value: str, region: str = "KZ") -> str | None:
     """The number in E.164, or None when it is not a valid phone number."""
     try:
         number = phonenumbers.parse(value, region)

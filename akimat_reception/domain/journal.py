@@ -7,8 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Optional
+from datetime import UTC, date, datetime
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
@@ -26,7 +25,7 @@ def content_hash(
     letter_id: int,
     seq: int,
     kind: str,
-    actor_id: Optional[int],
+    actor_id: int | None,
     actor_role: str,
     created_at: datetime,
     payload: dict,
@@ -40,7 +39,7 @@ def content_hash(
         "kind": kind,
         "actor_id": actor_id,
         "actor_role": actor_role,
-        "created_at": created_at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+        "created_at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
         "payload": payload,
         "prev_hash": prev_hash,
     }
@@ -82,7 +81,7 @@ def _forget_heads(session, *args) -> None:
     session.info.pop(HEADS, None)
 
 
-def append(letter: Letter, kind: str, *, actor: Optional[User], actor_role: str, payload: dict, now: datetime) -> Event:
+def append(letter: Letter, kind: str, *, actor: User | None, actor_role: str, payload: dict, now: datetime) -> Event:
     """Adds an event to the letter's journal in the current transaction.
 
     The caller holds the letter's row lock (lifecycle does), so the sequence cannot fork."""
@@ -95,7 +94,7 @@ def append(letter: Letter, kind: str, *, actor: Optional[User], actor_role: str,
         kind=kind,
         actor_id=actor.id if actor else None,
         actor_role=actor_role,
-        created_at=now.astimezone(timezone.utc),
+        created_at=now.astimezone(UTC),
         payload=payload,
         prev_hash=prev_hash,
     )
@@ -110,7 +109,7 @@ def append(letter: Letter, kind: str, *, actor: Optional[User], actor_role: str,
 class Break:
     letter_id: int
     number: str
-    seq: Optional[int]
+    seq: int | None
     problem: str
 
 
@@ -118,10 +117,10 @@ class Break:
 class Replayed:
     """What the letter row must say, according to its journal."""
 
-    status: Optional[LetterStatus] = None
-    department_id: Optional[int] = None
-    deadline: Optional[date] = None
-    rating: Optional[int] = None
+    status: LetterStatus | None = None
+    department_id: int | None = None
+    deadline: date | None = None
+    rating: int | None = None
     transfer_count: int = 0
 
 
@@ -224,7 +223,7 @@ class Report:
         return not self.breaks
 
 
-def verify_akimat(akimat_id: Optional[int] = None, batch: int = 500) -> Report:
+def verify_akimat(akimat_id: int | None = None, batch: int = 500) -> Report:
     """Verifies every letter of an akimat (or of the installation), a batch of letters at a time."""
     report = Report()
     for letters in _letter_batches(akimat_id, batch):
@@ -267,7 +266,7 @@ def check_akimat(akimat_id: int) -> tuple[JournalCheck, Report]:
     return check, report
 
 
-def last_check(akimat_id: int) -> Optional[JournalCheck]:
+def last_check(akimat_id: int) -> JournalCheck | None:
     return db.session.scalar(
         select(JournalCheck)
         .where(JournalCheck.akimat_id == akimat_id)
@@ -337,7 +336,7 @@ def letters_of(akimat_id: int) -> int:
     )
 
 
-def _letter_batches(akimat_id: Optional[int], batch: int) -> Iterator[list[Letter]]:
+def _letter_batches(akimat_id: int | None, batch: int) -> Iterator[list[Letter]]:
     last_id = 0
     while True:
         stmt = select(Letter).where(Letter.id > last_id).order_by(Letter.id).limit(batch)

@@ -9,7 +9,6 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Optional
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
@@ -72,12 +71,12 @@ class Submission:
     given_name: str
     address: str
     submission_token: str
-    patronymic: Optional[str] = None
-    iin: Optional[str] = None
-    email: Optional[str] = None
-    phone: Optional[str] = None
-    disputed_party: Optional[str] = None
-    complaint_request: Optional[str] = None
+    patronymic: str | None = None
+    iin: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    disputed_party: str | None = None
+    complaint_request: str | None = None
 
 
 def new_access_code() -> str:
@@ -116,12 +115,12 @@ def _next_sequence(akimat: Akimat, year: int) -> int:
     ).scalar_one()
 
 
-def find_by_token(akimat: Akimat, token: str) -> Optional[Letter]:
+def find_by_token(akimat: Akimat, token: str) -> Letter | None:
     return db.session.scalar(select(Letter).where(Letter.akimat_id == akimat.id, Letter.submission_token == token))
 
 
 def submit(
-    akimat: Akimat, submission: Submission, now: Optional[datetime] = None, files: Sequence = ()
+    akimat: Akimat, submission: Submission, now: datetime | None = None, files: Sequence = ()
 ) -> tuple[Letter, str]:
     """Registers a resident's letter: number, access code, deadline, its files and the receipt
     notification, committed together. Returns the letter and its access code, which exists in
@@ -135,7 +134,7 @@ def _register(
     akimat: Akimat,
     submission: Submission,
     now: datetime,
-    transferred_from: Optional[Letter] = None,
+    transferred_from: Letter | None = None,
     files: Sequence = (),
 ) -> tuple[Letter, str]:
     received_on = local_day(akimat, now)
@@ -222,7 +221,7 @@ def similarity(a: str, b: str) -> float:
     return len(first & second) / len(first | second) if first and second else 0.0
 
 
-def find_earlier_letter(akimat: Akimat, submission: Submission, now: datetime) -> Optional[Letter]:
+def find_earlier_letter(akimat: Akimat, submission: Submission, now: datetime) -> Letter | None:
     """The same person's letter on a similar subject within 90 days, by IIN, email or phone."""
     same_person = [
         c
@@ -274,9 +273,7 @@ def _require_open(letter: Letter) -> None:
         raise LifecycleError(_l("This letter is no longer open."))
 
 
-def assign(
-    letter: Letter, department: Department, actor: User, reason: str = "", now: Optional[datetime] = None
-) -> None:
+def assign(letter: Letter, department: Department, actor: User, reason: str = "", now: datetime | None = None) -> None:
     """Routes the letter to a department (or moves it to another, with a reason)."""
     now = now or utcnow()
     role = _require(actor, Action.ASSIGN, letter)
@@ -302,7 +299,7 @@ def assign(
     db.session.commit()
 
 
-def forward(letter: Letter, competent_body: str, reason: str, actor: User, now: Optional[datetime] = None) -> None:
+def forward(letter: Letter, competent_body: str, reason: str, actor: User, now: datetime | None = None) -> None:
     """Sends a letter outside the akimat's competence on to the competent body (APPK art. 76),
     and tells the resident at the same time."""
     now = now or utcnow()
@@ -329,9 +326,7 @@ def forward(letter: Letter, competent_body: str, reason: str, actor: User, now: 
     db.session.commit()
 
 
-def transfer_to_akimat(
-    letter: Letter, target: Akimat, reason: str, actor: User, now: Optional[datetime] = None
-) -> Letter:
+def transfer_to_akimat(letter: Letter, target: Akimat, reason: str, actor: User, now: datetime | None = None) -> Letter:
     """Moves a letter outside this akimat's competence to another akimat of the installation: the
     letter is registered there anew (its own number, code and term, from today) and both journals
     record the transfer; the resident gets the new receipt."""
@@ -399,7 +394,7 @@ def transfer_to_akimat(
     return received
 
 
-def pending_extension(letter: Letter) -> Optional[ExtensionRequest]:
+def pending_extension(letter: Letter) -> ExtensionRequest | None:
     return db.session.scalar(
         select(ExtensionRequest).where(
             ExtensionRequest.letter_id == letter.id, ExtensionRequest.status == ExtensionStatus.PENDING
@@ -408,7 +403,7 @@ def pending_extension(letter: Letter) -> Optional[ExtensionRequest]:
 
 
 def request_extension(
-    letter: Letter, new_deadline: date, reason: str, actor: User, now: Optional[datetime] = None
+    letter: Letter, new_deadline: date, reason: str, actor: User, now: datetime | None = None
 ) -> ExtensionRequest:
     """The department asks the akim for more time, saying why."""
     now = now or utcnow()
@@ -465,7 +460,7 @@ def _check_new_deadline(letter: Letter, new_deadline: date) -> None:
 
 
 def decide_extension(
-    request: ExtensionRequest, approve: bool, reason: str, actor: User, now: Optional[datetime] = None
+    request: ExtensionRequest, approve: bool, reason: str, actor: User, now: datetime | None = None
 ) -> None:
     """The akim or a deputy grants or refuses more time by a reasoned decision; if granted, the
     resident is told the new date and the reason at once (the law allows 3 working days)."""
@@ -507,7 +502,7 @@ def decide_extension(
     db.session.commit()
 
 
-def notify_preliminary_refusal(letter: Letter, grounds: str, actor: User, now: Optional[datetime] = None) -> None:
+def notify_preliminary_refusal(letter: Letter, grounds: str, actor: User, now: datetime | None = None) -> None:
     """The right to be heard (APPK art. 73): the resident learns of the intended refusal and its
     grounds, and may state a position before the refusal can be sent."""
     now = now or utcnow()
@@ -534,7 +529,7 @@ def notify_preliminary_refusal(letter: Letter, grounds: str, actor: User, now: O
     db.session.commit()
 
 
-def state_position(letter: Letter, text: str, now: Optional[datetime] = None) -> None:
+def state_position(letter: Letter, text: str, now: datetime | None = None) -> None:
     """The resident's reply to a preliminary refusal, attached to the letter for control."""
     now = now or utcnow()
     _lock(letter)
@@ -556,7 +551,7 @@ def submit_draft(
     reasons: str = "",
     legal_basis: str = "",
     appeal_procedure: str = "",
-    now: Optional[datetime] = None,
+    now: datetime | None = None,
 ) -> Answer:
     """The department's draft answer goes to control."""
     now = now or utcnow()
@@ -617,7 +612,7 @@ def _check_hearing(letter: Letter, decision: Decision, now: datetime) -> None:
         )
 
 
-def return_draft(letter: Letter, comment: str, actor: User, now: Optional[datetime] = None) -> None:
+def return_draft(letter: Letter, comment: str, actor: User, now: datetime | None = None) -> None:
     """Control sends a poor draft (or a disputed answer) back to the department for rework."""
     now = now or utcnow()
     role = _require(actor, Action.CONTROL, letter)
@@ -654,7 +649,7 @@ def return_draft(letter: Letter, comment: str, actor: User, now: Optional[dateti
     db.session.commit()
 
 
-def approve_draft(letter: Letter, actor: User, now: Optional[datetime] = None) -> Answer:
+def approve_draft(letter: Letter, actor: User, now: datetime | None = None) -> Answer:
     """Control approves the draft: it is sent to the resident at once."""
     now = now or utcnow()
     role = _require(actor, Action.CONTROL, letter)
@@ -690,7 +685,7 @@ class QualityProblems(LifecycleError):
         self.problems = problems
 
 
-def uphold_answer(letter: Letter, comment: str, actor: User, now: Optional[datetime] = None) -> None:
+def uphold_answer(letter: Letter, comment: str, actor: User, now: datetime | None = None) -> None:
     """Control finds a disputed answer right, and tells the resident why."""
     now = now or utcnow()
     role = _require(actor, Action.CONTROL, letter)
@@ -705,7 +700,7 @@ def uphold_answer(letter: Letter, comment: str, actor: User, now: Optional[datet
     db.session.commit()
 
 
-def instruct(letter: Letter, text: str, actor: User, now: Optional[datetime] = None) -> None:
+def instruct(letter: Letter, text: str, actor: User, now: datetime | None = None) -> None:
     """The akim's instruction (резолюция): the department sees it on the letter."""
     now = now or utcnow()
     role = _require(actor, Action.INSTRUCT, letter)
@@ -719,7 +714,7 @@ def instruct(letter: Letter, text: str, actor: User, now: Optional[datetime] = N
 DISPUTING_RATING = 2  # a rating of 1 or 2 reopens the letter to control
 
 
-def rate(letter: Letter, score: int, comment: str = "", now: Optional[datetime] = None) -> None:
+def rate(letter: Letter, score: int, comment: str = "", now: datetime | None = None) -> None:
     """The resident's rating of the answer, 1 (poor) to 5 (good), once per answer; 1 or 2 is a
     dispute and reopens the letter to control with the resident's words."""
     now = now or utcnow()
@@ -747,7 +742,7 @@ def rate(letter: Letter, score: int, comment: str = "", now: Optional[datetime] 
     db.session.commit()
 
 
-def dispute(letter: Letter, text: str, now: Optional[datetime] = None) -> None:
+def dispute(letter: Letter, text: str, now: datetime | None = None) -> None:
     """The resident disputes the answer in their own words: the letter goes back to control."""
     now = now or utcnow()
     _lock(letter)
@@ -772,7 +767,7 @@ def _reopen(letter: Letter, answer: Answer, words: str, now: datetime) -> None:
     )
 
 
-def close_answered(akimat: Akimat, now: Optional[datetime] = None) -> int:
+def close_answered(akimat: Akimat, now: datetime | None = None) -> int:
     """Closes answered letters whose time to rate or dispute has passed (10 working days)."""
     now = now or utcnow()
     today = local_day(akimat, now)
@@ -802,7 +797,7 @@ def close_answered(akimat: Akimat, now: Optional[datetime] = None) -> int:
     return closed
 
 
-def _members(akimat: Akimat, role: Role, department_id: Optional[int] = None) -> list[User]:
+def _members(akimat: Akimat, role: Role, department_id: int | None = None) -> list[User]:
     stmt = (
         select(User)
         .join(Membership)
@@ -813,7 +808,7 @@ def _members(akimat: Akimat, role: Role, department_id: Optional[int] = None) ->
     return list(db.session.scalars(stmt.distinct()))
 
 
-def remind_deadlines(akimat: Akimat, now: Optional[datetime] = None) -> int:
+def remind_deadlines(akimat: Akimat, now: datetime | None = None) -> int:
     """Queues one reminder per letter when it becomes due soon and one when it becomes overdue,
     to the department's executors (or the registrars while unrouted). Returns how many letters."""
     now = now or utcnow()
@@ -851,7 +846,7 @@ def remind_deadlines(akimat: Akimat, now: Optional[datetime] = None) -> int:
                 user,
                 akimat,
                 letter=letter,
-                build=lambda: notifications.reminder_message(letter, state.value),
+                build=lambda letter=letter, state=state: notifications.reminder_message(letter, state.value),
             )
         db.session.commit()
         reminded += 1

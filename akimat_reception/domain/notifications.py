@@ -4,7 +4,6 @@ they name comes from labels.resident_status, the same words as the tracking page
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Optional
 
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date
@@ -22,8 +21,8 @@ class Message:
     subject: str
     paragraphs: list[str]
     sms: str
-    link: Optional[str] = None
-    link_text: Optional[str] = None
+    link: str | None = None
+    link_text: str | None = None
     lines: list[str] = field(default_factory=list)
 
 
@@ -162,7 +161,7 @@ def _resident_message(kind: str, letter: Letter, **extra) -> Message:
     raise ValueError(f"no resident message '{kind}'")
 
 
-def queue_for_resident(kind: str, letter: Letter, secret: Optional[str] = None, **extra) -> None:
+def queue_for_resident(kind: str, letter: Letter, secret: str | None = None, **extra) -> None:
     """An email and/or an SMS, to the contacts the resident gave, in the letter's language."""
     with force_locale(letter.language):
         message = _resident_message(kind, letter, **extra)
@@ -201,7 +200,7 @@ def staff_language(user: User, akimat: Akimat) -> str:
     return user.language or akimat.default_language
 
 
-def queue_for_staff(kind: str, user: User, akimat: Akimat, build, letter: Optional[Letter] = None) -> None:
+def queue_for_staff(kind: str, user: User, akimat: Akimat, build, letter: Letter | None = None) -> None:
     """`build()` makes the Message; it runs in the staff member's language."""
     language = staff_language(user, akimat)
     with force_locale(language):

@@ -1,12 +1,11 @@
 """Who may do what: the one table of roles and actions, checked on the server."""
 
 import enum
-from typing import Optional
 
 from ..models import Akimat, Letter, Role, User
 
 
-class Action(str, enum.Enum):
+class Action(enum.StrEnum):
     VIEW_INBOX = "view_inbox"
     VIEW_LETTER = "view_letter"
     ASSIGN = "assign"  # route to a department, or move it to another with a reason
@@ -50,11 +49,11 @@ MATRIX: dict[Role, frozenset[Action]] = {
 DEPARTMENT_SCOPED = frozenset({Role.EXECUTOR})
 
 
-def is_member(user: Optional[User], akimat: Akimat) -> bool:
+def is_member(user: User | None, akimat: Akimat) -> bool:
     return bool(user is not None and user.is_authenticated and user.roles_in(akimat))
 
 
-def can(user: Optional[User], action: Action, akimat: Akimat, letter: Optional[Letter] = None) -> bool:
+def can(user: User | None, action: Action, akimat: Akimat, letter: Letter | None = None) -> bool:
     if not is_member(user, akimat):
         return False
     if letter is not None and letter.akimat_id != akimat.id:

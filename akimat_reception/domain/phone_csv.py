@@ -4,8 +4,9 @@ Columns: id, department_id, department, number, purpose_kk, purpose_ru, purpose_
 days, opens, closes, status, last_answered. Numbers are written in the national format
 ("8 (7172) 55 66 77"), which spreadsheet programs keep as text (they would turn "+77172556677" into a
 number), and read back in any format. A cell that would start with = + - or @ gets a leading
-apostrophe, so that a spreadsheet does not run it as a formula; the import takes it off again. On import a row with the id of a line in service (or,
-without an id, with the number of one) updates that line; any other row adds a line. `department`,
+apostrophe, so that a spreadsheet does not run it as a formula; the import takes it off again.
+On import a row with the id of a line in service (or, without an id, with the number of one) updates
+that line; any other row adds a line. `department`,
 `status` and `last_answered` are there for the reader and ignored on import, unless department_id is
 empty (then the department is found by its name in any language). Lines missing from the file
 are kept: retiring is a deliberate act on the admin page. A file with any wrong row changes nothing.
@@ -15,7 +16,6 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Optional
 
 from flask_babel import gettext as _
 
@@ -56,7 +56,7 @@ def _uncell(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
-def _time(value: Optional[time]) -> str:
+def _time(value: time | None) -> str:
     return value.strftime("%H:%M") if value else ""
 
 
@@ -89,7 +89,7 @@ def export_csv(entries: list[tuple[PhoneLine, LineState]]) -> str:
 @dataclass
 class ImportRow:
     number: int  # the row of the file, counting the header as 1
-    line: Optional[PhoneLine]  # None: a new line
+    line: PhoneLine | None  # None: a new line
     data: LineData
 
 

@@ -21,9 +21,9 @@ The pure functions take dates and counts; the verbs below them write one transac
 import enum
 import hashlib
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Optional
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -65,7 +65,7 @@ def current_policy() -> FreshnessPolicy:
     return replace(DEFAULT_POLICY, **{k: int(v) for k, v in overrides.items() if k in known})
 
 
-class LineStatus(str, enum.Enum):
+class LineStatus(enum.StrEnum):
     VERIFIED = "verified"
     STALE = "stale"
     FAILING = "failing"
@@ -91,8 +91,8 @@ def stale_from(answered_on: date, policy: FreshnessPolicy = DEFAULT_POLICY) -> d
 
 def status_on(
     today: date,
-    answered_on: Optional[date],
-    last_result: Optional[CheckResult],
+    answered_on: date | None,
+    last_result: CheckResult | None,
     open_reports: int,
     policy: FreshnessPolicy = DEFAULT_POLICY,
 ) -> LineStatus:
@@ -113,7 +113,7 @@ def status_on(
 def is_due(
     today: date,
     status: LineStatus,
-    answered_on: Optional[date],
+    answered_on: date | None,
     open_reports: int,
     policy: FreshnessPolicy = DEFAULT_POLICY,
 ) -> bool:
@@ -125,8 +125,8 @@ def is_due(
 @dataclass(frozen=True)
 class Hours:
     days: LineDays
-    opens: Optional[time] = None  # both None: round the clock
-    closes: Optional[time] = None
+    opens: time | None = None  # both None: round the clock
+    closes: time | None = None
 
     @property
     def round_the_clock(self) -> bool:
@@ -156,25 +156,23 @@ def is_open(hours: Hours, moment: datetime, calendar: WorkingCalendar) -> bool:
 @dataclass(frozen=True)
 class LineState:
     status: LineStatus
-    answered_on: Optional[date]
-    checked_on: Optional[date]
-    last_result: Optional[CheckResult]
+    answered_on: date | None
+    checked_on: date | None
+    last_result: CheckResult | None
     open_reports: int  # distinct residents since the last answered check
     reports: int  # every report since the last answered check
-    last_report_on: Optional[date]
-    days_since_answer: Optional[int]
+    last_report_on: date | None
+    days_since_answer: int | None
     due: bool
     open_now: bool
-    verified_until: Optional[date]
+    verified_until: date | None
 
 
-def local_date(akimat: Akimat, moment: Optional[datetime]) -> Optional[date]:
+def local_date(akimat: Akimat, moment: datetime | None) -> date | None:
     return moment.astimezone(ZoneInfo(akimat.timezone)).date() if moment else None
 
 
-def open_report_counts(
-    akimat_id: int, line_ids: Optional[Iterable[int]] = None
-) -> dict[int, tuple[int, int, datetime]]:
+def open_report_counts(akimat_id: int, line_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int, datetime]]:
     """line id -> (distinct clients, reports, newest report) of the reports no answered check resolved:
     one aggregate query for any number of lines."""
     stmt = (
@@ -197,8 +195,8 @@ def state_of(
     today: date,
     moment: datetime,
     calendar: WorkingCalendar,
-    reports: tuple[int, int, Optional[datetime]] = (0, 0, None),
-    policy: Optional[FreshnessPolicy] = None,
+    reports: tuple[int, int, datetime | None] = (0, 0, None),
+    policy: FreshnessPolicy | None = None,
 ) -> LineState:
     policy = policy or current_policy()
     akimat = line.akimat
@@ -229,7 +227,7 @@ def lines_in_service(akimat: Akimat):
 
 
 def directory(
-    akimat: Akimat, calendar: WorkingCalendar, now: Optional[datetime] = None
+    akimat: Akimat, calendar: WorkingCalendar, now: datetime | None = None
 ) -> list[tuple[PhoneLine, LineState]]:
     """Every line in service with its state: two queries, whatever the number of lines."""
     now = now or utcnow()
@@ -243,13 +241,13 @@ def directory(
     ]
 
 
-def state_now(line: PhoneLine, calendar: WorkingCalendar, now: Optional[datetime] = None) -> LineState:
+def state_now(line: PhoneLine, calendar: WorkingCalendar, now: datetime | None = None) -> LineState:
     moment = (now or utcnow()).astimezone(ZoneInfo(line.akimat.timezone))
     counts = open_report_counts(line.akimat_id, [line.id])
     return state_of(line, moment.date(), moment, calendar, counts.get(line.id, (0, 0, None)))
 
 
-def alternative_for(line: PhoneLine, entries: list[tuple[PhoneLine, LineState]]) -> Optional[PhoneLine]:
+def alternative_for(line: PhoneLine, entries: list[tuple[PhoneLine, LineState]]) -> PhoneLine | None:
     """A verified line of the same department to call instead, one sharing a language first."""
     candidates = [
         other
@@ -331,7 +329,7 @@ def summarize(entries: list[tuple[PhoneLine, LineState]]) -> DirectorySummary:
     )
 
 
-def dashboard_summary(akimat: Akimat, now: Optional[datetime] = None) -> DirectorySummary:
+def dashboard_summary(akimat: Akimat, now: datetime | None = None) -> DirectorySummary:
     """The akim's view of the directory: three queries (calendar, lines, report counts), whatever
     the number of lines and departments."""
     from .calendar import calendar_for
@@ -372,8 +370,8 @@ class LineData:
     purpose_en: str
     languages: list[str]
     days: LineDays = LineDays.WORKING
-    opens_at: Optional[time] = None
-    closes_at: Optional[time] = None
+    opens_at: time | None = None
+    closes_at: time | None = None
 
 
 def _apply(line: PhoneLine, data: LineData) -> None:
@@ -386,7 +384,7 @@ def _apply(line: PhoneLine, data: LineData) -> None:
     line.days, line.opens_at, line.closes_at = data.days, data.opens_at, data.closes_at
 
 
-def _require_unique(akimat: Akimat, e164: str, line_id: Optional[int] = None) -> None:
+def _require_unique(akimat: Akimat, e164: str, line_id: int | None = None) -> None:
     other = db.session.scalar(
         select(PhoneLine.id)
         .where(
@@ -401,7 +399,7 @@ def _require_unique(akimat: Akimat, e164: str, line_id: Optional[int] = None) ->
         raise PhoneError(_l("This number is already in the directory."))
 
 
-def add_line(akimat: Akimat, data: LineData, actor: Optional[User], now: Optional[datetime] = None) -> PhoneLine:
+def add_line(akimat: Akimat, data: LineData, actor: User | None, now: datetime | None = None) -> PhoneLine:
     """A new line, stale until someone calls it. actor None: the installation (the demo)."""
     if actor is not None:
         _require(actor, Action.MANAGE_PHONES, akimat)
@@ -427,7 +425,7 @@ def update_line(line: PhoneLine, data: LineData, actor: User) -> None:
     db.session.commit()
 
 
-def retire_line(line: PhoneLine, actor: User, now: Optional[datetime] = None) -> None:
+def retire_line(line: PhoneLine, actor: User, now: datetime | None = None) -> None:
     """Takes the line off the public directory; its checks and reports are kept."""
     _require(actor, Action.MANAGE_PHONES, line.akimat)
     if line.retired_at is not None:
@@ -437,7 +435,7 @@ def retire_line(line: PhoneLine, actor: User, now: Optional[datetime] = None) ->
 
 
 def record_check(
-    line: PhoneLine, actor: User, result: CheckResult, note: str = "", now: Optional[datetime] = None
+    line: PhoneLine, actor: User, result: CheckResult, note: str = "", now: datetime | None = None
 ) -> PhoneCheck:
     """Staff called the line. An answered call verifies it and resolves every open report."""
     now = now or utcnow()
@@ -473,7 +471,7 @@ def record_check(
     return check
 
 
-def report_dead(line: PhoneLine, client: str, comment: str = "", now: Optional[datetime] = None) -> PhoneReport:
+def report_dead(line: PhoneLine, client: str, comment: str = "", now: datetime | None = None) -> PhoneReport:
     """A resident says nobody answers. `client` is the client's address; only its keyed hash is kept."""
     if line.retired_at is not None:
         raise PhoneError(_l("This line is retired."))

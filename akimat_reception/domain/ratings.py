@@ -7,7 +7,6 @@ instead of aggregating every answer; `from_answers` aggregates the answers thems
 `rebuild_department_stats` rewrites the counts from them."""
 
 from dataclasses import dataclass
-from typing import Optional
 
 from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -22,12 +21,12 @@ class DepartmentRating:
     department: Department
     answers: int
     rated: int
-    average: Optional[float]
+    average: float | None
     disputed: int
     returned: int
 
     @property
-    def dispute_share(self) -> Optional[float]:
+    def dispute_share(self) -> float | None:
         return self.disputed / self.answers if self.answers else None
 
 
@@ -102,7 +101,7 @@ def from_answers(akimat_id: int) -> list[DepartmentRating]:
 COUNTS = ("sent", "rated", "rating_sum", "disputed", "returned")
 
 
-def record(department_id: Optional[int], **counts: int) -> None:
+def record(department_id: int | None, **counts: int) -> None:
     """Adds to a department's counts in the current transaction (an atomic upsert: two answers
     sent at once both count), e.g. record(d, sent=1) or record(d, rated=1, rating_sum=4)."""
     if department_id is None or not any(counts.values()):
@@ -124,7 +123,7 @@ def record(department_id: Optional[int], **counts: int) -> None:
     )
 
 
-def rebuild_department_stats(akimat_id: Optional[int] = None) -> None:
+def rebuild_department_stats(akimat_id: int | None = None) -> None:
     """Rewrites the counts from the answers (of one akimat, or all), in the current transaction."""
     table = DepartmentAnswerStats.__table__
     sent = Answer.status == AnswerStatus.SENT

@@ -5,7 +5,6 @@ import io
 import random
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
 
 import joblib
 from sqlalchemy import func, select
@@ -21,8 +20,8 @@ RESOLVED = (LetterStatus.ANSWERED, LetterStatus.CLOSED, LetterStatus.DISPUTED)
 
 @dataclass(frozen=True)
 class Suggestion:
-    department: Optional[Department]
-    confidence: Optional[float]  # None: the category's default, no model behind it
+    department: Department | None
+    confidence: float | None  # None: the category's default, no model behind it
     source: str  # "model" or "category"
 
 
@@ -52,7 +51,7 @@ def _pipeline():
     )
 
 
-def train(akimat_id: int, now: Optional[datetime] = None) -> Optional[RoutingModel]:
+def train(akimat_id: int, now: datetime | None = None) -> RoutingModel | None:
     """Fits the classifier on the akimat's history, keeping a fifth aside to measure it."""
     rows = _training_rows(akimat_id)
     if len(rows) < MINIMUM_SAMPLES or len({d for _t, d in rows}) < 2:
@@ -113,11 +112,11 @@ def suggest_department(letter: Letter) -> Suggestion:
 class Evaluation:
     letters: int
     first_department_final: int
-    holdout_accuracy: Optional[float]
-    samples: Optional[int]
+    holdout_accuracy: float | None
+    samples: int | None
 
     @property
-    def share(self) -> Optional[float]:
+    def share(self) -> float | None:
         return self.first_department_final / self.letters if self.letters else None
 
 

@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..models import Decision
 from ..labels import DECISION_LABELS
+from ..models import Decision
 from .public import REQUIRED
 from .validators import LocalDateField, strip
 

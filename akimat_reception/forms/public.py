@@ -5,19 +5,19 @@ import uuid
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    SelectChoice,
     HiddenField,
     MultipleFileField,
-    SelectMultipleField,
     RadioField,
+    SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from ..models import LetterKind
 from ..labels import KIND_LABELS, LANGUAGE_LABELS
+from ..models import LetterKind
 from .validators import IIN, PhoneNumber, strip
 
 REQUIRED = {"message": _l("This field is required.")}

@@ -1,11 +1,12 @@
 """All models, importable from one place (and so known to Alembic)."""
 
+from . import guards  # noqa: F401  (registers the listeners)
 from .journal import Event, JournalCheck, PersonalDataAccess
 from .letters import (
     Answer,
     AnswerStatus,
-    Attachment,
     AnswerTemplate,
+    Attachment,
     Decision,
     ExtensionRequest,
     ExtensionStatus,
@@ -20,7 +21,6 @@ from .people import Membership, Role, User
 from .phones import CheckResult, LineDays, PhoneCheck, PhoneLine, PhoneReport
 from .stats import DepartmentAnswerStats
 from .tenancy import Akimat, CalendarOverride, Category, Department
-from . import guards  # noqa: F401  (registers the listeners)
 
 __all__ = [
     "Akimat",

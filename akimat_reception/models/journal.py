@@ -1,7 +1,6 @@
 """The append-only, hash-chained journal of everything that happens to a letter."""
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,14 +22,14 @@ class Event(db.Model):
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id"))
     seq: Mapped[int]  # 1, 2, 3 ... within the letter
     kind: Mapped[str] = mapped_column(String(30))
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     actor_role: Mapped[str] = mapped_column(String(20))  # "resident", "registrar", "system" ...
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    actor: Mapped[Optional[User]] = relationship()
+    actor: Mapped[User | None] = relationship()
 
 
 class PersonalDataAccess(db.Model):

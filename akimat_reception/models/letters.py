@@ -13,7 +13,7 @@ from .people import User
 from .tenancy import Akimat, Category, Department
 
 
-class LetterKind(str, enum.Enum):
+class LetterKind(enum.StrEnum):
     APPLICATION = "application"
     COMPLAINT = "complaint"
     PROPOSAL = "proposal"
@@ -21,7 +21,7 @@ class LetterKind(str, enum.Enum):
     RESPONSE = "response"
 
 
-class LetterStatus(str, enum.Enum):
+class LetterStatus(enum.StrEnum):
     REGISTERED = "registered"  # received and numbered, waiting for the registrar
     ASSIGNED = "assigned"  # routed to a department, being answered
     IN_CONTROL = "in_control"  # a draft answer waits for the controller
@@ -36,7 +36,7 @@ class LetterStatus(str, enum.Enum):
         return (cls.REGISTERED, cls.ASSIGNED, cls.IN_CONTROL, cls.DISPUTED)
 
 
-class Decision(str, enum.Enum):
+class Decision(enum.StrEnum):
     SATISFIED = "satisfied"
     PARTLY_SATISFIED = "partly_satisfied"
     EXPLAINED = "explained"
@@ -87,19 +87,19 @@ class Letter(db.Model):
     language: Mapped[str] = mapped_column(String(2))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    disputed_party: Mapped[Optional[str]] = mapped_column(String(300))
-    complaint_request: Mapped[Optional[str]] = mapped_column(Text)
+    disputed_party: Mapped[str | None] = mapped_column(String(300))
+    complaint_request: Mapped[str | None] = mapped_column(Text)
 
     surname: Mapped[str] = mapped_column(String(100))
     given_name: Mapped[str] = mapped_column(String(100))
-    patronymic: Mapped[Optional[str]] = mapped_column(String(100))
-    iin: Mapped[Optional[str]] = mapped_column(String(12), index=True)
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    iin: Mapped[str | None] = mapped_column(String(12), index=True)
     address: Mapped[str] = mapped_column(String(300))
-    email: Mapped[Optional[str]] = mapped_column(String(254))
-    phone: Mapped[Optional[str]] = mapped_column(String(20))  # E.164
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
 
     status: Mapped[LetterStatus] = mapped_column(enum_column(LetterStatus))
-    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline: Mapped[date] = mapped_column(Date)
     # The term the law gave at registration; extensions may not go beyond it plus two months.
@@ -110,24 +110,24 @@ class Letter(db.Model):
     # Hash of the newest journal event: cutting events off the end of the chain shows here.
     journal_head: Mapped[str] = mapped_column(String(64), default="")
     # The last deadline reminder queued: "due_soon" or "overdue", so each is sent once.
-    reminded: Mapped[Optional[str]] = mapped_column(String(10))
+    reminded: Mapped[str | None] = mapped_column(String(10))
     # The right to be heard before a refusal: the resident was told on this day, and the refusal
     # may be taken from `hearing_until` on.
-    hearing_notified_on: Mapped[Optional[date]] = mapped_column(Date)
-    hearing_until: Mapped[Optional[date]] = mapped_column(Date)
-    forwarded_to: Mapped[Optional[str]] = mapped_column(String(300))
+    hearing_notified_on: Mapped[date | None] = mapped_column(Date)
+    hearing_until: Mapped[date | None] = mapped_column(Date)
+    forwarded_to: Mapped[str | None] = mapped_column(String(300))
     # The earlier letter of the same person on a similar subject (within 90 days), if any.
-    repeat_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("letter.id"), index=True)
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id"), index=True)
     # The letter of another akimat this one was transferred to, or from.
-    transferred_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("letter.id"))
-    transferred_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("letter.id"))
-    answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    rating: Mapped[Optional[int]]
-    rating_comment: Mapped[Optional[str]] = mapped_column(Text)
+    transferred_to_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id"))
+    transferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(Text)
 
     akimat: Mapped[Akimat] = relationship()
     category: Mapped[Category] = relationship()
-    department: Mapped[Optional[Department]] = relationship()
+    department: Mapped[Department | None] = relationship()
     answers: Mapped[list["Answer"]] = relationship(back_populates="letter", order_by="Answer.id")
     attachments: Mapped[list["Attachment"]] = relationship(order_by="Attachment.id")
     repeat_of: Mapped[Optional["Letter"]] = relationship(remote_side=[id], foreign_keys=[repeat_of_id])
@@ -153,7 +153,7 @@ class Letter(db.Model):
         return [a for a in self.answers if a.status is AnswerStatus.RETURNED]
 
 
-class AnswerStatus(str, enum.Enum):
+class AnswerStatus(enum.StrEnum):
     SUBMITTED = "submitted"  # the executor's draft, with control
     RETURNED = "returned"  # control sent it back for rework, with a comment
     SENT = "sent"  # approved by control and sent to the resident
@@ -171,29 +171,29 @@ class Answer(db.Model):
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     # The department that wrote it: ratings and returns are counted against it.
-    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     status: Mapped[AnswerStatus] = mapped_column(enum_column(AnswerStatus), default=AnswerStatus.SUBMITTED)
     language: Mapped[str] = mapped_column(String(2), default="ru")
     body_fingerprint: Mapped[str] = mapped_column(String(64), default="")
-    control_comment: Mapped[Optional[str]] = mapped_column(Text)
-    controlled_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
-    rating: Mapped[Optional[int]]
-    rating_comment: Mapped[Optional[str]] = mapped_column(Text)
+    control_comment: Mapped[str | None] = mapped_column(Text)
+    controlled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(Text)
     disputed: Mapped[bool] = mapped_column(default=False)
     decision: Mapped[Decision] = mapped_column(enum_column(Decision))
     body: Mapped[str] = mapped_column(Text)
-    reasons: Mapped[Optional[str]] = mapped_column(Text)
-    legal_basis: Mapped[Optional[str]] = mapped_column(Text)
-    appeal_procedure: Mapped[Optional[str]] = mapped_column(Text)
+    reasons: Mapped[str | None] = mapped_column(Text)
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    appeal_procedure: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     letter: Mapped[Letter] = relationship(back_populates="answers")
     author: Mapped[User] = relationship(foreign_keys=[author_id])
-    controlled_by: Mapped[Optional[User]] = relationship(foreign_keys=[controlled_by_id])
+    controlled_by: Mapped[User | None] = relationship(foreign_keys=[controlled_by_id])
 
 
-class ExtensionStatus(str, enum.Enum):
+class ExtensionStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -211,13 +211,13 @@ class ExtensionRequest(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[ExtensionStatus] = mapped_column(enum_column(ExtensionStatus), default=ExtensionStatus.PENDING)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
-    decision_reason: Mapped[Optional[str]] = mapped_column(Text)
-    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     letter: Mapped[Letter] = relationship()
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
-    decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class AnswerTemplate(db.Model):
@@ -245,7 +245,7 @@ class RoutingModel(db.Model):
     akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), index=True)
     trained_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     samples: Mapped[int]
-    holdout_accuracy: Mapped[Optional[float]]
+    holdout_accuracy: Mapped[float | None]
     blob: Mapped[bytes] = mapped_column(LargeBinary)
 
 

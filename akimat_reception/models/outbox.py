@@ -2,7 +2,6 @@
 
 import enum
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,12 +10,12 @@ from ..extensions import db
 from ._common import UTCDateTime, enum_column, utcnow
 
 
-class Channel(str, enum.Enum):
+class Channel(enum.StrEnum):
     EMAIL = "email"
     SMS = "sms"
 
 
-class DeliveryStatus(str, enum.Enum):
+class DeliveryStatus(enum.StrEnum):
     PENDING = "pending"
     SENDING = "sending"  # claimed by a sender; left so only if it died mid-send (never resent blindly)
     SENT = "sent"
@@ -28,22 +27,22 @@ class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), index=True)
-    letter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("letter.id"), index=True)
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, length=20))
     recipient: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(2))
     subject: Mapped[str] = mapped_column(String(300), default="")
     body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[Optional[str]] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
     # A secret (the access code) kept apart from the body and erased once delivered.
-    secret: Mapped[Optional[str]] = mapped_column(String(64))
+    secret: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[DeliveryStatus] = mapped_column(
         enum_column(DeliveryStatus, length=20), default=DeliveryStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     meta: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -2,7 +2,6 @@
 
 import enum
 from datetime import datetime
-from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -14,7 +13,7 @@ from ._common import UTCDateTime, enum_column, utcnow
 from .tenancy import Akimat, Department
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     REGISTRAR = "registrar"
     EXECUTOR = "executor"
     CONTROLLER = "controller"
@@ -28,12 +27,12 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
-    language: Mapped[Optional[str]] = mapped_column(String(2))
+    language: Mapped[str | None] = mapped_column(String(2))
     active: Mapped[bool] = mapped_column(default=True)
     # The second factor (TOTP, RFC 6238): the shared secret, and the last time step used, so that
     # a code cannot be replayed.
-    totp_secret: Mapped[Optional[str]] = mapped_column(String(32))
-    totp_last_step: Mapped[Optional[int]]
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    totp_last_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user", order_by="Membership.id")
@@ -76,8 +75,8 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role, length=20))
-    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
 
     user: Mapped[User] = relationship(back_populates="memberships")
     akimat: Mapped[Akimat] = relationship()
-    department: Mapped[Optional[Department]] = relationship()
+    department: Mapped[Department | None] = relationship()

@@ -6,7 +6,6 @@ A line row holds the outcome of its newest checks, for fast lists; the checks ar
 
 import enum
 from datetime import datetime, time
-from typing import Optional
 
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -21,7 +20,7 @@ def _enum(cls):
     return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
-class CheckResult(str, enum.Enum):
+class CheckResult(enum.StrEnum):
     """What happened when staff called the line. Only an answered call verifies it."""
 
     ANSWERED = "answered"
@@ -35,7 +34,7 @@ class CheckResult(str, enum.Enum):
         return self is not CheckResult.ANSWERED
 
 
-class LineDays(str, enum.Enum):
+class LineDays(enum.StrEnum):
     """On which days the hours hold."""
 
     WORKING = "working"  # the akimat's working days (weekends and holidays off)
@@ -62,14 +61,14 @@ class PhoneLine(db.Model):
     purpose_en: Mapped[str] = mapped_column(String(300))
     languages: Mapped[str] = mapped_column(String(20), default="kk,ru")  # codes, comma-separated
     days: Mapped[LineDays] = mapped_column(_enum(LineDays), default=LineDays.WORKING)
-    opens_at: Mapped[Optional[time]] = mapped_column(Time)  # both empty: round the clock
-    closes_at: Mapped[Optional[time]] = mapped_column(Time)
+    opens_at: Mapped[time | None] = mapped_column(Time)  # both empty: round the clock
+    closes_at: Mapped[time | None] = mapped_column(Time)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The newest check and the newest answered one, written with the check (PhoneCheck is the history).
-    last_checked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    last_result: Mapped[Optional[CheckResult]] = mapped_column(_enum(CheckResult))
-    last_answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_result: Mapped[CheckResult | None] = mapped_column(_enum(CheckResult))
+    last_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     akimat: Mapped[Akimat] = relationship()
     department: Mapped[Department] = relationship()
@@ -118,6 +117,6 @@ class PhoneReport(db.Model):
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     client_hash: Mapped[str] = mapped_column(String(64))
     comment: Mapped[str] = mapped_column(String(500), default="")
-    resolved_by_check_id: Mapped[Optional[int]] = mapped_column(ForeignKey("phone_check.id"))
+    resolved_by_check_id: Mapped[int | None] = mapped_column(ForeignKey("phone_check.id"))
 
     line: Mapped[PhoneLine] = relationship()

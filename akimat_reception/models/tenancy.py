@@ -1,7 +1,6 @@
 """Akimats (tenants), their departments (басқарма / управление) and letter categories."""
 
 from datetime import date
-from typing import Optional
 
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -54,10 +53,10 @@ class Category(TranslatedName, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), index=True)
     code: Mapped[str] = mapped_column(String(40))
-    default_department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id"))
+    default_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
 
     akimat: Mapped[Akimat] = relationship(back_populates="categories")
-    default_department: Mapped[Optional[Department]] = relationship()
+    default_department: Mapped[Department | None] = relationship()
 
 
 class CalendarOverride(db.Model):
@@ -67,7 +66,7 @@ class CalendarOverride(db.Model):
     __tablename__ = "calendar_override"
     __table_args__ = (UniqueConstraint("akimat_id", "day"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    akimat_id: Mapped[Optional[int]] = mapped_column(ForeignKey("akimat.id"), index=True)
+    akimat_id: Mapped[int | None] = mapped_column(ForeignKey("akimat.id"), index=True)
     day: Mapped[date] = mapped_column(Date)
     is_working_day: Mapped[bool]
     note: Mapped[str] = mapped_column(String(300), default="")

@@ -1,7 +1,7 @@
 """The shape every action on a letter takes, staff's or resident's: validate the form, call the
 lifecycle verb, then redirect after success (PRG) or report the rule it broke by the field."""
 
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from flask import flash, redirect
 from flask_wtf import FlaskForm
@@ -11,7 +11,7 @@ from ..domain import lifecycle
 
 def attempt(
     form: FlaskForm, perform: Callable[[FlaskForm], None], error_field: str, done_message, success_url: str
-) -> Optional[object]:
+) -> object | None:
     """The redirect when the action was done; None when the form must be shown again."""
     if not form.validate_on_submit():
         return None

@@ -122,7 +122,7 @@ def _decode(text: str | None, order) -> list | None:
         return None
     values = []
     try:
-        for part, column in zip(parts, order):
+        for part, column in zip(parts, order, strict=False):
             kind = column.type.python_type
             if kind is datetime:
                 value = datetime.fromisoformat(part)

@@ -4,9 +4,9 @@ from flask import Blueprint, abort, g
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..domain.permissions import Action, can, is_member
 from ..extensions import db
 from ..models import Akimat, Letter
-from ..domain.permissions import Action, can, is_member
 
 
 def make_tenant_blueprint(name: str, import_name: str, suffix: str = "") -> Blueprint:

@@ -6,9 +6,8 @@ Create Date: 2026-11-23 17:12:41.007481
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "166d9215c464"

@@ -165,7 +165,8 @@ LAYOUT = """() => {
   const wider = [...document.body.querySelectorAll("*")]
     .filter(el => el.getBoundingClientRect().right > root.clientWidth + 0.5 && el.getBoundingClientRect().width > 0)
     .filter((el, _, all) => !all.some(other => other !== el && el.contains(other)))
-    .slice(0, 5).map(el => `${describe(el)} .${[...el.classList].join(".")} right=${Math.round(el.getBoundingClientRect().right)}`);
+    .slice(0, 5)
+    .map(el => `${describe(el)} .${[...el.classList].join(".")} right=${Math.round(el.getBoundingClientRect().right)}`);
   return {overflow: root.scrollWidth - root.clientWidth, targets, wider};
 }"""
 
@@ -514,7 +515,8 @@ FOCUS = """() => {
   const box = el.getBoundingClientRect();
   return {tag: el.tagName.toLowerCase(), id: el.id, cls: el.className, type: el.type || "",
           href: el.getAttribute("href") || "", text: (el.innerText || el.value || "").trim().slice(0, 40),
-          checked: !!el.checked, visible: outline || shadow, indicator: `outline: ${style.outline}; box-shadow: ${style.boxShadow}`,
+          checked: !!el.checked, visible: outline || shadow,
+          indicator: `outline: ${style.outline}; box-shadow: ${style.boxShadow}`,
           onScreen: box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0
                     && box.left < innerWidth && box.top < innerHeight};
 }"""

@@ -8,9 +8,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from akimat_reception.demo import DEMO_PASSWORD
-from akimat_reception.domain import lifecycle
 from akimat_reception.extensions import db
-from akimat_reception.models import Decision, Letter, Role
+from akimat_reception.models import Letter
 from tests import factories
 from tests.browser.conftest import translator
 

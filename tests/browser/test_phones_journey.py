@@ -2,7 +2,7 @@
 line and record the answer, and the line is verified again. Then every phone page on a 360px
 phone, and through axe-core."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,7 @@ def reported_line(live_app):
             line,
             factories.staff(Role.REGISTRAR),
             CheckResult.ANSWERED,
-            now=datetime.now(timezone.utc) - timedelta(days=6),
+            now=datetime.now(UTC) - timedelta(days=6),
         )
         for client in ("10.9.0.1", "10.9.0.2"):
             phones.report_dead(line, client)

@@ -30,6 +30,5 @@ def test_database_refuses_rewriting_or_deleting_a_check_call(app, sql):
         line = factories.phone_line()
         phones.record_check(line, factories.staff(Role.REGISTRAR), CheckResult.NO_ANSWER, "Гудки")
         line_id = line.id
-    with pytest.raises(DBAPIError, match="append-only"):
-        with app.app_context(), db.engine.begin() as conn:
-            conn.execute(text(sql.format(id=line_id)))
+    with pytest.raises(DBAPIError, match="append-only"), app.app_context(), db.engine.begin() as conn:
+        conn.execute(text(sql.format(id=line_id)))

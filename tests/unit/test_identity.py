@@ -32,7 +32,7 @@ def test_iin_needing_the_second_weights_is_checked_with_them():
     first = next(
         f"{n:011d}"
         for n in range(10**10, 10**10 + 10**6)
-        if sum(int(c) * w for c, w in zip(f"{n:011d}", range(1, 12))) % 11 == 10
+        if sum(int(c) * w for c, w in zip(f"{n:011d}", range(1, 12), strict=False)) % 11 == 10
         and iin_check_digit(f"{n:011d}") is not None
     )
     assert is_valid_iin(first + str(iin_check_digit(first)))

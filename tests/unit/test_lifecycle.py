@@ -1,7 +1,7 @@
 """The letter's lifecycle: registration, routing, answering, rating, and the journal."""
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text, update
@@ -36,7 +36,7 @@ def test_numbers_are_consecutive_per_akimat_and_separate_between_akimats():
 
 def test_year_of_the_number_is_the_year_in_almaty():
     # 31 Dec 2026 20:00 UTC is already 1 Jan 2027 in Almaty (UTC+5).
-    letter, _ = factories.letter(received_at=datetime(2026, 12, 31, 20, 0, tzinfo=timezone.utc))
+    letter, _ = factories.letter(received_at=datetime(2026, 12, 31, 20, 0, tzinfo=UTC))
     assert letter.number.startswith("AST-2027-")
 
 
@@ -50,7 +50,7 @@ def test_access_code_opens_the_letter_and_is_not_stored_in_clear():
 
 
 def test_deadline_is_fifteen_working_days_after_receipt():
-    letter, _ = factories.letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc))
+    letter, _ = factories.letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=UTC))
     assert letter.deadline.isoformat() == "2026-11-23"
 
 
@@ -95,7 +95,7 @@ def test_refusal_without_grounds_is_not_sent():
 
 
 def test_refusal_with_reasons_basis_and_appeal_is_sent_after_the_hearing():
-    monday = datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc)
+    monday = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
     letter, _ = factories.routed_letter(received_at=monday - timedelta(days=7))
     executor = factories.staff(Role.EXECUTOR)
     lifecycle.notify_preliminary_refusal(letter, "Участок не принадлежит заявителю", executor, now=monday)
@@ -236,7 +236,7 @@ def tamper(sql: str) -> None:
 def test_extension_within_two_months_moves_the_deadline_and_tells_the_resident():
     from akimat_reception.models import OutboxMessage
 
-    letter, _ = factories.routed_letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc))
+    letter, _ = factories.routed_letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=UTC))
     request = lifecycle.request_extension(letter, date(2027, 1, 20), "Экспертиза", factories.staff(Role.EXECUTOR))
     lifecycle.decide_extension(request, True, "Экспертиза займёт месяц", factories.staff(Role.AKIM))
     assert letter.deadline == date(2027, 1, 20) and letter.original_deadline == date(2026, 11, 23)
@@ -254,13 +254,13 @@ def test_extension_within_two_months_moves_the_deadline_and_tells_the_resident()
     ],
 )
 def test_extension_outside_the_law_is_refused(new_deadline, message):
-    letter, _ = factories.routed_letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc))
+    letter, _ = factories.routed_letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=UTC))
     with pytest.raises(lifecycle.LifecycleError, match=message):
         lifecycle.request_extension(letter, new_deadline, "Причина", factories.staff(Role.EXECUTOR))
 
 
 def test_executor_cannot_grant_their_own_extension():
-    letter, _ = factories.routed_letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc))
+    letter, _ = factories.routed_letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=UTC))
     executor = factories.staff(Role.EXECUTOR)
     request = lifecycle.request_extension(letter, date(2026, 12, 21), "Причина", executor)
     with pytest.raises(lifecycle.NotAllowed):
@@ -268,7 +268,7 @@ def test_executor_cannot_grant_their_own_extension():
 
 
 def test_refused_extension_keeps_the_deadline():
-    letter, _ = factories.routed_letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc))
+    letter, _ = factories.routed_letter(received_at=datetime(2026, 11, 2, 6, 0, tzinfo=UTC))
     request = lifecycle.request_extension(letter, date(2026, 12, 21), "Причина", factories.staff(Role.EXECUTOR))
     lifecycle.decide_extension(request, False, "Успеете в срок", factories.staff(Role.AKIM))
     assert letter.deadline == date(2026, 11, 23)

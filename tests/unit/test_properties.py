@@ -31,7 +31,7 @@ digits = st.text(alphabet="0123456789", min_size=11, max_size=11)
 
 
 def first_remainder(first_eleven: str) -> int:
-    return sum(int(c) * w for c, w in zip(first_eleven, FIRST_WEIGHTS)) % 11
+    return sum(int(c) * w for c, w in zip(first_eleven, FIRST_WEIGHTS, strict=False)) % 11
 
 
 @st.composite

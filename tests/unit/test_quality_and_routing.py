@@ -1,14 +1,13 @@
 """Control's rules for an answer, repeat letters, the routing classifier and its evaluation."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
 
 from akimat_reception.domain import lifecycle, quality, routing
 from akimat_reception.extensions import db
-from akimat_reception.models import Decision, Letter, LetterStatus, Role, RoutingModel
+from akimat_reception.models import Decision, LetterStatus, Role, RoutingModel
 from tests import factories
 
 
@@ -74,7 +73,7 @@ def test_control_refuses_the_same_answer_sent_this_week_to_another_letter():
 def test_same_answer_to_a_letter_a_month_later_is_allowed():
     first, _ = factories.routed_letter()
     text = factories.ANSWER_TEXT["ru"] + " Номер заявки 778."
-    factories.answer(first, body=text, now=datetime.now(timezone.utc) - timedelta(days=30))
+    factories.answer(first, body=text, now=datetime.now(UTC) - timedelta(days=30))
     second, _ = factories.routed_letter()
     factories.answer(second, body=text)
     assert second.status is LetterStatus.ANSWERED
@@ -111,12 +110,12 @@ def test_explicit_dispute_and_control_upholds_the_answer():
 
 
 def test_answered_letter_closes_after_ten_working_days():
-    received = datetime(2026, 10, 1, 6, 0, tzinfo=timezone.utc)
+    received = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
     letter, _ = factories.routed_letter(received_at=received)
-    factories.answer(letter, now=datetime(2026, 10, 5, 6, 0, tzinfo=timezone.utc))  # Monday
-    lifecycle.close_answered(letter.akimat, now=datetime(2026, 10, 16, 6, 0, tzinfo=timezone.utc))  # 9 wd
+    factories.answer(letter, now=datetime(2026, 10, 5, 6, 0, tzinfo=UTC))  # Monday
+    lifecycle.close_answered(letter.akimat, now=datetime(2026, 10, 16, 6, 0, tzinfo=UTC))  # 9 wd
     assert letter.status is LetterStatus.ANSWERED
-    lifecycle.close_answered(letter.akimat, now=datetime(2026, 10, 19, 6, 0, tzinfo=timezone.utc))  # 10 wd
+    lifecycle.close_answered(letter.akimat, now=datetime(2026, 10, 19, 6, 0, tzinfo=UTC))  # 10 wd
     assert letter.status is LetterStatus.CLOSED
     assert lifecycle.journal.events_of(letter)[-1].kind == "closed"
 

@@ -1,10 +1,7 @@
 """The akim's dashboard: every unresolved letter, overdue first, with counts."""
 
-import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from akimat_reception.domain import lifecycle
-from akimat_reception.models import Decision, Role
 from tests import factories
 from tests.conftest import listed_numbers
 
@@ -14,7 +11,7 @@ def _numbers_in_order(client):
 
 
 def test_dashboard_lists_overdue_first_and_keeps_letters_until_answered(app, login_as):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.app_context():
         overdue, _ = factories.routed_letter(subject="Overdue one", received_at=now - timedelta(days=40))
         recent, _ = factories.letter(subject="Recent one", received_at=now)
@@ -25,6 +22,7 @@ def test_dashboard_lists_overdue_first_and_keeps_letters_until_answered(app, log
     assert order.index(overdue_number) < order.index(middle_number) < order.index(recent_number)
     with app.app_context():
         from sqlalchemy import select
+
         from akimat_reception.extensions import db
         from akimat_reception.models import Letter
 

@@ -125,12 +125,16 @@ def _check_restored(url, before, made, written_after, postgresql=False):
                 letter_id = db.session.scalar(select(Letter.id).where(Letter.number == made[0]))
                 events = db.session.scalar(select(func.count()).select_from(Event).where(Event.letter_id == letter_id))
                 db.session.remove()
-                with pytest.raises(DBAPIError, match="append-only|cannot be changed|never deleted"):
-                    with db.engine.begin() as conn:
-                        conn.execute(text("DELETE FROM event WHERE letter_id = :id"), {"id": letter_id})
-                with pytest.raises(DBAPIError, match="append-only|cannot be changed|never deleted"):
-                    with db.engine.begin() as conn:
-                        conn.execute(text("UPDATE letter SET body = 'rewritten' WHERE id = :id"), {"id": letter_id})
+                with (
+                    pytest.raises(DBAPIError, match="append-only|cannot be changed|never deleted"),
+                    db.engine.begin() as conn,
+                ):
+                    conn.execute(text("DELETE FROM event WHERE letter_id = :id"), {"id": letter_id})
+                with (
+                    pytest.raises(DBAPIError, match="append-only|cannot be changed|never deleted"),
+                    db.engine.begin() as conn,
+                ):
+                    conn.execute(text("UPDATE letter SET body = 'rewritten' WHERE id = :id"), {"id": letter_id})
                 assert (
                     db.session.scalar(select(func.count()).select_from(Event).where(Event.letter_id == letter_id))
                     == events

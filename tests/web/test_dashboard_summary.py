@@ -2,7 +2,7 @@
 letter the counts are those of the letters themselves, at once."""
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
@@ -42,7 +42,7 @@ def test_dashboard_counts_follow_every_change_at_once(app, client):
     with app.app_context():
         akimat = db.session.scalar(select(Akimat).where(Akimat.slug == SLUG))
         if akimat is None:
-            akimat = create_akimat(INDEX, datetime.now(timezone.utc))
+            akimat = create_akimat(INDEX, datetime.now(UTC))
             add_letters([akimat], 60, seed=4, span_days=40)
         akimat_id = akimat.id
     login(client, "akim", SLUG)
@@ -118,7 +118,7 @@ def test_the_revision_catches_an_event_that_commits_after_a_later_one(tmp_path):
                     seq=seq,
                     kind="instruction",
                     actor_role="akim",
-                    created_at=datetime.now(timezone.utc),
+                    created_at=datetime.now(UTC),
                     payload={},
                     prev_hash="0" * 64,
                     hash="0" * 64,

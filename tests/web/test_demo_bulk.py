@@ -5,7 +5,7 @@ answers, the daily jobs find nothing left undone, and the site serves the letter
 Each backend gets a database of its own: the bulk demo loads into an empty installation."""
 
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,7 +31,7 @@ from tests.conftest import BACKENDS, _postgres_database, login, post_form
 
 ALMATY = ZoneInfo("Asia/Almaty")
 # A minute after the daily jobs' 08:00 run on a working day: they have done today's work.
-NOW = datetime(2026, 3, 11, 8, 1, tzinfo=ALMATY).astimezone(timezone.utc)
+NOW = datetime(2026, 3, 11, 8, 1, tzinfo=ALMATY).astimezone(UTC)
 SEED = 11
 LETTERS = 700
 

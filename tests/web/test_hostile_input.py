@@ -9,8 +9,9 @@ against each language's catalogue."""
 import html as html_lib
 import re
 import uuid
-from dataclasses import dataclass, field as dataclass_field
-from typing import Callable, Optional
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import pytest
 from babel.support import Translations
@@ -112,18 +113,18 @@ class Outcome:
 
     accepted: bool
     pages: list = dataclass_field(default_factory=list)  # every HTML page seen, to scan
-    stored: Optional[str] = None  # the value as the database holds it, when accepted
+    stored: str | None = None  # the value as the database holds it, when accepted
     shown: list = dataclass_field(default_factory=list)  # pages that must show the value back
 
 
 def check(
     outcome: Outcome,
     payload: str,
-    expected: Optional[str],
+    expected: str | None,
     *,
     error_fields=(),
     language="en",
-    shown_as: Optional[str] = None,
+    shown_as: str | None = None,
 ):
     for page in outcome.pages:
         assert_no_raw_payload(page, payload, expected or "")

@@ -3,7 +3,7 @@ its last complete check (recorded by `flask journal verify`) and checks at once 
 changed since, and says which is which."""
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select, text
@@ -61,7 +61,7 @@ def large(app, monkeypatch):
     with app.app_context():
         akimat = db.session.scalar(select(Akimat).where(Akimat.slug == SLUG))
         if akimat is None:
-            akimat = create_akimat(INDEX, datetime.now(timezone.utc))
+            akimat = create_akimat(INDEX, datetime.now(UTC))
             add_letters([akimat], 40, seed=3, span_days=30)
         akimat_id = akimat.id
         db.session.remove()

@@ -1,11 +1,11 @@
 """Commands the operator runs: journal verify, digest, reminders, calendar."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, text
 
 from akimat_reception.extensions import db
-from akimat_reception.models import CalendarOverride, Letter, OutboxMessage
+from akimat_reception.models import CalendarOverride, OutboxMessage
 from tests import factories
 
 
@@ -33,7 +33,7 @@ def test_journal_verify_is_clean_then_names_the_tampered_letter(app, runner):
 
 def test_digest_is_queued_for_the_akim_with_overdue_counts(app, runner):
     with app.app_context():
-        old, _ = factories.letter(received_at=datetime.now(timezone.utc) - timedelta(days=40))
+        old, _ = factories.letter(received_at=datetime.now(UTC) - timedelta(days=40))
         number = old.number
     result = runner.invoke(args=["digest"])
     assert result.exit_code == 0 and "queued" in result.output
@@ -48,7 +48,7 @@ def test_digest_is_queued_for_the_akim_with_overdue_counts(app, runner):
 
 def test_reminders_are_queued_once_per_state(app, runner):
     with app.app_context():
-        letter, _ = factories.routed_letter(received_at=datetime.now(timezone.utc) - timedelta(days=40))
+        letter, _ = factories.routed_letter(received_at=datetime.now(UTC) - timedelta(days=40))
         letter_id = letter.id
 
     def reminders():

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.smtp import drain
 from akimat_reception.domain import lifecycle
 from akimat_reception.extensions import db
 from akimat_reception.models import Decision, DeliveryStatus, Letter, OutboxMessage, Role
 from akimat_reception.models._common import utcnow
 from tests import factories
+from tests.smtp import drain
 
 
 def _messages(letter_number):

@@ -2,7 +2,7 @@
 the links gives the same rows in the same order as asking for the pages by number."""
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import unescape
 
 import pytest
@@ -24,7 +24,7 @@ def tenant(app):
     with app.app_context():
         akimat = db.session.scalar(select(Akimat).where(Akimat.slug == SLUG))
         if akimat is None:
-            akimat = create_akimat(INDEX, datetime.now(timezone.utc))
+            akimat = create_akimat(INDEX, datetime.now(UTC))
             add_letters([akimat], 300, seed=9, span_days=35)
         akimat_id = akimat.id
         db.session.remove()

@@ -4,7 +4,7 @@ dashboard, the digest and `flask phones due`."""
 
 import io
 import re
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -312,7 +312,7 @@ def test_check_calls_are_append_only(app):
 
 
 def test_queue_lists_due_lines_oldest_first_and_not_fresh_ones(app, client):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     never_id, _, _ = _line(app)
     old_id, _, _ = _line(app)
     _check(app, old_id, at=now - timedelta(days=40))
@@ -638,7 +638,7 @@ def test_akim_dashboard_shows_share_verified_and_failing_lines_with_reports(app,
         failing = factories.phone_line(dept=dept)
         ids, name, failing_number = (verified.id, failing.id), dept.name_en, failing.e164
     _check(app, ids[0])
-    _check(app, ids[1], at=datetime.now(timezone.utc) - timedelta(days=12))
+    _check(app, ids[1], at=datetime.now(UTC) - timedelta(days=12))
     for address in ("10.7.0.1", "10.7.0.2", "10.7.0.3"):
         _report(client, ids[1], address)
     akim = factories_client(client, "akim")

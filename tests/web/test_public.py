@@ -5,9 +5,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from akimat_reception.extensions import db
-from akimat_reception.models import Decision, Letter, Role
 from akimat_reception.domain import lifecycle
+from akimat_reception.extensions import db
+from akimat_reception.models import Letter, Role
 from tests import factories
 from tests.conftest import post_form
 

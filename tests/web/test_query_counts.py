@@ -3,12 +3,12 @@ query per row (N+1). Each page is rendered with 10 letters in an akimat of its o
 200, and the statements counted with an SQLAlchemy event."""
 
 from contextlib import contextmanager
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import pytest
 from sqlalchemy import event, select
 
-from akimat_reception.demo_bulk import create_akimat, demo_access_code, add_letters
+from akimat_reception.demo_bulk import add_letters, create_akimat, demo_access_code
 from akimat_reception.extensions import db
 from akimat_reception.models import Akimat, Letter, LetterStatus
 from tests import factories
@@ -79,7 +79,7 @@ def tenant(app):
     with app.app_context():
         akimat = db.session.scalar(select(Akimat).where(Akimat.slug == SLUG))
         if akimat is None:
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             akimat = create_akimat(INDEX, now)
             for n, department in enumerate(akimat.departments[:2]):
                 phones.add_line(
@@ -115,10 +115,10 @@ def test_list_pages_cost_the_same_statements_with_10_and_200_letters(app, tenant
     letters = _letters(app, tenant)
     assert len(letters) == 10
     tracked = next(
-        l.number
-        for l in letters
-        if l.number.startswith("DACZ")
-        and l.status in (LetterStatus.ANSWERED, LetterStatus.CLOSED, LetterStatus.ASSIGNED)
+        letter.number
+        for letter in letters
+        if letter.number.startswith("DACZ")
+        and letter.status in (LetterStatus.ANSWERED, LetterStatus.CLOSED, LetterStatus.ASSIGNED)
     )
     with_10 = _measure(app, tracked)
 
@@ -129,7 +129,7 @@ def test_list_pages_cost_the_same_statements_with_10_and_200_letters(app, tenant
             select(Letter).where(Letter.akimat_id == tenant, Letter.status.in_(LetterStatus.unresolved()))
         ).all()
         assert len(unresolved) > 50, "enough open letters for more than one page"
-        assert len({l.department_id for l in unresolved}) > 3
+        assert len({letter.department_id for letter in unresolved}) > 3
     assert len(_letters(app, tenant)) == 200
     with_200 = _measure(app, tracked)
 

@@ -4,9 +4,8 @@ table below says; a role of the other akimat gets 404 everywhere, so that one ak
 numbers cannot even be probed from another. The table is written by hand from the product rules,
 not derived from domain/permissions.py, so a change of the rules must change both."""
 
-import io
-from dataclasses import dataclass
 import itertools
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -101,8 +100,11 @@ def _fixtures(app) -> Fixtures:
         lifecycle.submit_draft(
             drafted, executor, Decision.SATISFIED, f"{drafted.number}. {factories.ANSWER_TEXT['ru']}"
         )
+        import hashlib
+        import os
+        import secrets
+
         from akimat_reception.domain.attachments import StagedFile, stored_path
-        import hashlib, os, secrets
 
         name = secrets.token_hex(24)
         path = stored_path(name)

@@ -1,6 +1,6 @@
 """Sign-in, sessions, the second factor, passwords, throttles and the headers on every response."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -11,7 +11,7 @@ from akimat_reception.domain.passwords import password_problems
 from akimat_reception.extensions import db
 from akimat_reception.models import User
 from tests import factories
-from tests.conftest import csrf_token, current_code, login, post_form
+from tests.conftest import current_code, login, post_form
 
 EN = {"Accept-Language": "en"}
 
@@ -175,7 +175,7 @@ def test_a_staff_session_ends_after_the_working_day(app):
     login(client, "registrar")
     assert client.get("/astana/office/").status_code == 200
     with client.session_transaction() as session:
-        session["login_at"] = (datetime.now(timezone.utc) - timedelta(hours=11)).isoformat()
+        session["login_at"] = (datetime.now(UTC) - timedelta(hours=11)).isoformat()
     response = client.get("/astana/office/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert client.get("/astana/office/").status_code == 302  # signed out, not just redirected once

@@ -4,13 +4,11 @@ same at every step (national systems are known to say "answered" by SMS while th
 
 import re
 
-from sqlalchemy import select
-
-from tests.smtp import drain
 from akimat_reception.domain import lifecycle
 from akimat_reception.extensions import db
-from akimat_reception.models import Decision, Letter, Role
+from akimat_reception.models import Letter, Role
 from tests import factories
+from tests.smtp import drain
 
 
 def _page_status(client, number):

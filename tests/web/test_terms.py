@@ -2,14 +2,14 @@
 right to be heard before a refusal, the akim's instruction, and the admin's calendar."""
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from akimat_reception.domain import lifecycle
 from akimat_reception.extensions import db
-from akimat_reception.models import Channel, Decision, ExtensionRequest, Letter, LetterStatus, OutboxMessage, Role
+from akimat_reception.models import Channel, Decision, Letter, LetterStatus, OutboxMessage, Role
 from tests import factories
 from tests.conftest import listed_numbers, login, post_form
 
@@ -157,7 +157,7 @@ def test_registrar_forwards_a_letter_outside_competence_and_the_resident_is_told
 
 def test_forwarding_term_is_overdue_after_three_working_days(app, login_as):
     with app.app_context():
-        letter, _ = factories.letter(received_at=datetime.now(timezone.utc) - timedelta(days=8))
+        letter, _ = factories.letter(received_at=datetime.now(UTC) - timedelta(days=8))
         number = letter.number
     client = login_as("registrar")
     listed = listed_numbers(client, "/astana/office/", status="registered")
@@ -236,7 +236,7 @@ def test_refusal_waits_for_the_right_to_be_heard_and_the_position_reaches_contro
 
     with app.app_context():
         letter = _letter(app, number)
-        later = datetime.combine(letter.hearing_until, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=6)
+        later = datetime.combine(letter.hearing_until, datetime.min.time(), tzinfo=UTC) + timedelta(hours=6)
         factories.answer(
             letter,
             Decision.REFUSED,

@@ -5,16 +5,16 @@ from typing import NamedTuple
 
 from flask import g, render_template, request
 from flask_babel import get_locale
-from markupsafe import Markup
 from flask_login import login_required
+from markupsafe import Markup
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from ...domain.deadlines import due_soon_horizon
 from ...domain.journal import revision
-from ...domain.ratings import department_ratings
 from ...domain.permissions import Action
 from ...domain.phones import directory, summarize
+from ...domain.ratings import department_ratings
 from ...extensions import db
 from ...models import ExtensionRequest, ExtensionStatus, Letter, LetterStatus
 from .. import cache

@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Akimat
 from ...forms.validators import CONTROL_CHARACTERS
+from ...models import Akimat
 from ...models.tenancy import search_key
 
 bp = Blueprint("home", __name__)

@@ -3,19 +3,19 @@
 import re
 import uuid
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...domain import attachments, journal, lifecycle
-from ...domain.ratings import department_ratings
 from ...domain.identity import normalize_phone
+from ...domain.ratings import department_ratings
 from ...extensions import db, limiter
 from ...forms.public import DisputeForm, LetterForm, PositionForm, RatingForm, TrackForm
-from ...models import Category, Letter, LetterKind, LetterStatus
 from ...labels import PUBLIC_EVENTS
+from ...models import Category, Letter, LetterKind, LetterStatus
 from ..actions import attempt
 from ..files import send_attachment
 from ..tenancy import make_tenant_blueprint
