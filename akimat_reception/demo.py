@@ -5,6 +5,7 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 
 from .domain import lifecycle
+from .domain.calendar import calendar_for
 from .domain.identity import iin_check_digit
 from .extensions import db
 from .models import Akimat, AnswerTemplate, Category, Decision, Department, LetterKind, Membership, Role, User
@@ -417,7 +418,7 @@ def _demo_letter(akimat, staff, categories, i, rng, now):
         if executor_letter and i % 8 == 1:
             lifecycle.request_extension(
                 letter,
-                lifecycle.calendar_for(akimat.id).add_working_days(letter.deadline, 10),
+                calendar_for(akimat.id).add_working_days(letter.deadline, 10),
                 "Требуется обследование сетей подрядной организацией",
                 executor,
                 now=min(received + timedelta(days=7), now),

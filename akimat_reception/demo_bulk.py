@@ -36,9 +36,9 @@ from sqlalchemy import func, select, text
 
 from . import demo
 from .domain import deadlines, quality
+from .domain.access_codes import ACCESS_CODE_ALPHABET, ACCESS_CODE_LENGTH, hash_access_code
 from .domain.calendar import WorkingCalendar, calendar_for
 from .domain.journal import GENESIS, content_hash
-from .domain.lifecycle import ACCESS_CODE_ALPHABET, ACCESS_CODE_LENGTH, hash_access_code
 from .domain.ratings import rebuild_department_stats
 from .extensions import db
 from .models import (

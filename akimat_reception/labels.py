@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from .domain.deadlines import DEADLINE_STATE_LABELS  # noqa: F401  (templates: labels.DEADLINE_STATE_LABELS)
+from .domain.events import PUBLIC_KINDS, EventKind
 from .models import CheckResult, Decision, LetterKind, LetterStatus, LineDays, Role
 
 KIND_LABELS = {
@@ -47,29 +48,29 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
 }
 
-EVENT_LABELS = {
-    "submitted": _l("Letter submitted"),
-    "registered": _l("Registered"),
-    "assigned": _l("Sent to the department"),
-    "transferred": _l("Moved to another department"),
-    "forwarded": _l("Forwarded to the competent body"),
-    "extension_requested": _l("More time requested"),
-    "extended": _l("Term extended"),
-    "extension_refused": _l("Extension refused"),
-    "hearing_notice": _l("Resident told of a preliminary refusal"),
-    "position_stated": _l("Resident stated their position"),
-    "instruction": _l("Instruction of the akim"),
-    "reminder_due_soon": _l("Reminder: the deadline is near"),
-    "reminder_overdue": _l("Reminder: the deadline has passed"),
-    "draft_submitted": _l("Draft answer sent to control"),
-    "returned": _l("Returned for rework"),
-    "answer_sent": _l("Answer sent"),
-    "rated": _l("Answer rated"),
-    "disputed": _l("Answer disputed by the resident"),
-    "upheld": _l("Control upheld the answer"),
-    "closed": _l("Closed"),
-    "transferred_out": _l("Transferred to another akimat"),
-    "transferred_in": _l("Received from another akimat"),
+EVENT_LABELS: dict[str, object] = {
+    EventKind.SUBMITTED: _l("Letter submitted"),
+    EventKind.REGISTERED: _l("Registered"),
+    EventKind.ASSIGNED: _l("Sent to the department"),
+    EventKind.TRANSFERRED: _l("Moved to another department"),
+    EventKind.FORWARDED: _l("Forwarded to the competent body"),
+    EventKind.EXTENSION_REQUESTED: _l("More time requested"),
+    EventKind.EXTENDED: _l("Term extended"),
+    EventKind.EXTENSION_REFUSED: _l("Extension refused"),
+    EventKind.HEARING_NOTICE: _l("Resident told of a preliminary refusal"),
+    EventKind.POSITION_STATED: _l("Resident stated their position"),
+    EventKind.INSTRUCTION: _l("Instruction of the akim"),
+    EventKind.REMINDER_DUE_SOON: _l("Reminder: the deadline is near"),
+    EventKind.REMINDER_OVERDUE: _l("Reminder: the deadline has passed"),
+    EventKind.DRAFT_SUBMITTED: _l("Draft answer sent to control"),
+    EventKind.RETURNED: _l("Returned for rework"),
+    EventKind.ANSWER_SENT: _l("Answer sent"),
+    EventKind.RATED: _l("Answer rated"),
+    EventKind.DISPUTED: _l("Answer disputed by the resident"),
+    EventKind.UPHELD: _l("Control upheld the answer"),
+    EventKind.CLOSED: _l("Closed"),
+    EventKind.TRANSFERRED_OUT: _l("Transferred to another akimat"),
+    EventKind.TRANSFERRED_IN: _l("Received from another akimat"),
 }
 
 ACTOR_LABELS = {
@@ -82,23 +83,7 @@ LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English
 LANGUAGE_LABELS = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
 
 # Events a resident sees on the tracking page; internal notes and routing details stay inside.
-PUBLIC_EVENTS = (
-    "submitted",
-    "registered",
-    "assigned",
-    "transferred",
-    "forwarded",
-    "extended",
-    "hearing_notice",
-    "position_stated",
-    "answer_sent",
-    "rated",
-    "disputed",
-    "upheld",
-    "closed",
-    "transferred_out",
-    "transferred_in",
-)
+PUBLIC_EVENTS = PUBLIC_KINDS
 
 # What the resident is told of their letter's state, on the tracking page, by email and by SMS.
 RESIDENT_STATUS = {

@@ -2,8 +2,9 @@
 plus days an installation declares otherwise (a transferred working Saturday, an extra day off)."""
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -60,3 +61,8 @@ def calendar_for(akimat_id: int | None) -> WorkingCalendar:
     return WorkingCalendar(
         extra_working_days=[d for d, w in decided.items() if w], extra_days_off=[d for d, w in decided.items() if not w]
     )
+
+
+def local_day(akimat, moment: datetime) -> date:
+    """The akimat's calendar day at a moment (times are UTC in the database)."""
+    return moment.astimezone(ZoneInfo(akimat.timezone)).date()

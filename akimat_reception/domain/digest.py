@@ -10,9 +10,9 @@ from ..extensions import db
 from ..models import Akimat, ExtensionRequest, ExtensionStatus, Letter, LetterStatus, Role
 from ..models._common import utcnow
 from . import deadlines, notifications, phones
-from .calendar import calendar_for
+from .calendar import calendar_for, local_day
 from .identity import format_phone_national
-from .lifecycle import _members, local_day
+from .lifecycle._base import members as _members
 
 LISTED = 10
 

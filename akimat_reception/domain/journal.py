@@ -7,15 +7,17 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import Event, JournalCheck, Letter, LetterCounter, LetterStatus, User
+from ..models import Event, JournalCheck, Letter, LetterCounter, User
 from ..models._common import utcnow
+from .events import Payload, Replayed
+from .events import replay as replayed_from
 
 GENESIS = "0" * 64
 
@@ -81,8 +83,9 @@ def _forget_heads(session, *args) -> None:
     session.info.pop(HEADS, None)
 
 
-def append(letter: Letter, kind: str, *, actor: User | None, actor_role: str, payload: dict, now: datetime) -> Event:
-    """Adds an event to the letter's journal in the current transaction.
+def append(letter: Letter, payload: Payload, *, actor: User | None, actor_role: str, now: datetime) -> Event:
+    """Adds an event to the letter's journal in the current transaction: its kind and sealed
+    content come from the payload's builder (domain/events.py).
 
     The caller holds the letter's row lock (lifecycle does), so the sequence cannot fork."""
     last_seq, prev_hash = _last_event(letter)
@@ -91,11 +94,11 @@ def append(letter: Letter, kind: str, *, actor: User | None, actor_role: str, pa
         akimat_id=letter.akimat_id,
         letter_id=letter.id,
         seq=seq,
-        kind=kind,
+        kind=payload.KIND.value,
         actor_id=actor.id if actor else None,
         actor_role=actor_role,
         created_at=now.astimezone(UTC),
-        payload=payload,
+        payload=payload.to_payload(),
         prev_hash=prev_hash,
     )
     event.hash = _content_hash(event)
@@ -113,47 +116,9 @@ class Break:
     problem: str
 
 
-@dataclass
-class Replayed:
-    """What the letter row must say, according to its journal."""
-
-    status: LetterStatus | None = None
-    department_id: int | None = None
-    deadline: date | None = None
-    rating: int | None = None
-    transfer_count: int = 0
-
-
 def replay(events: list[Event]) -> Replayed:
-    state = Replayed()
-    for event in events:
-        p = event.payload
-        if event.kind == "registered":
-            state.status, state.deadline = LetterStatus.REGISTERED, date.fromisoformat(p["deadline"])
-        elif event.kind == "assigned":
-            state.status, state.department_id = LetterStatus.ASSIGNED, p["department_id"]
-        elif event.kind == "transferred":
-            state.status, state.department_id = LetterStatus.ASSIGNED, p["department_id"]
-            state.transfer_count += 1
-        elif event.kind in ("forwarded", "transferred_out"):
-            state.status = LetterStatus.FORWARDED
-        elif event.kind == "extended":
-            state.deadline = date.fromisoformat(p["deadline"])
-        elif event.kind == "draft_submitted":
-            state.status = LetterStatus.IN_CONTROL
-        elif event.kind == "returned":
-            state.status = LetterStatus.ASSIGNED
-        elif event.kind == "answer_sent":
-            state.status, state.rating = LetterStatus.ANSWERED, None
-        elif event.kind == "rated":
-            state.rating = p["rating"]
-        elif event.kind == "disputed":
-            state.status = LetterStatus.DISPUTED
-        elif event.kind == "upheld":
-            state.status = LetterStatus.ANSWERED
-        elif event.kind == "closed":
-            state.status = LetterStatus.CLOSED
-    return state
+    """The state the letter's events lead to (each kind's rule is in domain/events.py)."""
+    return replayed_from([(event.kind, event.payload) for event in events])
 
 
 def verify_letter(letter: Letter, events: list[Event]) -> list[Break]:
@@ -179,7 +144,7 @@ def verify_letter(letter: Letter, events: list[Event]) -> list[Break]:
         problem(events[-1].seq + 1, "events missing at the end")
     try:
         state = replay(events)
-    except (KeyError, TypeError, ValueError) as error:  # a payload rewritten into nonsense
+    except (AttributeError, KeyError, TypeError, ValueError) as error:  # a payload rewritten into nonsense
         problem(None, f"journal cannot be replayed: {error!r}")
         return breaks
     row = Replayed(letter.status, letter.department_id, letter.deadline, letter.rating, letter.transfer_count)

@@ -89,14 +89,17 @@ class ExtensionRequestForm(FlaskForm):
 
 
 class ExtensionDecisionForm(FlaskForm):
-    verdict = RadioField(
-        _l("Decision on the term"),
-        choices=[SelectChoice("approve", _l("Extend the term")), SelectChoice("refuse", _l("Refuse"))],
-        validators=[InputRequired(message=_l("Choose the decision."))],
-    )
+    VERDICTS = {"approve": _l("Extend the term"), "refuse": _l("Refuse")}
+
+    verdict = RadioField(_l("Decision on the term"), validators=[InputRequired(message=_l("Choose the decision."))])
     decision_reason = TextAreaField(
         _l("Reasons of the decision"), filters=[strip], validators=[DataRequired(**REQUIRED), Length(max=3000)]
     )
+
+    def __init__(self, *args, verdicts=tuple(VERDICTS), **kwargs):
+        """`verdicts`: the decisions the domain allows now (approve, refuse), in that order."""
+        super().__init__(*args, **kwargs)
+        self.verdict.choices = [SelectChoice(v, label) for v, label in self.VERDICTS.items() if v in verdicts]
 
 
 class HearingNoticeForm(FlaskForm):
@@ -115,19 +118,21 @@ class ControlForm(FlaskForm):
     verdict = RadioField(_l("Your decision"), validators=[InputRequired(message=_l("Choose the decision."))])
     control_comment = TextAreaField(_l("Comment"), filters=[strip], validators=[Optional(), Length(max=5000)])
 
-    def __init__(self, *args, disputed=False, **kwargs):
+    def __init__(self, *args, disputed=False, verdicts=("approve", "return", "uphold"), **kwargs):
+        """`verdicts`: the decisions the domain allows now; `disputed` words the return for a dispute."""
         super().__init__(*args, **kwargs)
-        self.verdict.choices = (
-            [
-                SelectChoice("return", _l("Return to the department for rework")),
-                SelectChoice("uphold", _l("The answer stands: tell the resident why")),
-            ]
+        labels = (
+            {
+                "return": _l("Return to the department for rework"),
+                "uphold": _l("The answer stands: tell the resident why"),
+            }
             if disputed
-            else [
-                SelectChoice("approve", _l("Approve and send to the resident")),
-                SelectChoice("return", _l("Return for rework")),
-            ]
+            else {
+                "approve": _l("Approve and send to the resident"),
+                "return": _l("Return for rework"),
+            }
         )
+        self.verdict.choices = [SelectChoice(v, label) for v, label in labels.items() if v in verdicts]
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

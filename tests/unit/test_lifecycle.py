@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from akimat_reception.domain import journal, lifecycle
+from akimat_reception.domain.access_codes import access_code_matches
 from akimat_reception.extensions import db
 from akimat_reception.models import Decision, Event, Letter, LetterStatus, Role
 from akimat_reception.models.guards import HistoryRewriteRefused
@@ -44,9 +45,9 @@ def test_access_code_opens_the_letter_and_is_not_stored_in_clear():
     letter, code = factories.letter()
     assert re.fullmatch(r"([2-9A-Z]{4}-){3}[2-9A-Z]{4}", code)
     assert code not in letter.access_code_hash
-    assert lifecycle.access_code_matches(letter, code)
-    assert lifecycle.access_code_matches(letter, code.lower().replace("-", " "))
-    assert not lifecycle.access_code_matches(letter, "AAAA-BBBB-CCCC-DDDD")
+    assert access_code_matches(letter, code)
+    assert access_code_matches(letter, code.lower().replace("-", " "))
+    assert not access_code_matches(letter, "AAAA-BBBB-CCCC-DDDD")
 
 
 def test_deadline_is_fifteen_working_days_after_receipt():

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from akimat_reception.demo_bulk import add_letters, create_akimat
 from akimat_reception.domain import lifecycle
+from akimat_reception.domain.calendar import calendar_for
 from akimat_reception.extensions import db
 from akimat_reception.models import Akimat, Decision, Letter, LetterStatus, Role
 from akimat_reception.web.clock import today_in
@@ -62,7 +63,7 @@ def test_dashboard_counts_follow_every_change_at_once(app, client):
         lifecycle.assign(letter, department, factories.staff(Role.REGISTRAR, SLUG))
         lifecycle.request_extension(
             letter,
-            lifecycle.calendar_for(akimat_id).add_working_days(letter.deadline, 5),
+            calendar_for(akimat_id).add_working_days(letter.deadline, 5),
             "Нужна экспертиза",
             factories.staff(Role.EXECUTOR, SLUG),
         )

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from akimat_reception import create_app
 from akimat_reception.demo_bulk import demo_access_code
 from akimat_reception.domain import deadlines, lifecycle
-from akimat_reception.domain.calendar import calendar_for
+from akimat_reception.domain.access_codes import access_code_matches
+from akimat_reception.domain.calendar import calendar_for, local_day
 from akimat_reception.extensions import db
 from akimat_reception.models import (
     Akimat,
@@ -101,7 +102,7 @@ def test_numbers_are_gap_free_per_akimat_and_year_and_agree_with_the_counters(ct
 def test_deadlines_come_from_the_working_calendar(ctx):
     calendar = calendar_for(None)
     for letter in db.session.scalars(select(Letter)):
-        received_on = lifecycle.local_day(letter.akimat, letter.received_at)
+        received_on = local_day(letter.akimat, letter.received_at)
         assert letter.original_deadline == deadlines.deadline_for(letter.kind, received_on, calendar)
         assert letter.forward_by == deadlines.forward_by(received_on, calendar)
         assert letter.deadline >= letter.original_deadline
@@ -171,7 +172,7 @@ def test_the_site_serves_bulk_letters(bulk_app):
             .limit(1)
         ).one()
         number = letter.number
-        assert lifecycle.access_code_matches(letter, demo_access_code(number, SEED))
+        assert access_code_matches(letter, demo_access_code(number, SEED))
     response = post_form(client, "/shymkent/track", {"number": number, "code": demo_access_code(number, SEED)})
     assert response.status_code == 302
     assert client.get(f"/shymkent/track/{number}").status_code == 200

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from akimat_reception.domain import lifecycle
+from akimat_reception.domain.calendar import calendar_for
 from akimat_reception.extensions import db
 from akimat_reception.models import AnswerTemplate, CalendarOverride, Decision, Role
 from tests import factories
@@ -94,7 +95,7 @@ def _fixtures(app) -> Fixtures:
         to_hear, _ = factories.routed_letter()
         to_extend, _ = factories.routed_letter()
         asked, _ = factories.routed_letter()
-        calendar = lifecycle.calendar_for(astana.id)
+        calendar = calendar_for(astana.id)
         lifecycle.request_extension(asked, calendar.add_working_days(asked.deadline, 5), "Экспертиза", executor)
         drafted, _ = factories.routed_letter()
         lifecycle.submit_draft(

@@ -10,12 +10,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...domain import attachments, journal, lifecycle
+from ...domain.access_codes import access_code_matches
+from ...domain.events import EventKind
 from ...domain.identity import normalize_phone
 from ...domain.ratings import department_ratings
 from ...extensions import db, limiter
 from ...forms.public import DisputeForm, LetterForm, PositionForm, RatingForm, TrackForm
 from ...labels import PUBLIC_EVENTS
 from ...models import Category, Letter, LetterKind, LetterStatus
+from ...models._common import utcnow
 from ..actions import attempt
 from ..files import send_attachment
 from ..tenancy import make_tenant_blueprint
@@ -146,7 +149,7 @@ def track():
     if form.validate_on_submit():
         number = form.number.data.upper()
         letter = db.session.scalar(select(Letter).where(Letter.akimat_id == g.akimat.id, Letter.number == number))
-        if letter is not None and lifecycle.access_code_matches(letter, form.code.data):
+        if letter is not None and access_code_matches(letter, form.code.data):
             _remember_tracked(letter)
             return redirect(url_for(".letter_status", number=letter.number))
         # One message for both cases, so that the form does not reveal which numbers exist.
@@ -157,7 +160,7 @@ def track():
 
 def _render_status(letter: Letter, status=200, **forms):
     events = journal.events_of(letter)
-    hearing = next((e for e in reversed(events) if e.kind == "hearing_notice"), None)
+    hearing = next((e for e in reversed(events) if e.kind == EventKind.HEARING_NOTICE), None)
     forms.setdefault("rating_form", RatingForm())
     forms.setdefault("position_form", PositionForm())
     forms.setdefault("dispute_form", DisputeForm())
@@ -166,7 +169,9 @@ def _render_status(letter: Letter, status=200, **forms):
         letter=letter,
         events=[e for e in events if e.kind in PUBLIC_EVENTS],
         hearing=hearing if letter.status is LetterStatus.ASSIGNED else None,
-        positions=[e for e in events if e.kind == "position_stated"],
+        positions=[e for e in events if e.kind == EventKind.POSITION_STATED],
+        actions=lifecycle.resident_actions(letter, utcnow()),
+        A=lifecycle.LetterAction,
         **forms,
     ), status
 

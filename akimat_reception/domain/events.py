@@ -1,0 +1,328 @@
+"""The kinds of event in a letter's journal, and one payload builder for each.
+
+Every writer of the journal — the lifecycle's verbs, the bulk demo generator — builds an event's
+payload through the dataclass of its kind, and the journal's replay reads the payload back through
+the same class. The rule "what does this event do to the letter" is `apply`, written once, here.
+
+A payload is what the event seals (domain/journal.py hashes it); its keys are the dataclass's field
+names, so renaming a field changes the sealed content of new events: don't, add a field instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, ClassVar
+
+from ..models.letters import LetterStatus
+
+
+class EventKind(enum.StrEnum):
+    """Every step in a letter's life, in the order the procedure runs."""
+
+    SUBMITTED = "submitted"
+    REGISTERED = "registered"
+    ASSIGNED = "assigned"  # routed to a department
+    TRANSFERRED = "transferred"  # moved to another department of the same akimat
+    FORWARDED = "forwarded"  # sent on to a competent body outside the installation's akimats
+    TRANSFERRED_OUT = "transferred_out"  # sent to another akimat of the installation
+    TRANSFERRED_IN = "transferred_in"  # received from another akimat
+    INSTRUCTION = "instruction"  # the akim's instruction (резолюция)
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENDED = "extended"
+    EXTENSION_REFUSED = "extension_refused"
+    HEARING_NOTICE = "hearing_notice"  # the resident told of a preliminary refusal (APPK art. 73)
+    POSITION_STATED = "position_stated"  # the resident's reply to it
+    DRAFT_SUBMITTED = "draft_submitted"
+    RETURNED = "returned"  # by control, for rework
+    ANSWER_SENT = "answer_sent"
+    RATED = "rated"
+    DISPUTED = "disputed"  # by the resident: the letter is reopened to control
+    UPHELD = "upheld"  # control found the disputed answer right
+    CLOSED = "closed"
+    REMINDER_DUE_SOON = "reminder_due_soon"
+    REMINDER_OVERDUE = "reminder_overdue"
+
+
+@dataclass
+class Replayed:
+    """What the letter row must say, according to its journal."""
+
+    status: LetterStatus | None = None
+    department_id: int | None = None
+    deadline: date | None = None
+    rating: int | None = None
+    transfer_count: int = 0
+
+
+def _iso(value: date | str | None) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@dataclass(frozen=True)
+class Payload:
+    """The sealed content of one event. Subclasses name their kind and how they change the letter."""
+
+    KIND: ClassVar[EventKind]
+    PUBLIC: ClassVar[bool] = False  # shown to the resident on the tracking page
+    DATES: ClassVar[tuple[str, ...]] = ()  # fields kept as ISO dates in the payload
+
+    def to_payload(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        for name in self.DATES:
+            data[name] = _iso(data[name])
+        return data
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Payload:
+        """The builder back from a stored payload; a key it lacks reads as None, as older events may."""
+        values = {f.name: payload.get(f.name) for f in dataclasses.fields(cls)}
+        for name in cls.DATES:
+            if isinstance(values[name], str):
+                values[name] = date.fromisoformat(values[name])
+        return cls(**values)
+
+    def apply(self, state: Replayed) -> None:
+        """How this event changes the letter; most events change nothing the row keeps."""
+
+
+@dataclass(frozen=True)
+class Submitted(Payload):
+    KIND = EventKind.SUBMITTED
+    PUBLIC = True
+    kind: str
+    subject: str
+    repeat_of: str | None = None  # the number of the same person's earlier letter on the subject
+    files: list[str] = field(default_factory=list)  # SHA-256 of each attached file
+
+
+@dataclass(frozen=True)
+class Registered(Payload):
+    KIND = EventKind.REGISTERED
+    PUBLIC = True
+    DATES = ("deadline", "forward_by")
+    number: str
+    deadline: date
+    forward_by: date
+
+    def apply(self, state: Replayed) -> None:
+        state.status, state.deadline = LetterStatus.REGISTERED, self.deadline
+
+
+@dataclass(frozen=True)
+class Assigned(Payload):
+    KIND = EventKind.ASSIGNED
+    PUBLIC = True
+    department_id: int
+    department: str  # the department's name when it happened
+
+    def apply(self, state: Replayed) -> None:
+        state.status, state.department_id = LetterStatus.ASSIGNED, self.department_id
+
+
+@dataclass(frozen=True)
+class Transferred(Payload):
+    KIND = EventKind.TRANSFERRED
+    PUBLIC = True
+    department_id: int
+    department: str
+    from_department_id: int
+    reason: str
+
+    def apply(self, state: Replayed) -> None:
+        state.status, state.department_id = LetterStatus.ASSIGNED, self.department_id
+        state.transfer_count += 1
+
+
+@dataclass(frozen=True)
+class Forwarded(Payload):
+    KIND = EventKind.FORWARDED
+    PUBLIC = True
+    to: str
+    reason: str
+    on_time: bool  # within the 3 working days of APPK art. 76
+
+    def apply(self, state: Replayed) -> None:
+        state.status = LetterStatus.FORWARDED
+
+
+@dataclass(frozen=True)
+class TransferredOut(Payload):
+    KIND = EventKind.TRANSFERRED_OUT
+    PUBLIC = True
+    to_akimat: str
+    to_number: str
+    reason: str
+    on_time: bool
+
+    def apply(self, state: Replayed) -> None:
+        state.status = LetterStatus.FORWARDED
+
+
+@dataclass(frozen=True)
+class TransferredIn(Payload):
+    KIND = EventKind.TRANSFERRED_IN
+    PUBLIC = True
+    from_akimat: str
+    from_number: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Instruction(Payload):
+    KIND = EventKind.INSTRUCTION
+    text: str
+
+
+@dataclass(frozen=True)
+class ExtensionRequested(Payload):
+    KIND = EventKind.EXTENSION_REQUESTED
+    DATES = ("deadline",)
+    deadline: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Extended(Payload):
+    KIND = EventKind.EXTENDED
+    PUBLIC = True
+    DATES = ("deadline", "previous_deadline")
+    deadline: date
+    previous_deadline: date
+    reason: str
+
+    def apply(self, state: Replayed) -> None:
+        state.deadline = self.deadline
+
+
+@dataclass(frozen=True)
+class ExtensionRefused(Payload):
+    KIND = EventKind.EXTENSION_REFUSED
+    reason: str
+
+
+@dataclass(frozen=True)
+class HearingNotice(Payload):
+    KIND = EventKind.HEARING_NOTICE
+    PUBLIC = True
+    DATES = ("until",)
+    grounds: str
+    until: date  # the first day the refusal may be sent
+
+
+@dataclass(frozen=True)
+class PositionStated(Payload):
+    KIND = EventKind.POSITION_STATED
+    PUBLIC = True
+    text: str
+
+
+@dataclass(frozen=True)
+class DraftSubmitted(Payload):
+    KIND = EventKind.DRAFT_SUBMITTED
+    answer_id: int
+    decision: str
+
+    def apply(self, state: Replayed) -> None:
+        state.status = LetterStatus.IN_CONTROL
+
+
+@dataclass(frozen=True)
+class Returned(Payload):
+    KIND = EventKind.RETURNED
+    answer_id: int | None  # None: a disputed answer returned, no draft behind it
+    comment: str
+    department_id: int | None
+
+    def apply(self, state: Replayed) -> None:
+        state.status = LetterStatus.ASSIGNED
+
+
+@dataclass(frozen=True)
+class AnswerSent(Payload):
+    KIND = EventKind.ANSWER_SENT
+    PUBLIC = True
+    answer_id: int
+    decision: str
+
+    def apply(self, state: Replayed) -> None:
+        state.status, state.rating = LetterStatus.ANSWERED, None  # a new answer waits for its own rating
+
+
+@dataclass(frozen=True)
+class Rated(Payload):
+    KIND = EventKind.RATED
+    PUBLIC = True
+    rating: int
+    comment: str | None
+
+    def apply(self, state: Replayed) -> None:
+        state.rating = self.rating
+
+
+@dataclass(frozen=True)
+class Disputed(Payload):
+    KIND = EventKind.DISPUTED
+    PUBLIC = True
+    answer_id: int
+    text: str
+
+    def apply(self, state: Replayed) -> None:
+        state.status = LetterStatus.DISPUTED
+
+
+@dataclass(frozen=True)
+class Upheld(Payload):
+    KIND = EventKind.UPHELD
+    PUBLIC = True
+    comment: str
+
+    def apply(self, state: Replayed) -> None:
+        state.status = LetterStatus.ANSWERED
+
+
+@dataclass(frozen=True)
+class Closed(Payload):
+    KIND = EventKind.CLOSED
+    PUBLIC = True
+    rated: bool
+
+    def apply(self, state: Replayed) -> None:
+        state.status = LetterStatus.CLOSED
+
+
+@dataclass(frozen=True)
+class ReminderDueSoon(Payload):
+    KIND = EventKind.REMINDER_DUE_SOON
+    DATES = ("deadline",)
+    deadline: date
+
+
+@dataclass(frozen=True)
+class ReminderOverdue(Payload):
+    KIND = EventKind.REMINDER_OVERDUE
+    DATES = ("deadline",)
+    deadline: date
+
+
+BUILDERS: dict[EventKind, type[Payload]] = {cls.KIND: cls for cls in Payload.__subclasses__()}
+assert set(BUILDERS) == set(EventKind), "every kind of event has its builder"
+
+PUBLIC_KINDS: frozenset[EventKind] = frozenset(kind for kind, cls in BUILDERS.items() if cls.PUBLIC)
+
+REMINDERS: dict[str, type[Payload]] = {"due_soon": ReminderDueSoon, "overdue": ReminderOverdue}
+
+
+def parse(kind: str, payload: dict[str, Any]) -> Payload:
+    """The builder of a stored event. Raises KeyError for a kind this code does not know."""
+    return BUILDERS[EventKind(kind)].from_payload(payload)
+
+
+def replay(stored: list[tuple[str, dict[str, Any]]]) -> Replayed:
+    """The state a letter's events lead to, from (kind, payload) pairs in order."""
+    state = Replayed()
+    for kind, payload in stored:
+        parse(kind, payload).apply(state)
+    return state

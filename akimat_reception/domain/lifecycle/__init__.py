@@ -1,0 +1,63 @@
+"""The life of a letter. Every change of a letter goes through a verb here, which checks who may
+and in which state (allowed.py: the one answer, which pages use too), changes the row, appends the
+journal event (domain/events.py builds it) and queues the notifications, in one transaction.
+
+The verbs, in the order the procedure runs:
+- registration: `submit` (the resident) — number, access code, deadline (APPK art. 64);
+- routing: `assign` (route or move to a department), `forward` (to a body outside the akimats),
+  `transfer_to_akimat` (to another akimat), `instruct` (the akim's instruction);
+- terms: `request_extension`, `decide_extension` (APPK art. 76), `remind_deadlines` (daily);
+- answering: `notify_preliminary_refusal`, `state_position` (APPK art. 73), `submit_draft`;
+- control: `approve_draft`, `return_draft`, `uphold_answer`;
+- verdict: `rate`, `dispute` (the resident), `close_answered` (daily).
+"""
+
+from .. import journal  # noqa: F401  (lifecycle.journal, for callers reading a letter's events)
+from ._base import LifecycleError, NotAllowed, QualityProblems
+from .allowed import (
+    LetterAction,
+    allowed_actions,
+    allowed_decisions,
+    pending_extension,
+    resident_actions,
+    why_not,
+)
+from .answering import notify_preliminary_refusal, state_position, submit_draft
+from .control import approve_draft, return_draft, uphold_answer
+from .registration import Submission, find_by_token, register, submit
+from .routing import assign, forward, instruct, transfer_to_akimat
+from .terms import decide_extension, remind_deadlines, request_extension
+from .verdict import DISPUTING_RATING, close_answered, dispute, rate
+
+__all__ = [
+    "DISPUTING_RATING",
+    "LetterAction",
+    "LifecycleError",
+    "NotAllowed",
+    "QualityProblems",
+    "Submission",
+    "allowed_actions",
+    "allowed_decisions",
+    "approve_draft",
+    "assign",
+    "close_answered",
+    "decide_extension",
+    "dispute",
+    "find_by_token",
+    "forward",
+    "instruct",
+    "notify_preliminary_refusal",
+    "pending_extension",
+    "rate",
+    "register",
+    "remind_deadlines",
+    "request_extension",
+    "resident_actions",
+    "return_draft",
+    "state_position",
+    "submit",
+    "submit_draft",
+    "transfer_to_akimat",
+    "uphold_answer",
+    "why_not",
+]

@@ -1,0 +1,87 @@
+"""Answered by the department: the right to be heard before a refusal (APPK art. 73), and the
+draft answer, in the letter's language, sent to control."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from ...extensions import db
+from ...models import Answer, AnswerStatus, Decision, Letter, LetterStatus, User
+from ...models._common import utcnow
+from .. import deadlines, events, journal, notifications, quality
+from ..calendar import calendar_for, local_day
+from ._base import LifecycleError, lock, require_role, require_state
+from .allowed import LetterAction, refusal_problem
+
+
+def notify_preliminary_refusal(letter: Letter, grounds: str, actor: User, now: datetime | None = None) -> None:
+    """The right to be heard (APPK art. 73): the resident learns of the intended refusal and its
+    grounds, and may state a position before the refusal can be sent."""
+    now = now or utcnow()
+    role = require_role(actor, LetterAction.NOTIFY_HEARING, letter)
+    require_state(actor, LetterAction.NOTIFY_HEARING, letter, now)
+    if not grounds.strip():
+        raise LifecycleError(_l("Give the grounds of the intended refusal."))
+    today = local_day(letter.akimat, now)
+    letter.hearing_notified_on = today
+    letter.hearing_until = deadlines.refusal_possible_from(today, calendar_for(letter.akimat_id))
+    notice = events.HearingNotice(grounds=grounds.strip(), until=letter.hearing_until)
+    journal.append(letter, notice, actor=actor, actor_role=role, now=now)
+    notifications.queue_for_resident("hearing_notice", letter, grounds=grounds.strip())
+    db.session.commit()
+
+
+def state_position(letter: Letter, text: str, now: datetime | None = None) -> None:
+    """The resident's reply to a preliminary refusal, attached to the letter for control."""
+    now = now or utcnow()
+    lock(letter)
+    require_state(None, LetterAction.STATE_POSITION, letter, now)
+    if not text.strip():
+        raise LifecycleError(_l("Write your position."))
+    journal.append(letter, events.PositionStated(text=text.strip()), actor=None, actor_role="resident", now=now)
+    db.session.commit()
+
+
+def submit_draft(
+    letter: Letter,
+    actor: User,
+    decision: Decision,
+    body: str,
+    reasons: str = "",
+    legal_basis: str = "",
+    appeal_procedure: str = "",
+    now: datetime | None = None,
+) -> Answer:
+    """The department's draft answer goes to control."""
+    now = now or utcnow()
+    role = require_role(actor, LetterAction.SUBMIT_DRAFT, letter)
+    require_state(actor, LetterAction.SUBMIT_DRAFT, letter, now)
+    if not body.strip():
+        raise LifecycleError(_l("Write the answer."))
+    if decision.needs_grounds and not (reasons.strip() and legal_basis.strip() and appeal_procedure.strip()):
+        raise LifecycleError(
+            _l("A refusal or leaving without consideration needs the reasons, the legal basis and how to appeal.")
+        )
+    if decision is Decision.REFUSED and (problem := refusal_problem(letter, now)) is not None:
+        raise LifecycleError(problem)
+    answer = Answer(
+        letter=letter,
+        author_id=actor.id,
+        department_id=letter.department_id,
+        decision=decision,
+        body=body.strip(),
+        reasons=reasons.strip() or None,
+        legal_basis=legal_basis.strip() or None,
+        appeal_procedure=appeal_procedure.strip() or None,
+        created_at=now,
+        status=AnswerStatus.SUBMITTED,
+        language=letter.language,
+        body_fingerprint=quality.fingerprint(body),
+    )
+    db.session.add(answer)
+    letter.status = LetterStatus.IN_CONTROL
+    db.session.flush()
+    drafted = events.DraftSubmitted(answer_id=answer.id, decision=decision.value)
+    journal.append(letter, drafted, actor=actor, actor_role=role, now=now)
+    db.session.commit()
+    return answer

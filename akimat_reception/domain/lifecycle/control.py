@@ -1,0 +1,76 @@
+"""Controlled (the control office): a draft approved and sent, or returned for rework with a
+comment; a disputed answer upheld with reasons, or returned."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from ...extensions import db
+from ...models import Answer, AnswerStatus, Letter, LetterStatus, Role, User
+from ...models._common import utcnow
+from .. import events, journal, notifications, quality, ratings
+from ._base import LifecycleError, QualityProblems, members, require_role, require_state
+from .allowed import LetterAction
+
+
+def return_draft(letter: Letter, comment: str, actor: User, now: datetime | None = None) -> None:
+    """Control sends a poor draft (or a disputed answer) back to the department for rework."""
+    now = now or utcnow()
+    role = require_role(actor, LetterAction.RETURN_DRAFT, letter)
+    require_state(actor, LetterAction.RETURN_DRAFT, letter, now)
+    if not comment.strip():
+        raise LifecycleError(_l("Say what must be reworked."))
+    draft = letter.draft
+    if draft is not None:
+        draft.status, draft.control_comment, draft.controlled_by_id = AnswerStatus.RETURNED, comment.strip(), actor.id
+        ratings.record(draft.department_id, returned=1)
+    letter.status = LetterStatus.ASSIGNED
+    returned = events.Returned(
+        answer_id=draft.id if draft else None, comment=comment.strip(), department_id=letter.department_id
+    )
+    journal.append(letter, returned, actor=actor, actor_role=role, now=now)
+    for executor in members(letter.akimat, Role.EXECUTOR, letter.department_id):
+        notifications.queue_for_staff(
+            "returned",
+            executor,
+            letter.akimat,
+            letter=letter,
+            build=lambda: notifications.returned_message(letter, comment.strip()),
+        )
+    db.session.commit()
+
+
+def approve_draft(letter: Letter, actor: User, now: datetime | None = None) -> Answer:
+    """Control approves the draft: it is sent to the resident at once, unless the answer rules
+    (domain/quality.py) find a problem in its words."""
+    now = now or utcnow()
+    role = require_role(actor, LetterAction.APPROVE_DRAFT, letter)
+    require_state(actor, LetterAction.APPROVE_DRAFT, letter, now)
+    draft = letter.draft
+    assert draft is not None  # the rule of APPROVE_DRAFT
+    problems = quality.problems_with(draft, letter, now)
+    if problems:
+        raise QualityProblems(problems)
+    draft.status, draft.sent_at, draft.controlled_by_id = AnswerStatus.SENT, now, actor.id
+    ratings.record(draft.department_id, sent=1)
+    letter.status = LetterStatus.ANSWERED
+    letter.answered_at = now
+    letter.rating = letter.rating_comment = None  # a new answer waits for its own rating
+    sent = events.AnswerSent(answer_id=draft.id, decision=draft.decision.value)
+    journal.append(letter, sent, actor=actor, actor_role=role, now=now)
+    notifications.queue_for_resident("answer_sent", letter)
+    db.session.commit()
+    return draft
+
+
+def uphold_answer(letter: Letter, comment: str, actor: User, now: datetime | None = None) -> None:
+    """Control finds a disputed answer right, and tells the resident why."""
+    now = now or utcnow()
+    role = require_role(actor, LetterAction.UPHOLD_ANSWER, letter)
+    require_state(actor, LetterAction.UPHOLD_ANSWER, letter, now)
+    if not comment.strip():
+        raise LifecycleError(_l("Tell the resident why the answer stands."))
+    letter.status = LetterStatus.ANSWERED
+    journal.append(letter, events.Upheld(comment=comment.strip()), actor=actor, actor_role=role, now=now)
+    notifications.queue_for_resident("upheld", letter, comment=comment.strip())
+    db.session.commit()
