@@ -25,10 +25,11 @@ run: install compile-translations
 test: install compile-translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Lint and format checks (ruff, configured in pyproject.toml); .ci/run runs it before the tests.
+# Lint, format and type checks (ruff and mypy, configured in pyproject.toml); .ci/run runs it before the tests.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The load benchmark (bench/README.md): the site under gunicorn, driven by wrk, per database and size;
 # writes bench/RESULTS.md. E.g. `make bench SIZES=10000 DATABASES=sqlite DURATION=5`.
@@ -54,4 +55,4 @@ translations: install
 	$(BIN)/flask translate compile
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache

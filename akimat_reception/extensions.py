@@ -1,5 +1,7 @@
 """Extensions created unbound; create_app() binds them to an application."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,6 +27,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. `db.Model` is built at runtime, and mypy takes no attribute as a base
+# class (python/mypy#8603, pallets-eco/flask-sqlalchemy#1186), so the type checker is shown what
+# db.Model is made of: Flask-SQLAlchemy's Model mixin (query, __fsa__) over our declarative Base.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, Base):
+        __abstract__ = True
+
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -14,6 +14,7 @@ are kept: retiring is a deliberate act on the admin page. A file with any wrong 
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -105,7 +106,7 @@ def _parse_time(text: str) -> time:
 
 
 def parse_csv(
-    raw: bytes, akimat: Akimat, departments: list[Department], lines: list[PhoneLine]
+    raw: bytes, akimat: Akimat, departments: Sequence[Department], lines: Sequence[PhoneLine]
 ) -> tuple[list[ImportRow], list[str]]:
     """The rows to apply, and the errors (each naming its row) that stop the import."""
     try:
@@ -122,7 +123,9 @@ def parse_csv(
     by_number = {line.e164: line for line in lines if line.retired_at is None}
     departments_by_id = {d.id: d for d in departments}
     departments_by_name = {search_key(name): d for d in departments for name in (d.name_kk, d.name_ru, d.name_en)}
-    rows, errors, seen = [], [], {}
+    rows: list[ImportRow] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}  # number -> the row it first appeared in
     for index, record in enumerate(reader, start=2):
         if index - 1 > MAX_ROWS:
             errors.append(_("The file has more than %(count)s rows.", count=MAX_ROWS))
@@ -193,6 +196,7 @@ def parse_csv(
         if problems:
             errors.append(_("Row %(row)s: %(problems)s.", row=index, problems="; ".join(problems)))
             continue
+        assert department is not None and e164 is not None  # either missing is a problem above
         rows.append(
             ImportRow(
                 index,

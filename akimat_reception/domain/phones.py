@@ -21,7 +21,7 @@ The pure functions take dates and counts; the verbs below them write one transac
 import enum
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -141,13 +141,14 @@ def is_open(hours: Hours, moment: datetime, calendar: WorkingCalendar) -> bool:
         return hours.days is LineDays.DAILY or calendar.is_working_day(day)
 
     today, now = moment.date(), moment.time().replace(tzinfo=None)
-    if hours.round_the_clock:
+    opens, closes = hours.opens, hours.closes
+    if opens is None or closes is None:  # round the clock
         return on_duty(today)
-    if hours.opens < hours.closes:
-        return on_duty(today) and hours.opens <= now < hours.closes
-    if now >= hours.opens:  # the evening part of an overnight shift
+    if opens < closes:
+        return on_duty(today) and opens <= now < closes
+    if now >= opens:  # the evening part of an overnight shift
         return on_duty(today)
-    return now < hours.closes and on_duty(today - timedelta(days=1))
+    return now < closes and on_duty(today - timedelta(days=1))
 
 
 # --- the state of lines, as lists show them ----------------------------------------------------------
@@ -255,7 +256,7 @@ def alternative_for(line: PhoneLine, entries: list[tuple[PhoneLine, LineState]])
         if other.department_id == line.department_id and other.id != line.id and state.status is LineStatus.VERIFIED
     ]
     shared = [other for other in candidates if set(other.language_codes) & set(line.language_codes)]
-    return (shared or candidates or [None])[0]
+    return next(iter(shared or candidates), None)
 
 
 STATUS_ORDER = {LineStatus.VERIFIED: 0, LineStatus.STALE: 1, LineStatus.FAILING: 2}
@@ -487,7 +488,7 @@ def report_dead(line: PhoneLine, client: str, comment: str = "", now: datetime |
     return report
 
 
-def checks_of(line: PhoneLine, limit: int = 20) -> list[PhoneCheck]:
+def checks_of(line: PhoneLine, limit: int = 20) -> Sequence[PhoneCheck]:
     return db.session.scalars(
         select(PhoneCheck)
         .where(PhoneCheck.line_id == line.id)
@@ -497,7 +498,7 @@ def checks_of(line: PhoneLine, limit: int = 20) -> list[PhoneCheck]:
     ).all()
 
 
-def open_reports_of(line: PhoneLine, limit: int = 50) -> list[PhoneReport]:
+def open_reports_of(line: PhoneLine, limit: int = 50) -> Sequence[PhoneReport]:
     return db.session.scalars(
         select(PhoneReport)
         .where(PhoneReport.line_id == line.id, PhoneReport.resolved_by_check_id.is_(None))

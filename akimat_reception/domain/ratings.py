@@ -8,7 +8,7 @@ instead of aggregating every answer; `from_answers` aggregates the answers thems
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import Table, case, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -77,7 +77,9 @@ def from_answers(akimat_id: int) -> list[DepartmentRating]:
             .join(Letter, Letter.id == Answer.letter_id)
             .where(in_akimat, Answer.status == AnswerStatus.RETURNED)
             .group_by(Answer.department_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     departments = db.session.scalars(
         select(Department).where(Department.akimat_id == akimat_id).order_by(Department.id)
@@ -101,6 +103,14 @@ def from_answers(akimat_id: int) -> list[DepartmentRating]:
 COUNTS = ("sent", "rated", "rating_sum", "disputed", "returned")
 
 
+def _stats_table() -> Table:
+    # Declarative types every model's __table__ as a FromClause (a class may be mapped onto a
+    # SELECT); this one is declared with columns, so it is a Table, which insert() and delete() take.
+    table = DepartmentAnswerStats.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 def record(department_id: int | None, **counts: int) -> None:
     """Adds to a department's counts in the current transaction (an atomic upsert: two answers
     sent at once both count), e.g. record(d, sent=1) or record(d, rated=1, rating_sum=4)."""
@@ -113,7 +123,7 @@ def record(department_id: int | None, **counts: int) -> None:
     dialect = db.session.get_bind().dialect.name
     upsert = pg_insert if dialect == "postgresql" else sqlite_insert
     values = {name: counts.get(name, 0) for name in COUNTS}
-    table = DepartmentAnswerStats.__table__
+    table = _stats_table()
     stmt = upsert(table).values(department_id=department_id, akimat_id=akimat_id, **values)
     db.session.execute(
         stmt.on_conflict_do_update(
@@ -125,7 +135,7 @@ def record(department_id: int | None, **counts: int) -> None:
 
 def rebuild_department_stats(akimat_id: int | None = None) -> None:
     """Rewrites the counts from the answers (of one akimat, or all), in the current transaction."""
-    table = DepartmentAnswerStats.__table__
+    table = _stats_table()
     sent = Answer.status == AnswerStatus.SENT
     rated = sent & Answer.rating.is_not(None)
 

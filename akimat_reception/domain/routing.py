@@ -36,7 +36,7 @@ def _training_rows(akimat_id: int) -> list[tuple[str, int]]:
         .where(Letter.akimat_id == akimat_id, Letter.status.in_(RESOLVED), Letter.department_id.is_not(None))
         .order_by(Letter.id)
     ).all()
-    return [(_text(letter), letter.department_id) for letter in letters]
+    return [(_text(letter), letter.department_id) for letter in letters if letter.department_id is not None]
 
 
 def _pipeline():
@@ -92,7 +92,7 @@ def _current_model(akimat_id: int):
     if cached and cached[0] == latest:
         return cached[1]
     # The blob was written by train() above into our own database, never taken from outside.
-    model = joblib.load(io.BytesIO(db.session.get(RoutingModel, latest).blob))
+    model = joblib.load(io.BytesIO(db.session.get_one(RoutingModel, latest).blob))
     _cache[akimat_id] = (latest, model)
     return model
 

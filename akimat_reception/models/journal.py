@@ -5,12 +5,12 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._common import UTCDateTime, utcnow
 from .people import User
 
 
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "event"
     __table_args__ = (
         UniqueConstraint("letter_id", "seq"),
@@ -32,7 +32,7 @@ class Event(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class PersonalDataAccess(db.Model):
+class PersonalDataAccess(Model):
     """A staff member saw a resident's name, IIN or contacts: who, which letter, when."""
 
     __tablename__ = "personal_data_access"
@@ -50,7 +50,7 @@ class PersonalDataAccess(db.Model):
     __table_args__ = (Index("ix_personal_data_access_akimat_time", "akimat_id", "accessed_at"),)
 
 
-class JournalCheck(db.Model):
+class JournalCheck(Model):
     """A complete check of an akimat's journals: when, how much, what was found. Every event up to
     `through_event_id` existed when it started; letters changed later are checked again."""
 

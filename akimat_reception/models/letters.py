@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._common import UTCDateTime, enum_column, utcnow
 from .people import User
 from .tenancy import Akimat, Category, Department
@@ -49,7 +49,7 @@ class Decision(enum.StrEnum):
         return self in (Decision.REFUSED, Decision.WITHOUT_CONSIDERATION)
 
 
-class Letter(db.Model):
+class Letter(Model):
     __tablename__ = "letter"
     __table_args__ = (
         UniqueConstraint("akimat_id", "number"),
@@ -159,7 +159,7 @@ class AnswerStatus(enum.StrEnum):
     SENT = "sent"  # approved by control and sent to the resident
 
 
-class Answer(db.Model):
+class Answer(Model):
     """The akimat's reply, written in the letter's language: a draft until control approves it."""
 
     __tablename__ = "answer"
@@ -199,7 +199,7 @@ class ExtensionStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class ExtensionRequest(db.Model):
+class ExtensionRequest(Model):
     """An executor asks for more time; the akim or a deputy decides, giving reasons."""
 
     __tablename__ = "extension_request"
@@ -220,7 +220,7 @@ class ExtensionRequest(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
-class AnswerTemplate(db.Model):
+class AnswerTemplate(Model):
     """A department's canned paragraph in one language, inserted into answers and then edited."""
 
     __tablename__ = "answer_template"
@@ -237,7 +237,7 @@ class AnswerTemplate(db.Model):
     department: Mapped[Department] = relationship()
 
 
-class RoutingModel(db.Model):
+class RoutingModel(Model):
     """The akimat's department classifier, trained on its own past routing decisions."""
 
     __tablename__ = "routing_model"
@@ -249,7 +249,7 @@ class RoutingModel(db.Model):
     blob: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class LetterCounter(db.Model):
+class LetterCounter(Model):
     """The last registration number issued per akimat and year: numbers stay gap-free."""
 
     __tablename__ = "letter_counter"
@@ -258,7 +258,7 @@ class LetterCounter(db.Model):
     last_seq: Mapped[int] = mapped_column(default=0)
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A file a resident sent with a letter: kept outside static/ under a random name, with the
     SHA-256 of its bytes; its type was read from the content, not the name."""
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ._common import UTCDateTime, enum_column, utcnow
 
 
@@ -22,7 +22,7 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"  # gave up after the last retry
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
+from ..extensions import Model
 from ._common import UTCDateTime, enum_column, utcnow
 from .tenancy import Akimat, Department
 
@@ -21,7 +21,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -66,7 +66,7 @@ class User(UserMixin, db.Model):
         }
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A user's role in one akimat; an executor's belongs to one department."""
 
     __tablename__ = "membership"

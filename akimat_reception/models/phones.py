@@ -10,7 +10,7 @@ from datetime import datetime, time
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._common import UTCDateTime, current_language, utcnow
 from .people import User
 from .tenancy import Akimat, Department
@@ -44,7 +44,7 @@ class LineDays(enum.StrEnum):
 PHONE_LANGUAGES = ("kk", "ru", "en")
 
 
-class PhoneLine(db.Model):
+class PhoneLine(Model):
     """A number residents may call (телефон / телефон желісі), of one department."""
 
     __tablename__ = "phone_line"
@@ -89,7 +89,7 @@ class PhoneLine(db.Model):
         return self.opens_at is None or self.closes_at is None
 
 
-class PhoneCheck(db.Model):
+class PhoneCheck(Model):
     """A check call: who called the line, when, and what happened. Never changed or deleted."""
 
     __tablename__ = "phone_check"
@@ -106,7 +106,7 @@ class PhoneCheck(db.Model):
     checked_by: Mapped[User] = relationship()
 
 
-class PhoneReport(db.Model):
+class PhoneReport(Model):
     """A resident said nobody answers. The client is kept only as a keyed hash of its address."""
 
     __tablename__ = "phone_report"

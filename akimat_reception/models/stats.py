@@ -5,10 +5,10 @@ domain.ratings.rebuild_department_stats (the bulk demo, `flask ratings rebuild`)
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 
 
-class DepartmentAnswerStats(db.Model):
+class DepartmentAnswerStats(Model):
     """A department's sent answers, their ratings and disputes, and the drafts control returned."""
 
     __tablename__ = "department_answer_stats"

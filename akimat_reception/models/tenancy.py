@@ -5,11 +5,11 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._common import TranslatedName
 
 
-class Akimat(TranslatedName, db.Model):
+class Akimat(TranslatedName, Model):
     """A local executive body (әкімдік / акимат); one tenant of the installation."""
 
     __tablename__ = "akimat"
@@ -38,14 +38,14 @@ def search_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-class Department(TranslatedName, db.Model):
+class Department(TranslatedName, Model):
     __tablename__ = "department"
     id: Mapped[int] = mapped_column(primary_key=True)
     akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), index=True)
     akimat: Mapped[Akimat] = relationship(back_populates="departments")
 
 
-class Category(TranslatedName, db.Model):
+class Category(TranslatedName, Model):
     """A subject area of letters; its default department is the routing suggestion."""
 
     __tablename__ = "category"
@@ -59,7 +59,7 @@ class Category(TranslatedName, db.Model):
     default_department: Mapped[Department | None] = relationship()
 
 
-class CalendarOverride(db.Model):
+class CalendarOverride(Model):
     """A day declared otherwise than the national calendar: a transferred working Saturday or an
     extra day off. Without an akimat it holds for the whole installation."""
 
