@@ -80,8 +80,9 @@ class Payload:
         """The builder back from a stored payload; a key it lacks reads as None, as older events may."""
         values = {f.name: payload.get(f.name) for f in dataclasses.fields(cls)}
         for name in cls.DATES:
-            if isinstance(values[name], str):
-                values[name] = date.fromisoformat(values[name])
+            stored = values[name]
+            if isinstance(stored, str):
+                values[name] = date.fromisoformat(stored)
         return cls(**values)
 
     def apply(self, state: Replayed) -> None:
@@ -312,7 +313,10 @@ assert set(BUILDERS) == set(EventKind), "every kind of event has its builder"
 
 PUBLIC_KINDS: frozenset[EventKind] = frozenset(kind for kind, cls in BUILDERS.items() if cls.PUBLIC)
 
-REMINDERS: dict[str, type[Payload]] = {"due_soon": ReminderDueSoon, "overdue": ReminderOverdue}
+REMINDERS: dict[str, type[ReminderDueSoon | ReminderOverdue]] = {
+    "due_soon": ReminderDueSoon,
+    "overdue": ReminderOverdue,
+}
 
 
 def parse(kind: str, payload: dict[str, Any]) -> Payload:

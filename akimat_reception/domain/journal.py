@@ -170,11 +170,10 @@ def verify_events(events: list[Event]) -> list[Break]:
     """The chain of one letter's events alone (kept for callers that hold no letter row)."""
     if not events:
         return []
-    return [
-        b
-        for b in verify_letter(db.session.get(Letter, events[0].letter_id), events)
-        if not b.problem.startswith("row disagrees")
-    ]
+    letter = db.session.get(Letter, events[0].letter_id)
+    if letter is None:
+        return [Break(events[0].letter_id, "", None, "letter missing")]
+    return [b for b in verify_letter(letter, events) if not b.problem.startswith("row disagrees")]
 
 
 @dataclass
@@ -296,8 +295,11 @@ def revision(akimat_id: int) -> tuple[int, int]:
 
 def letters_of(akimat_id: int) -> int:
     """How many letters the akimat has registered: its counters' sum (no count over the letters)."""
-    return db.session.scalar(
-        select(func.coalesce(func.sum(LetterCounter.last_seq), 0)).where(LetterCounter.akimat_id == akimat_id)
+    return (
+        db.session.scalar(
+            select(func.coalesce(func.sum(LetterCounter.last_seq), 0)).where(LetterCounter.akimat_id == akimat_id)
+        )
+        or 0
     )
 
 

@@ -54,7 +54,7 @@ def is_member(user: User | None, akimat: Akimat) -> bool:
 
 
 def can(user: User | None, action: Action, akimat: Akimat, letter: Letter | None = None) -> bool:
-    if not is_member(user, akimat):
+    if user is None or not is_member(user, akimat):
         return False
     if letter is not None and letter.akimat_id != akimat.id:
         return False

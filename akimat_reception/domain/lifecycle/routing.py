@@ -25,15 +25,15 @@ def assign(letter: Letter, department: Department, actor: User, reason: str = ""
     require_state(actor, LetterAction.ASSIGN, letter, now)
     if letter.department_id == department.id:
         raise LifecycleError(_l("The letter is already with this department."))
-    moving = letter.department_id is not None
-    if moving and not reason.strip():
+    previous = letter.department_id  # None: routed for the first time; otherwise a move
+    if previous is not None and not reason.strip():
         raise LifecycleError(_l("Give the reason for moving the letter to another department."))
     event: events.Payload
-    if moving:
+    if previous is not None:
         event = events.Transferred(
             department_id=department.id,
             department=department.name_ru,
-            from_department_id=letter.department_id,
+            from_department_id=previous,
             reason=reason.strip(),
         )
         letter.transfer_count += 1

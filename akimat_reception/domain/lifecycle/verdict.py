@@ -76,6 +76,7 @@ def close_answered(akimat: Akimat, now: datetime | None = None) -> int:
         .order_by(Letter.id)
     ).all()
     for letter in candidates:
+        assert letter.answered_at is not None  # the query's condition
         if calendar.add_working_days(local_day(akimat, letter.answered_at), days) > today:
             continue
         lock(letter)
