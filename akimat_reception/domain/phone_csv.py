@@ -26,7 +26,8 @@ from ..models._common import utcnow
 from ..models.phones import PHONE_LANGUAGES
 from .identity import format_phone_national, normalize_phone
 from .permissions import Action
-from .phones import LineData, LineState, PhoneError, _apply, _require, search_key
+from .phones import LineData, LineState, PhoneError, search_key
+from .phones.lines import _apply, _require
 
 COLUMNS = [
     "id",
