@@ -1,6 +1,19 @@
 """Residents' files: the type read from the bytes (never the name), at most five of 10 MB,
 kept outside static/ under random names with their SHA-256.
 
+What is checked, and the limits:
+- PDF: by its signature. Stored as sent.
+- DOCX (any OOXML zip is judged first): from the zip's central directory, without unpacking it.
+  Refused when it would unpack to more than 50 MB in all, holds more than 1000 parts, packs a
+  part of over 1 MB more than 100 times tighter (a real document's XML packs 5-20 times), or its
+  parts claim more packed bytes than the file has (overlapping parts: a zip bomb's trick).
+  Stored as sent.
+- JPEG and PNG: opened by Pillow (which reads the format from the bytes and proves the pixels
+  decode), refused above 60 million pixels (`Image.MAX_IMAGE_PIXELS`, against image bombs),
+  turned upright by their EXIF orientation, then re-encoded without any metadata: no EXIF (GPS
+  position of a resident's home, camera, time), no XMP, no comments; the colour profile and
+  transparency are kept. The hash of the bytes sent is kept beside the stored file's.
+
 A browser cannot refill a file input, so files that passed the checks are staged under the
 form's submission token: when the form comes back with an error in another field, they are
 still attached, and the resident does not choose them again."""
@@ -18,6 +31,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
@@ -25,24 +39,129 @@ PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png", DOCX: ".docx"}
 
+MAX_UNPACKED_MB = 50
+MAX_ENTRIES = 1000
+MAX_RATIO = 100
+RATIO_CHECKED_FROM = 1024 * 1024  # small parts may pack tightly and harm no one
+MAX_MEGAPIXELS = 60
+# Pillow's own guard: above this it warns, above twice this it refuses to open at all. Set for the
+# whole process (Pillow reads it as a module setting); `_image` refuses from this size on.
+MAX_PIXELS = MAX_MEGAPIXELS * 1_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+IMAGE_TYPES = {"JPEG": JPEG, "MPO": JPEG, "PNG": PNG}  # MPO: a phone's JPEG with a second picture
 
-def sniff(content: bytes) -> str | None:
-    """The file's real type, from its first bytes (and, for DOCX, its inner structure)."""
+
+class Refused(Exception):
+    """A file that is not kept, with the message for the resident (naming the file)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def examine(name: str, content: bytes) -> tuple[str, bytes]:
+    """The file's real type and the bytes to store; raises Refused with the reason."""
     if content.startswith(b"%PDF-"):
-        return PDF
-    if content.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
+        return PDF, content
     if content.startswith(b"PK\x03\x04"):
+        if _is_docx(name, content):
+            return DOCX, content
+        raise Refused(_not_a_type(name))
+    cleaned = _image(name, content)
+    if cleaned is None:
+        raise Refused(_not_a_type(name))
+    return cleaned
+
+
+def _not_a_type(name: str):
+    return _l("%(name)s is not a PDF, JPEG, PNG or DOCX file.", name=name)
+
+
+def _is_docx(name: str, content: bytes) -> bool:
+    """Whether the zip is a Word document; raises Refused when it would unpack absurdly.
+    Only the central directory is read: nothing is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError):  # a zip not read is no document
+        return False
+    if len(entries) > MAX_ENTRIES:
+        raise Refused(
+            _l(
+                "%(name)s was not added: it holds more than %(count)s parts. Save it as a PDF and attach that.",
+                name=name,
+                count=MAX_ENTRIES,
+            )
+        )
+    if sum(e.file_size for e in entries) > MAX_UNPACKED_MB * 1024 * 1024:
+        raise Refused(
+            _l(
+                "%(name)s was not added: it would unpack to more than %(size)s MB. Save it as a PDF and attach that.",
+                name=name,
+                size=MAX_UNPACKED_MB,
+            )
+        )
+    if sum(e.compress_size for e in entries) > len(content):
+        raise Refused(
+            _l(
+                "%(name)s was not added: its parts overlap, as in harmful archives. Save it as a PDF and attach that.",
+                name=name,
+            )
+        )
+    if any(e.file_size > RATIO_CHECKED_FROM and e.file_size > MAX_RATIO * max(e.compress_size, 1) for e in entries):
+        raise Refused(
+            _l(
+                "%(name)s was not added: it is packed more than %(ratio)s times tighter than a real document, "
+                "as harmful archives are. Save it as a PDF and attach that.",
+                name=name,
+                ratio=MAX_RATIO,
+            )
+        )
+    names = {e.filename for e in entries}
+    return "word/document.xml" in names and "[Content_Types].xml" in names
+
+
+def _image(name: str, content: bytes) -> tuple[str, bytes] | None:
+    """A JPEG or PNG upright and without metadata, or None when the bytes are no such image."""
+    too_large = _l(
+        "%(name)s was not added: the picture has more than %(count)s million pixels. Attach a smaller photo.",
+        name=name,
+        count=MAX_MEGAPIXELS,
+    )
+    try:
+        image = Image.open(io.BytesIO(content), formats=["JPEG", "PNG"])
+    except Image.DecompressionBombError as error:
+        raise Refused(too_large) from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+    with image:
+        if image.width * image.height > MAX_PIXELS:
+            raise Refused(too_large)
+        content_type = IMAGE_TYPES[image.format or ""]  # Image.open with `formats` gives one of them
         try:
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            return None
-        if "word/document.xml" in names and "[Content_Types].xml" in names:
-            return DOCX
-    return None
+            return content_type, _reencoded(image, content_type)
+        except Exception as error:  # Pillow parsing a stranger's bytes fails in many ways: all mean damaged
+            raise Refused(_l("%(name)s could not be read as a picture: it may be damaged.", name=name)) from error
+
+
+def _reencoded(image: Image.Image, content_type: str) -> bytes:
+    """The pixels turned upright by the EXIF orientation, written anew with none of the original's
+    metadata (EXIF, XMP, comments, text chunks); the colour profile and transparency are kept."""
+    upright = ImageOps.exif_transpose(image)  # reads the pixels: a damaged file fails here
+    kept = {"icc_profile": image.info.get("icc_profile")}
+    if content_type == JPEG:
+        # The original's quantisation tables keep its quality; re-encoding at a fixed quality
+        # would blur a sharp scan or bloat a small photo.
+        kept["qtables"] = getattr(image, "quantization", None) or None
+        sampling = JpegImagePlugin.get_sampling(image) if kept["qtables"] else -1
+        if sampling >= 0:
+            kept["subsampling"] = sampling
+    elif "transparency" in image.info:
+        kept["transparency"] = image.info["transparency"]
+    upright.info = {}
+    out = io.BytesIO()
+    upright.save(out, "JPEG" if content_type == JPEG else "PNG", **{k: v for k, v in kept.items() if v is not None})
+    return out.getvalue()
 
 
 @dataclass
@@ -50,9 +169,13 @@ class StagedFile:
     storage_name: str
     original_name: str
     content_type: str
-    size: int
-    sha256: str
+    size: int  # of the stored file
+    sha256: str  # of the stored file
     position: int = 0  # the order the resident chose them in
+    original_sha256: str | None = None  # of the bytes the resident sent; the stored file's if unchanged
+
+    def __post_init__(self):
+        self.original_sha256 = self.original_sha256 or self.sha256
 
 
 def _root() -> Path:
@@ -107,12 +230,13 @@ def stage(token: str, uploads) -> list:
         if not content:
             problems.append(_l("%(name)s is empty.", name=name))
             continue
-        content_type = sniff(content)
-        if content_type is None:
-            problems.append(_l("%(name)s is not a PDF, JPEG, PNG or DOCX file.", name=name))
-            continue
         if len(present) >= MAX_FILES:
             problems.append(_l("%(name)s was not added: at most %(count)s files.", name=name, count=MAX_FILES))
+            continue
+        try:
+            content_type, stored = examine(name, content)
+        except Refused as refused:
+            problems.append(refused.message)
             continue
         folder = _staging(token)
         folder.mkdir(parents=True, exist_ok=True)
@@ -120,11 +244,12 @@ def stage(token: str, uploads) -> list:
             secrets.token_hex(24),
             name,
             content_type,
-            len(content),
-            hashlib.sha256(content).hexdigest(),
+            len(stored),
+            hashlib.sha256(stored).hexdigest(),
             position=max((f.position for f in present), default=0) + 1,
+            original_sha256=hashlib.sha256(content).hexdigest(),
         )
-        (folder / item.storage_name).write_bytes(content)
+        (folder / item.storage_name).write_bytes(stored)
         (folder / f"{item.storage_name}.json").write_text(json.dumps(asdict(item)), encoding="utf-8")
         present.append(item)
     return problems

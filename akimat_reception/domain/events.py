@@ -96,7 +96,8 @@ class Submitted(Payload):
     kind: str
     subject: str
     repeat_of: str | None = None  # the number of the same person's earlier letter on the subject
-    files: list[str] = field(default_factory=list)  # SHA-256 of each attached file
+    files: list[str] = field(default_factory=list)  # SHA-256 of each attached file as stored
+    original_files: list[str] = field(default_factory=list)  # ... and as the resident sent it
 
 
 @dataclass(frozen=True)

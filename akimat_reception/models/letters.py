@@ -259,8 +259,10 @@ class LetterCounter(Model):
 
 
 class Attachment(Model):
-    """A file a resident sent with a letter: kept outside static/ under a random name, with the
-    SHA-256 of its bytes; its type was read from the content, not the name."""
+    """A file a resident sent with a letter: kept outside static/ under a random name; its type was
+    read from the content, not the name. `sha256` is the stored file's hash; `original_sha256` the
+    hash of the bytes the resident sent, which differ for photos (re-encoded without their
+    metadata) and are the same for PDF and DOCX. Null only if unknown."""
 
     __tablename__ = "attachment"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -270,5 +272,6 @@ class Attachment(Model):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
+    original_sha256: Mapped[str | None] = mapped_column(String(64))
     storage_name: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

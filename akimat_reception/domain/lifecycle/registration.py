@@ -101,16 +101,18 @@ def register(
                 content_type=f.content_type,
                 size=f.size,
                 sha256=f.sha256,
+                original_sha256=f.original_sha256,
                 storage_name=f.storage_name,
                 created_at=now,
             )
         )
-    # The files' hashes are sealed in the journal with the letter.
+    # The files' hashes, as sent and as stored, are sealed in the journal with the letter.
     submitted = events.Submitted(
         kind=letter.kind.value,
         subject=letter.subject,
         repeat_of=letter.repeat_of.number if letter.repeat_of else None,
         files=[f.sha256 for f in files],
+        original_files=[f.original_sha256 for f in files],
     )
     journal.append(letter, submitted, actor=None, actor_role="resident", now=now)
     registered = events.Registered(number=number, deadline=deadline, forward_by=letter.forward_by)
