@@ -1,14 +1,16 @@
-"""Staff accounts (қызметкерлер / сотрудники) and their roles in akimats: who may hold which role."""
+"""Staff accounts (қызметкерлер / сотрудники) and their roles in akimats: who may hold which role,
+and the one password rule (passwords.py) that the web's password form applies as well."""
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Akimat, Department, Membership, Role, User
+from .passwords import password_problems
 
 
 class StaffError(Exception):
     """An account the rules refuse. `field` names what is wrong (department, password); `message`
-    says why."""
+    says why: the password's reason is translated as on the web, the others are for operators."""
 
     def __init__(self, field: str, message):
         super().__init__(str(message))
@@ -26,7 +28,7 @@ def add_staff(
     email: the sign-in address, compared and stored in lower case.
     full_name: the name of a new account (an existing account keeps its own).
     role: an executor needs `department_id`, a department of this akimat; no other role has one.
-    password: at least 10 characters.
+    password: must pass `password_problems` with the email and name, as on the password form.
     """
     if role is Role.EXECUTOR:
         department = db.session.get(Department, department_id) if department_id else None
@@ -35,8 +37,9 @@ def add_staff(
     elif department_id:
         raise StaffError("department", "only an executor belongs to a department")
     email = email.lower()
-    if len(password) < 10:
-        raise StaffError("password", "use at least 10 characters")
+    problems = password_problems(password, (email, full_name))
+    if problems:
+        raise StaffError("password", problems[0])
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         user = User(email=email, full_name=full_name)
