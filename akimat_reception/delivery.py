@@ -13,7 +13,7 @@ from importlib import import_module
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .domain.notifications import ACCESS_CODE_MARK
 from .extensions import db
@@ -118,3 +118,12 @@ def deliver_due(now: datetime | None = None, limit: int = 200) -> Counter:
             outcome["sent"] += 1
         db.session.commit()
     return outcome
+
+
+def count_by_status() -> list[tuple[DeliveryStatus, int]]:
+    """How many messages are in each status, in the statuses' order (`flask outbox status`)."""
+    return list(
+        db.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status).order_by(OutboxMessage.status)
+        ).tuples()
+    )

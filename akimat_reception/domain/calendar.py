@@ -66,3 +66,25 @@ def calendar_for(akimat_id: int | None) -> WorkingCalendar:
 def local_day(akimat, moment: datetime) -> date:
     """The akimat's calendar day at a moment (times are UTC in the database)."""
     return moment.astimezone(ZoneInfo(akimat.timezone)).date()
+
+
+def declare_day(akimat_id: int | None, day: date, working: bool, note: str = ""):
+    """Declares `day` a working day or a day off, for one akimat or (akimat_id None) the whole
+    installation; a day declared before is redeclared. Commits; returns the CalendarOverride."""
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..models import CalendarOverride
+
+    row = db.session.scalar(
+        select(CalendarOverride).where(
+            CalendarOverride.akimat_id.is_(None) if akimat_id is None else CalendarOverride.akimat_id == akimat_id,
+            CalendarOverride.day == day,
+        )
+    )
+    if row is None:
+        row = CalendarOverride(akimat_id=akimat_id, day=day, is_working_day=working)
+        db.session.add(row)
+    row.is_working_day, row.note = working, note or ""
+    db.session.commit()
+    return row

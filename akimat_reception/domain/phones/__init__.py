@@ -26,6 +26,7 @@ from .directory import (
     alternative_for,
     dashboard_summary,
     directory,
+    due_for_check,
     lines_in_service,
     local_date,
     matches,
@@ -34,6 +35,7 @@ from .directory import (
     state_now,
     state_of,
     summarize,
+    waiting_since,
 )
 from .lines import (
     LineData,
@@ -63,6 +65,8 @@ from .policy import (
 )
 
 __all__ = [
+    "due_for_check",
+    "waiting_since",
     "DEFAULT_POLICY",
     "DepartmentLines",
     "DirectorySummary",

@@ -116,6 +116,17 @@ def alternative_for(line: PhoneLine, entries: list[tuple[PhoneLine, LineState]])
     return next(iter(shared or candidates), None)
 
 
+def waiting_since(entry: tuple[PhoneLine, LineState]) -> tuple:
+    """The check queue's order: never checked first, then the longest since the last check call."""
+    line, _state = entry
+    return (line.last_checked_at is not None, line.last_checked_at or line.created_at, line.id)
+
+
+def due_for_check(entries: list[tuple[PhoneLine, LineState]]) -> list[tuple[PhoneLine, LineState]]:
+    """The lines due for a check call, in the queue's order (the office queue, `flask phones due`)."""
+    return sorted((entry for entry in entries if entry[1].due), key=waiting_since)
+
+
 STATUS_ORDER = {LineStatus.VERIFIED: 0, LineStatus.STALE: 1, LineStatus.FAILING: 2}
 
 

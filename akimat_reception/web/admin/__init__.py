@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import or_, select
 
+from ...domain.calendar import declare_day
 from ...domain.deadlines import TERM_DESCRIPTIONS, current_terms
 from ...domain.permissions import Action
 from ...extensions import db
@@ -45,14 +46,7 @@ def add_override():
     form = CalendarOverrideForm()
     if not form.validate_on_submit():
         return _render(form, 422)
-    row = db.session.scalar(
-        select(CalendarOverride).where(CalendarOverride.akimat_id == g.akimat.id, CalendarOverride.day == form.day.data)
-    )
-    if row is None:
-        row = CalendarOverride(akimat_id=g.akimat.id, day=form.day.data, is_working_day=False)
-        db.session.add(row)
-    row.is_working_day, row.note = form.kind.data == "working", form.note.data or ""
-    db.session.commit()
+    declare_day(g.akimat.id, form.day.data, form.kind.data == "working", form.note.data or "")
     flash(_("The calendar was updated. New deadlines follow it."), "success")
     return redirect(url_for(".calendar"))
 

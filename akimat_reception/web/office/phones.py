@@ -29,18 +29,12 @@ def _line_or_404(line_id: int) -> PhoneLine:
     ) or abort(404)
 
 
-def _waiting_since(entry):
-    """Oldest first: never checked, then the longest since the last check call."""
-    line, _state = entry
-    return (line.last_checked_at is not None, line.last_checked_at or line.created_at, line.id)
-
-
 @bp.get("/")
 def queue():
     show_all = request.args.get("show") == "all"
     entries = phones.directory(g.akimat, calendar_for(g.akimat.id))
-    due = [entry for entry in entries if entry[1].due]
-    rows = sorted(entries if show_all else due, key=_waiting_since)
+    due = phones.due_for_check(entries)
+    rows = sorted(entries, key=phones.waiting_since) if show_all else due
     return render_template(
         "office/phones.html",
         rows=rows,

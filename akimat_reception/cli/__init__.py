@@ -1,0 +1,30 @@
+"""The flask commands an operator runs, one module per group (in the manner of indico's cli/):
+
+- database: init-db, backup
+- demo: demo
+- users: create-user
+- outbox: outbox send, outbox status
+- journal: journal verify
+- daily: digest, deadlines remind, letters close (the daily schedule)
+- calendar: calendar set
+- routing: routing train, routing evaluate
+- ratings: ratings rebuild
+- phones: phones due
+- translate: translate update, translate compile
+
+Each module has a `register(app)`; the commands are thin: parse the options, call domain/, echo.
+"""
+
+from flask import Flask
+
+from . import calendar, daily, database, demo, journal, outbox, phones, ratings, routing, translate, users
+from ._common import akimats_named
+
+__all__ = ["akimats_named", "register_cli"]
+
+MODULES = (database, demo, users, outbox, journal, daily, calendar, routing, ratings, phones, translate)
+
+
+def register_cli(app: Flask) -> None:
+    for module in MODULES:
+        module.register(app)
