@@ -77,7 +77,7 @@ def register_cli(app: Flask) -> None:
             load_demo(letters_per_akimat=letters, seed=seed)
             click.echo(f"Loaded the demo: 2 akimats, {letters} letters each. Password: {DEMO_PASSWORD_HINT}")
             return
-        from .demo_bulk import load_bulk
+        from .demo.bulk import load_bulk
 
         report = load_bulk(letters, akimats, seed=seed, span_days=days, progress=click.echo)
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(report.statuses.items()))

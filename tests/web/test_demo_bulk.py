@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from akimat_reception import create_app
-from akimat_reception.demo_bulk import demo_access_code
+from akimat_reception.demo.bulk import demo_access_code
 from akimat_reception.domain import deadlines, lifecycle
 from akimat_reception.domain.access_codes import access_code_matches
 from akimat_reception.domain.calendar import calendar_for, local_day
@@ -49,7 +49,7 @@ def bulk_app(request, tmp_path_factory):
     with app.app_context():
         from flask_migrate import upgrade
 
-        from akimat_reception.demo_bulk import load_bulk
+        from akimat_reception.demo.bulk import load_bulk
 
         upgrade()
         load_bulk(LETTERS, 3, seed=SEED, now=NOW, span_days=90)
