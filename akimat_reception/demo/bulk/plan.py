@@ -1,4 +1,8 @@
-"""The plan of one letter's life: what happens to it, in order, as the lifecycle's verbs would do it."""
+"""The plan of one letter's life: what happens to it, in order, as the lifecycle's verbs would do it.
+
+Each step is the event's builder from domain/events.py, made as the verb makes it, so the payload
+the bulk writer seals is the one the lifecycle would have sealed (rows.py replays the builders for
+the letter row's state)."""
 
 from __future__ import annotations
 
@@ -6,7 +10,11 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ...domain import events
+from ...domain.events import EventKind
+from ...domain.lifecycle import DISPUTING_RATING
 from ...models import Decision
+from .. import content
 from .tenant import CRON_HOUR, DAY, HOUR, NEVER, Clock, Tenant
 
 STUCK_WINDOW_DAYS = 60  # a forgotten letter is one of the last two months nobody answered
@@ -48,13 +56,30 @@ WITHOUT_CONSIDERATION = {
 }
 
 
+# The answer an event names, before it has a row: rows.py puts in the id of the letter's latest answer
+# (the draft just submitted, returned or sent; the sent answer a resident disputes).
+THE_ANSWER = 0
+
+
+@dataclass(frozen=True)
+class DraftText:
+    """What a draft answer says besides its decision (the event seals only the decision)."""
+
+    body: str
+    grounds: dict = field(default_factory=dict)  # reasons, legal_basis, appeal_procedure
+
+
 @dataclass
 class Step:
     us: int
-    kind: str
+    event: events.Payload
     actor_id: int | None
     role: str
-    data: dict = field(default_factory=dict)
+    draft: DraftText | None = None  # for DRAFT_SUBMITTED: the answer's row
+
+    @property
+    def kind(self) -> EventKind:
+        return self.event.KIND
 
 
 def _weighted(rng: random.Random, choices):
@@ -82,96 +107,76 @@ def plan_letter(
     forward_by: date,
     department_id: int | None,
     now_us: int,
+    *,
+    number: str,
+    subject: str,
 ) -> list[Step]:
     """What happens to one letter, in order, as the lifecycle's verbs would do it (cut at `now`
-    by the caller). `data` holds what the payloads need besides answer ids."""
+    by the caller)."""
     steps: list[Step] = []
     last = [received_us]
 
-    def add(us: int, kind_: str, actor_id, role, **data) -> int:
-        us = max(us, last[0] + 1_000_000)  # one second after the previous step at least
+    def when(us: int) -> int:
+        return max(us, last[0] + 1_000_000)  # one second after the previous step at least
+
+    def add(us: int, event: events.Payload, actor_id, role, draft: DraftText | None = None) -> int:
+        us = when(us)
         last[0] = us
-        steps.append(Step(us, kind_, actor_id, role, data))
+        steps.append(Step(us, event, actor_id, role, draft))
         return us
 
-    steps.append(Step(received_us, "submitted", None, "resident"))
-    steps.append(Step(received_us, "registered", None, "system"))
+    steps.append(Step(received_us, events.Submitted(kind=kind.value, subject=subject), None, "resident"))
+    registered = events.Registered(number=number, deadline=deadline, forward_by=forward_by)
+    steps.append(Step(received_us, registered, None, "system"))
     received_on = clk.day(received_us)
     unresolved: list[tuple[int, int]] = []  # intervals in which the daily reminder job sees the letter
 
     if rng.random() < P_FORWARDED:
-        done = add(
-            received_us + _hours(rng, 1, 70),
-            "forwarded",
-            tenant.registrar,
-            "registrar",
+        done = when(received_us + _hours(rng, 1, 70))
+        forwarded = events.Forwarded(
             to="Министерство труда и социальной защиты населения РК",
             reason="Вопрос вне компетенции акимата",
-            on_time=None,
+            on_time=clk.day(done) <= forward_by,
         )
-        steps[-1].data["on_time"] = clk.day(done) <= forward_by
+        add(done, forwarded, tenant.registrar, "registrar")
         _plan_reminders(steps, clk, deadline, [(received_us, done)])
         return steps
 
     department = department_id or tenant.departments[rng.randrange(len(tenant.departments))][0]
-    add(received_us + _hours(rng, 0.5, 30), "assigned", tenant.registrar, "registrar", department_id=department)
+    assigned = events.Assigned(department_id=department, department=tenant.department_name(department))
+    add(received_us + _hours(rng, 0.5, 30), assigned, tenant.registrar, "registrar")
     if rng.random() < P_TRANSFERRED:
         for _ in range(2 if rng.random() < P_PING_PONG else 1):
             other = department
             while other == department and len(tenant.departments) > 1:
                 other = tenant.departments[rng.randrange(len(tenant.departments))][0]
-            add(
-                last[0] + _hours(rng, 2, 40),
-                "transferred",
-                tenant.registrar,
-                "registrar",
+            transferred = events.Transferred(
                 department_id=other,
+                department=tenant.department_name(other),
                 from_department_id=department,
                 reason="Вопрос в ведении другого управления",
             )
+            add(last[0] + _hours(rng, 2, 40), transferred, tenant.registrar, "registrar")
             department = other
     executor = tenant.executors[department]
     if rng.random() < P_INSTRUCTION:
-        add(
-            last[0] + _hours(rng, 1, 24),
-            "instruction",
-            tenant.akim,
-            "akim",
-            text="Взять на личный контроль, доложить о результатах",
-        )
+        instruction = events.Instruction(text="Взять на личный контроль, доложить о результатах")
+        add(last[0] + _hours(rng, 1, 24), instruction, tenant.akim, "akim")
     if rng.random() < P_EXTENSION:
         requested = clk.plus_working_days(deadline, 10)
-        asked = add(
-            last[0] + _hours(rng, 24, 96),
-            "extension_requested",
-            executor,
-            "executor",
-            deadline=requested,
-            reason="Требуется обследование сетей подрядной организацией",
+        request = events.ExtensionRequested(
+            deadline=requested, reason="Требуется обследование сетей подрядной организацией"
         )
+        asked = add(last[0] + _hours(rng, 24, 96), request, executor, "executor")
         decided_us = asked + _hours(rng, 3, 30)
         if rng.random() < P_EXTENSION_APPROVED:
-            add(
-                decided_us,
-                "extended",
-                tenant.akim,
-                "akim",
-                deadline=requested,
-                previous_deadline=deadline,
-                reason="Срок продлён для обследования",
-                requested_at=asked,
+            extended = events.Extended(
+                deadline=requested, previous_deadline=deadline, reason="Срок продлён для обследования"
             )
+            add(decided_us, extended, tenant.akim, "akim")
             deadline = requested
         else:
-            add(
-                decided_us,
-                "extension_refused",
-                tenant.akim,
-                "akim",
-                reason="Оснований для продления нет",
-                requested_at=asked,
-                requested=requested,
-            )
+            add(decided_us, events.ExtensionRefused(reason="Оснований для продления нет"), tenant.akim, "akim")
 
     if received_us > now_us - STUCK_WINDOW_DAYS * DAY and rng.random() < P_STUCK:
         _plan_reminders(steps, clk, deadline, [(received_us, NEVER)])
@@ -189,17 +194,14 @@ def plan_letter(
         decision = Decision.EXPLAINED
     draft_from = 0
     if decision is Decision.REFUSED:  # the right to be heard comes first (APPK art. 73)
-        notified = add(last[0] + _hours(rng, 4, 48), "hearing_notice", executor, "executor", grounds=GROUNDS)
+        notified = when(last[0] + _hours(rng, 4, 48))
         until = clk.hearing_until(clk.day(notified))
-        steps[-1].data["until"] = until
+        add(notified, events.HearingNotice(grounds=GROUNDS, until=until), executor, "executor")
         if rng.random() < P_POSITION:
-            add(
-                notified + _hours(rng, 2, 40),
-                "position_stated",
-                None,
-                "resident",
-                text="Прошу учесть, что участок используется моей семьёй более двадцати лет.",
+            position = events.PositionStated(
+                text="Прошу учесть, что участок используется моей семьёй более двадцати лет."
             )
+            add(notified + _hours(rng, 2, 40), position, None, "resident")
         draft_from = clk.at(until, 9)  # the refusal waits until the resident could be heard
         answer_us = max(answer_us, clk.at(until, 12) + _hours(rng, 1, 30))
     grounds = (
@@ -210,31 +212,26 @@ def plan_letter(
     if rng.random() < P_RETURNED:
         first = add(
             max(last[0] + HOUR, answer_us - _hours(rng, 60, 90)),
-            "draft_submitted",
+            events.DraftSubmitted(answer_id=THE_ANSWER, decision=Decision.EXPLAINED.value),
             executor,
             "executor",
-            decision=Decision.EXPLAINED,
-            promise=True,
-            department_id=department,
+            DraftText(content.PROMISE[language]),
         )
-        add(
-            first + _hours(rng, 2, 20),
-            "returned",
-            tenant.controller,
-            "controller",
+        returned = events.Returned(
+            answer_id=THE_ANSWER,
             comment="Ответ не по существу: укажите сроки и ответственных",
             department_id=department,
         )
+        add(first + _hours(rng, 2, 20), returned, tenant.controller, "controller")
     add(
         max(last[0] + HOUR, draft_from, answer_us - _hours(rng, 2, 20)),
-        "draft_submitted",
+        events.DraftSubmitted(answer_id=THE_ANSWER, decision=decision.value),
         executor,
         "executor",
-        decision=decision,
-        grounds=grounds,
-        department_id=department,
+        DraftText(f"{number}. {content.ANSWERS[language]}", grounds),
     )
-    answered = add(answer_us, "answer_sent", tenant.controller, "controller")
+    sent = events.AnswerSent(answer_id=THE_ANSWER, decision=decision.value)
+    answered = add(answer_us, sent, tenant.controller, "controller")
     unresolved.append((received_us, answered))
 
     closes = clk.closes_at(answered)
@@ -245,27 +242,27 @@ def plan_letter(
         if rated_us < closes:
             score = _weighted(rng, SCORES)
             comment = rng.choice(LOW_RATING_COMMENTS if score <= 2 else RATING_COMMENTS)
-            add(rated_us, "rated", None, "resident", rating=score, comment=comment or None)
+            add(rated_us, events.Rated(rating=score, comment=comment or None), None, "resident")
             rated = True
-            if score <= 2:  # a poor rating reopens the letter to control
-                disputed_us = add(rated_us, "disputed", None, "resident", text=comment)
+            if score <= DISPUTING_RATING:  # a poor rating reopens the letter to control
+                disputed_us = add(rated_us, events.Disputed(answer_id=THE_ANSWER, text=comment), None, "resident")
     elif rng.random() < P_DISPUTED_UNRATED:
         candidate = answered + _hours(rng, 2, 150)
         if candidate < closes:
-            disputed_us = add(
-                candidate, "disputed", None, "resident", text="Ответ не решает проблему: батареи по-прежнему холодные."
+            disputed = events.Disputed(
+                answer_id=THE_ANSWER, text="Ответ не решает проблему: батареи по-прежнему холодные."
             )
+            disputed_us = add(candidate, disputed, None, "resident")
     if disputed_us is not None:
         upheld = add(
             disputed_us + _hours(rng, 20, 120),
-            "upheld",
+            events.Upheld(comment="Ответ дан по существу; работы подтверждены актом обследования."),
             tenant.controller,
             "controller",
-            comment="Ответ дан по существу; работы подтверждены актом обследования.",
         )
         unresolved.append((disputed_us, upheld))
         closes = max(closes, clk.cron_after(upheld + 1))
-    add(closes, "closed", None, "system", rated=rated)
+    add(closes, events.Closed(rated=rated), None, "system")
     _plan_reminders(steps, clk, deadline, unresolved)
     return steps
 
@@ -281,12 +278,12 @@ def _plan_reminders(steps: list[Step], clk: Clock, deadline: date, intervals: li
         if soon <= deadline and reminded != "due_soon":
             us = clk.at(soon, CRON_HOUR)
             if us < end:
-                added.append(Step(us, "reminder_due_soon", None, "system", {"deadline": deadline}))
+                added.append(Step(us, events.ReminderDueSoon(deadline=deadline), None, "system"))
                 reminded = "due_soon"
         overdue = max(first, deadline + timedelta(days=1))
         us = clk.at(overdue, CRON_HOUR)
         if us < end and reminded != "overdue":
-            added.append(Step(us, "reminder_overdue", None, "system", {"deadline": deadline}))
+            added.append(Step(us, events.ReminderOverdue(deadline=deadline), None, "system"))
             reminded = "overdue"
     if added:
         steps.extend(added)

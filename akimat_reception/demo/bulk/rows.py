@@ -6,14 +6,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+from dataclasses import replace
 from datetime import timedelta
 
-from ...domain import quality
+from ...domain import events, quality
 from ...domain.access_codes import ACCESS_CODE_ALPHABET, ACCESS_CODE_LENGTH, hash_access_code
+from ...domain.events import EventKind, Replayed
 from ...domain.journal import GENESIS, content_hash
-from ...models import AnswerStatus, ExtensionStatus, LetterStatus
+from ...models import AnswerStatus, ExtensionStatus
 from .. import content
-from .plan import plan_letter
+from .plan import Step, plan_letter
 from .tenant import DAY, EPOCH, HOUR, Clock, Tenant
 from .writer import ACCESS_COLUMNS, ANSWER_COLUMNS, EVENT_COLUMNS, EXTENSION_COLUMNS, LETTER_COLUMNS, Ids, Writer
 
@@ -56,14 +58,18 @@ def write_letter(
     now_us: int,
     seed: int,
 ) -> str:
-    """Plans one letter's life, cuts it at now, and adds its rows. Returns its status."""
+    """Plans one letter's life, cuts it at now, and adds its rows. Returns its status.
+
+    Each event's payload is its builder's (domain/events.py), and the letter row's status,
+    department, deadline, rating and transfer count are the builders applied in order, as the
+    journal's replay reads them; the other rows follow the kind of each event."""
     template = content.LETTERS[rng.randrange(len(content.LETTERS))]
     code, language, kind, subject, body, disputed_party, complaint_request = template
     category_id, default_department = tenant.categories[code]
     surname, given_name, patronymic = content.PEOPLE[rng.randrange(len(content.PEOPLE))]
     received_on = clk.day(received_us)
     number = f"{tenant.prefix}-{year}-{seq:06d}"
-    deadline = original_deadline = clk.deadline(kind, received_on)
+    original_deadline = clk.deadline(kind, received_on)
     forward_by = clk.forward_by(received_on)
     letter_id = ids.take("letter")
     contact = rng.random()
@@ -71,188 +77,82 @@ def write_letter(
     phone = f"+7701{rng.randrange(10**7):07d}" if contact > 0.5 or email is None else None
     iin = content._demo_iin(rng) if rng.random() < 0.8 else None
 
-    steps = [
-        s
-        for s in plan_letter(
-            tenant, clk, rng, received_us, kind, language, deadline, forward_by, default_department, now_us
-        )
-        if s.us <= now_us
-    ]
-
-    status, department_id, rating, rating_comment, transfer_count = LetterStatus.REGISTERED, None, None, None, 0
-    reminded = hearing_on = hearing_until = forwarded_to = answered_at = None
-    answers: list[list] = []  # mutable rows, in ANSWER_COLUMNS order
-    draft = sent = pending = None
+    plan = plan_letter(
+        tenant,
+        clk,
+        rng,
+        received_us,
+        kind,
+        language,
+        original_deadline,
+        forward_by,
+        default_department,
+        now_us,
+        number=number,
+        subject=subject,
+    )
+    state = Replayed()
+    rating_comment = reminded = hearing_on = hearing_until = forwarded_to = answered_at = None
+    answers: list[list] = []  # mutable rows, in ANSWER_COLUMNS order; the last is the answer in play
+    pending = None  # the request for more time the akim has not decided yet
     prev_hash = GENESIS
-    events = []
+    journal = []
     opened_by: list[tuple[int, str, int]] = []
-    for seq_no, step in enumerate(steps, start=1):
-        d = step.data
-        if step.kind == "submitted":
-            payload = {"kind": kind.value, "subject": subject, "repeat_of": None, "files": []}
-        elif step.kind == "registered":
-            payload = {"number": number, "deadline": deadline.isoformat(), "forward_by": forward_by.isoformat()}
-        elif step.kind == "assigned":
-            department_id, status, reminded = d["department_id"], LetterStatus.ASSIGNED, None
-            payload = {"department_id": department_id, "department": _department_name(tenant, department_id)}
-            opened_by.append((step.us - 5 * 60_000_000, "registrar", tenant.registrar))
-        elif step.kind == "transferred":
-            department_id, status, reminded = d["department_id"], LetterStatus.ASSIGNED, None
-            transfer_count += 1
-            payload = {
-                "department_id": department_id,
-                "department": _department_name(tenant, department_id),
-                "from_department_id": d["from_department_id"],
-                "reason": d["reason"],
-            }
-        elif step.kind == "forwarded":
-            status, forwarded_to = LetterStatus.FORWARDED, d["to"]
-            payload = {"to": d["to"], "reason": d["reason"], "on_time": d["on_time"]}
-            opened_by.append((step.us - 5 * 60_000_000, "registrar", tenant.registrar))
-        elif step.kind == "instruction":
-            payload = {"text": d["text"]}
-        elif step.kind == "extension_requested":
-            payload = {"deadline": d["deadline"].isoformat(), "reason": d["reason"]}
-            pending = (ids.take("extension_request"), step)
-        elif step.kind in ("extended", "extension_refused"):
-            request_id, asked = pending
-            approved = step.kind == "extended"
-            w.add(
-                "extension_request",
-                EXTENSION_COLUMNS,
-                (
-                    request_id,
-                    letter_id,
-                    asked.actor_id,
-                    w.day(asked.data["deadline"]),
-                    asked.data["reason"],
-                    (ExtensionStatus.APPROVED if approved else ExtensionStatus.REJECTED).value,
-                    w.ts(asked.us),
-                    step.actor_id,
-                    d["reason"],
-                    w.ts(step.us),
-                ),
-            )
-            pending = None
-            if approved:
-                deadline, reminded = d["deadline"], None
-                payload = {
-                    "deadline": deadline.isoformat(),
-                    "previous_deadline": d["previous_deadline"].isoformat(),
-                    "reason": d["reason"],
-                }
-            else:
-                payload = {"reason": d["reason"]}
-        elif step.kind == "hearing_notice":
-            hearing_on, hearing_until = clk.day(step.us), d["until"]
-            payload = {"grounds": d["grounds"], "until": hearing_until.isoformat()}
-        elif step.kind == "position_stated":
-            payload = {"text": d["text"]}
-        elif step.kind == "draft_submitted":
-            decision = d["decision"]
-            text_ = content.PROMISE[language] if d.get("promise") else f"{number}. {content.ANSWERS[language]}"
-            grounds = d.get("grounds") or {}
-            draft = [
-                ids.take("answer"),
-                letter_id,
-                step.actor_id,
-                d["department_id"],
-                AnswerStatus.SUBMITTED.value,
-                language,
-                quality.fingerprint(text_),
-                None,
-                None,
-                None,
-                None,
-                w.flag(False),
-                decision.value,
-                text_,
-                grounds.get("reasons"),
-                grounds.get("legal_basis"),
-                grounds.get("appeal_procedure"),
-                w.ts(step.us),
-                None,
-            ]
-            answers.append(draft)
-            status = LetterStatus.IN_CONTROL
-            payload = {"answer_id": draft[0], "decision": decision.value}
+    for seq_no, step in enumerate((s for s in plan if s.us <= now_us), start=1):
+        event, kind_ = step.event, step.kind
+        if kind_ is EventKind.DRAFT_SUBMITTED:
+            answers.append(_draft_row(w, ids.take("answer"), letter_id, step, state.department_id, language))
             opened_by.append((step.us - HOUR, "executor", step.actor_id))
-        elif step.kind == "returned":
-            draft[4], draft[7], draft[8] = AnswerStatus.RETURNED.value, d["comment"], step.actor_id
-            status = LetterStatus.ASSIGNED
-            payload = {"answer_id": draft[0], "comment": d["comment"], "department_id": d["department_id"]}
-            draft = None
-        elif step.kind == "answer_sent":
-            draft[4], draft[8], draft[18] = AnswerStatus.SENT.value, step.actor_id, w.ts(step.us)
-            sent, draft = draft, None
-            status, answered_at, rating, rating_comment = LetterStatus.ANSWERED, step.us, None, None
-            payload = {"answer_id": sent[0], "decision": sent[12]}
-        elif step.kind == "rated":
-            rating, rating_comment = d["rating"], d["comment"]
-            sent[9], sent[10] = rating, rating_comment
-            payload = {"rating": rating, "comment": rating_comment}
-        elif step.kind == "disputed":
-            sent[11] = w.flag(True)
-            status = LetterStatus.DISPUTED
-            payload = {"answer_id": sent[0], "text": d["text"]}
-        elif step.kind == "upheld":
-            status = LetterStatus.ANSWERED
-            payload = {"comment": d["comment"]}
-        elif step.kind == "closed":
-            status = LetterStatus.CLOSED
-            payload = {"rated": d["rated"]}
-        elif step.kind in ("reminder_due_soon", "reminder_overdue"):
-            reminded = step.kind.removeprefix("reminder_")
-            payload = {"deadline": d["deadline"].isoformat()}
-        else:  # pragma: no cover - a step kind without its payload is a bug of this module
-            raise ValueError(step.kind)
+        if hasattr(event, "answer_id"):
+            event = replace(event, answer_id=answers[-1][0])
+        event.apply(state)
+        if kind_ in (EventKind.ASSIGNED, EventKind.FORWARDED):
+            opened_by.append((step.us - 5 * 60_000_000, "registrar", tenant.registrar))
+        if kind_ in RESETS_REMINDED:
+            reminded = None
+        if kind_ is EventKind.FORWARDED:
+            forwarded_to = event.to
+        elif kind_ is EventKind.EXTENSION_REQUESTED:
+            pending = (ids.take("extension_request"), step)
+        elif kind_ in (EventKind.EXTENDED, EventKind.EXTENSION_REFUSED):
+            status = ExtensionStatus.APPROVED if kind_ is EventKind.EXTENDED else ExtensionStatus.REJECTED
+            w.add("extension_request", EXTENSION_COLUMNS, _extension_row(w, letter_id, pending, status, step))
+            pending = None
+        elif kind_ is EventKind.HEARING_NOTICE:
+            hearing_on, hearing_until = clk.day(step.us), event.until
+        elif kind_ is EventKind.RETURNED:
+            answer = answers[-1]
+            answer[4], answer[7], answer[8] = AnswerStatus.RETURNED.value, event.comment, step.actor_id
+        elif kind_ is EventKind.ANSWER_SENT:
+            answers[-1][4], answers[-1][8], answers[-1][18] = AnswerStatus.SENT.value, step.actor_id, w.ts(step.us)
+            answered_at, rating_comment = step.us, None
+        elif kind_ is EventKind.RATED:
+            rating_comment = event.comment
+            answers[-1][9], answers[-1][10] = event.rating, event.comment
+        elif kind_ is EventKind.DISPUTED:
+            answers[-1][11] = w.flag(True)
+        elif kind_ in REMINDED:
+            reminded = REMINDED[kind_]
+        payload = event.to_payload()
         digest = content_hash(
             letter_id=letter_id,
             seq=seq_no,
-            kind=step.kind,
+            kind=kind_.value,
             actor_id=step.actor_id,
             actor_role=step.role,
             created_at=EPOCH + timedelta(microseconds=step.us),
             payload=payload,
             prev_hash=prev_hash,
         )
-        events.append(
-            (
-                ids.take("event"),
-                tenant.id,
-                letter_id,
-                seq_no,
-                step.kind,
-                step.actor_id,
-                step.role,
-                w.ts(step.us),
-                w.json(payload),
-                prev_hash,
-                digest,
-            )
-        )
+        row = (ids.take("event"), tenant.id, letter_id, seq_no, kind_.value, step.actor_id, step.role)
+        journal.append((*row, w.ts(step.us), w.json(payload), prev_hash, digest))
         prev_hash = digest
     if pending is not None:  # the akim has not decided yet
-        request_id, asked = pending
-        w.add(
-            "extension_request",
-            EXTENSION_COLUMNS,
-            (
-                request_id,
-                letter_id,
-                asked.actor_id,
-                w.day(asked.data["deadline"]),
-                asked.data["reason"],
-                ExtensionStatus.PENDING.value,
-                w.ts(asked.us),
-                None,
-                None,
-                None,
-            ),
-        )
+        w.add("extension_request", EXTENSION_COLUMNS, _extension_row(w, letter_id, pending, ExtensionStatus.PENDING))
 
     code_hash = hash_access_code(number, demo_access_code(number, seed))
     is_complaint = kind.value == "complaint"
+    assert state.status is not None and state.deadline is not None  # every letter is registered
     w.add(
         "letter",
         LETTER_COLUMNS,
@@ -278,13 +178,13 @@ def write_letter(
             f"{tenant.name_ru}, {STREETS[rng.randrange(len(STREETS))]}, {rng.randrange(1, 200)}",
             email,
             phone,
-            status.value,
-            department_id,
+            state.status.value,
+            state.department_id,
             w.ts(received_us),
-            w.day(deadline),
+            w.day(state.deadline),
             w.day(original_deadline),
             w.day(forward_by),
-            transfer_count,
+            state.transfer_count,
             prev_hash,
             reminded,
             w.day(hearing_on),
@@ -294,14 +194,14 @@ def write_letter(
             None,
             None,
             w.ts(answered_at),
-            rating,
+            state.rating,
             rating_comment,
         ),
     )
-    for row in answers:
-        w.add("answer", ANSWER_COLUMNS, tuple(row))
-    for row in events:
-        w.add("event", EVENT_COLUMNS, row)
+    for answer in answers:
+        w.add("answer", ANSWER_COLUMNS, tuple(answer))
+    for event_row in journal:
+        w.add("event", EVENT_COLUMNS, event_row)
     if received_us > now_us - ACCESS_LOG_DAYS * DAY:
         path = f"/{tenant.slug}/office/letters/{number}"
         for us, role, user_id in opened_by:
@@ -310,11 +210,53 @@ def write_letter(
                 ACCESS_COLUMNS,
                 (ids.take("personal_data_access"), tenant.id, letter_id, user_id, role, w.ts(us), path),
             )
-    return status.value
+    return state.status.value
 
 
-def _department_name(tenant: Tenant, department_id: int) -> str:
-    for d, name in tenant.departments:
-        if d == department_id:
-            return name
-    raise KeyError(department_id)
+# What the lifecycle does to letter.reminded: the daily job marks it, routing and a longer term clear it.
+REMINDED = {builder.KIND: mark for mark, builder in events.REMINDERS.items()}
+RESETS_REMINDED = frozenset({EventKind.ASSIGNED, EventKind.TRANSFERRED, EventKind.EXTENDED})
+
+
+def _draft_row(w: Writer, answer_id: int, letter_id: int, step: Step, department_id, language: str) -> list:
+    """The answer's row as lifecycle.submit_draft writes it (ANSWER_COLUMNS order)."""
+    assert step.draft is not None and isinstance(step.event, events.DraftSubmitted)
+    text_, grounds = step.draft.body, step.draft.grounds
+    return [
+        answer_id,
+        letter_id,
+        step.actor_id,
+        department_id,
+        AnswerStatus.SUBMITTED.value,
+        language,
+        quality.fingerprint(text_),
+        None,
+        None,
+        None,
+        None,
+        w.flag(False),
+        step.event.decision,
+        text_,
+        grounds.get("reasons"),
+        grounds.get("legal_basis"),
+        grounds.get("appeal_procedure"),
+        w.ts(step.us),
+        None,
+    ]
+
+
+def _extension_row(w: Writer, letter_id: int, pending, status: ExtensionStatus, decided: Step | None = None) -> tuple:
+    """The request for more time (EXTENSION_COLUMNS order), decided by the akim's step or still pending."""
+    request_id, asked = pending
+    return (
+        request_id,
+        letter_id,
+        asked.actor_id,
+        w.day(asked.event.deadline),
+        asked.event.reason,
+        status.value,
+        w.ts(asked.us),
+        decided.actor_id if decided else None,
+        decided.event.reason if decided else None,
+        w.ts(decided.us) if decided else None,
+    )

@@ -42,6 +42,13 @@ class Tenant:
     weight: float
     tz: ZoneInfo
 
+    def department_name(self, department_id: int) -> str:
+        """The department's name as the lifecycle seals it in the journal (its Russian name)."""
+        for d, name in self.departments:
+            if d == department_id:
+                return name
+        raise KeyError(department_id)
+
     @classmethod
     def of(cls, akimat: Akimat, weight: float) -> Tenant:
         departments = [(d.id, d.name_ru) for d in akimat.departments]
