@@ -203,7 +203,7 @@ def sample_letters(url: str, seed: int, count: int = 200) -> tuple[list[tuple[st
     from sqlalchemy import create_engine, text
 
     sys.path.insert(0, str(ROOT))
-    from akimat_reception.demo_bulk import demo_access_code
+    from akimat_reception.demo.bulk import demo_access_code
 
     engine = create_engine(url)
     with engine.connect() as conn:

@@ -57,7 +57,7 @@ def demo(letters, akimats, bulk, seed, days):
         click.echo(f"Loaded the demo: 2 akimats, {letters} letters each. Password: {DEMO_PASSWORD}")
         return
     from ..demo import DEMO_PASSWORD
-    from ..demo_bulk import load_bulk
+    from ..demo.bulk import load_bulk
 
     report = load_bulk(letters, akimats, seed=seed, span_days=days, progress=click.echo)
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(report.statuses.items()))

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
-from akimat_reception.demo_bulk import add_letters, create_akimat
+from akimat_reception.demo.bulk import add_letters, create_akimat
 from akimat_reception.domain import lifecycle
 from akimat_reception.domain.calendar import calendar_for
 from akimat_reception.extensions import db

@@ -4,6 +4,7 @@ answers, the daily jobs find nothing left undone, and the site serves the letter
 
 Each backend gets a database of its own: the bulk demo loads into an empty installation."""
 
+import re
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -12,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from akimat_reception import create_app
-from akimat_reception.demo_bulk import demo_access_code
-from akimat_reception.domain import deadlines, lifecycle
+from akimat_reception.demo.bulk import demo_access_code
+from akimat_reception.domain import deadlines, events, journal, lifecycle
 from akimat_reception.domain.access_codes import access_code_matches
 from akimat_reception.domain.calendar import calendar_for, local_day
 from akimat_reception.extensions import db
@@ -21,6 +22,7 @@ from akimat_reception.models import (
     Akimat,
     Answer,
     AnswerStatus,
+    Category,
     Event,
     Letter,
     LetterCounter,
@@ -28,6 +30,7 @@ from akimat_reception.models import (
     OutboxMessage,
     PersonalDataAccess,
 )
+from tests import factories
 from tests.conftest import BACKENDS, _postgres_database, login, post_form
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -49,7 +52,7 @@ def bulk_app(request, tmp_path_factory):
     with app.app_context():
         from flask_migrate import upgrade
 
-        from akimat_reception.demo_bulk import load_bulk
+        from akimat_reception.demo.bulk import load_bulk
 
         upgrade()
         load_bulk(LETTERS, 3, seed=SEED, now=NOW, span_days=90)
@@ -205,3 +208,96 @@ def test_journal_verify_still_finds_a_break_in_a_bulk_database(bulk_app):
         with bulk_app.app_context():
             db.session.execute(text("UPDATE letter SET rating = :r WHERE number = :n"), {"r": rating, "n": number})
             db.session.commit()
+
+
+def test_bulk_letters_of_every_status_replay_and_verify(ctx):
+    """Each bulk letter's journal is sealed and replays to its row, whatever the letter went through;
+    every payload is exactly what its kind's builder (domain/events.py) reads back and writes."""
+    seen = set()
+    for letter in db.session.scalars(select(Letter).where(Letter.submission_token.like("bulk-%"))):
+        stored = journal.events_of(letter)
+        assert journal.verify_letter(letter, stored) == [], letter.number
+        state = journal.replay(stored)
+        row = (letter.status, letter.department_id, letter.deadline, letter.rating, letter.transfer_count)
+        assert (state.status, state.department_id, state.deadline, state.rating, state.transfer_count) == row
+        for event in stored:
+            builder = events.parse(event.kind, event.payload)
+            assert builder.to_payload() == event.payload, (letter.number, event.kind)
+        seen.add(letter.status)
+    assert seen == set(LetterStatus)
+
+
+def _through_the_web(bulk_app) -> str:
+    """A Shymkent letter written, routed, answered, approved and rated on the site's pages."""
+    resident, staff = bulk_app.test_client(), {}
+    with bulk_app.app_context():
+        category = db.session.scalar(
+            select(Category.id).join(Akimat).where(Akimat.slug == "shymkent", Category.code == "roads")
+        )
+        department = factories.akimat("shymkent").departments[0].id
+    sent = post_form(
+        resident,
+        "/shymkent/letters/new",
+        {
+            "kind": "application",
+            "category": category,
+            "subject": "Яма на остановке",
+            "body": "У остановки на проспекте большая яма, опасно для машин и пешеходов. Прошу отремонтировать.",
+            "surname": "Ахметов",
+            "given_name": "Ерлан",
+            "patronymic": "",
+            "iin": "900101300017",
+            "address": "Шымкент, ул. Байтурсынова, 5",
+            "email": "erlan@example.kz",
+            "phone": "",
+            "language": "ru",
+        },
+    )
+    assert sent.status_code == 302, sent.get_data(as_text=True)[:500]
+    receipt = resident.get(sent.headers["Location"]).get_data(as_text=True)
+    number = re.search(r"SHY-\d{4}-\d{6}", receipt).group(0)
+    code = re.search(r"([2-9A-Z]{4}-){3}[2-9A-Z]{4}", receipt).group(0)
+    page = f"/shymkent/office/letters/{number}"
+    for role in ("registrar", "executor", "controller"):
+        staff[role] = bulk_app.test_client()
+        login(staff[role], role, "shymkent")
+    routed = post_form(staff["registrar"], f"{page}/assign", {"department": department}, form_url=page)
+    body = "Яма у остановки заделана асфальтом 3 марта, работу проверил на месте специалист управления."
+    drafted = post_form(staff["executor"], f"{page}/answer", {"decision": "satisfied", "body": body}, form_url=page)
+    approved = post_form(staff["controller"], f"{page}/control", {"verdict": "approve"}, form_url=page)
+    assert [routed.status_code, drafted.status_code, approved.status_code] == [302, 302, 302]
+    assert post_form(resident, "/shymkent/track", {"number": number, "code": code}).status_code == 302
+    track = f"/shymkent/track/{number}"
+    rated = post_form(resident, f"{track}/rating", {"score": "4", "comment": "Спасибо"}, form_url=track)
+    assert rated.status_code == 302
+    return number
+
+
+def test_a_bulk_letter_has_the_journal_of_one_written_through_the_web(bulk_app):
+    """Routed, answered, approved and rated: the bulk generator and the site write the same events,
+    with the same payload keys, and each journal replays to its own letter row."""
+    number = _through_the_web(bulk_app)
+    with bulk_app.app_context():
+        web = db.session.scalar(select(Letter).where(Letter.number == number))
+        web_events = journal.events_of(web)
+        kinds = [e.kind for e in web_events]
+        assert kinds == ["submitted", "registered", "assigned", "draft_submitted", "answer_sent", "rated"]
+        bulk = None
+        for candidate in db.session.scalars(
+            select(Letter)
+            .where(Letter.status == LetterStatus.ANSWERED, Letter.rating.is_not(None), Letter.transfer_count == 0)
+            .order_by(Letter.id)
+        ):
+            if candidate.id != web.id and [e.kind for e in journal.events_of(candidate)] == kinds:
+                bulk = candidate
+                break
+        assert bulk is not None, "the bulk demo wrote a letter that went through the same steps"
+        bulk_events = journal.events_of(bulk)
+        assert [set(e.payload) for e in bulk_events] == [set(e.payload) for e in web_events]
+        for letter, stored in ((web, web_events), (bulk, bulk_events)):
+            assert journal.verify_letter(letter, stored) == []
+            state = journal.replay(stored)
+            assert state == events.Replayed(
+                letter.status, letter.department_id, letter.deadline, letter.rating, letter.transfer_count
+            )
+            assert state.status is LetterStatus.ANSWERED and state.rating is not None

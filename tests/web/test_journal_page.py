@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select, text
 
-from akimat_reception.demo_bulk import add_letters, create_akimat
+from akimat_reception.demo.bulk import add_letters, create_akimat
 from akimat_reception.domain import journal, lifecycle
 from akimat_reception.extensions import db
 from akimat_reception.models import Akimat, Event, JournalCheck, Letter, LetterStatus, Role

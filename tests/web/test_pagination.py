@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from akimat_reception.demo_bulk import add_letters, create_akimat
+from akimat_reception.demo.bulk import add_letters, create_akimat
 from akimat_reception.extensions import db
 from akimat_reception.models import Akimat, Letter, LetterStatus, PersonalDataAccess
 from tests.conftest import login

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time
 import pytest
 from sqlalchemy import event, select
 
-from akimat_reception.demo_bulk import add_letters, create_akimat, demo_access_code
+from akimat_reception.demo.bulk import add_letters, create_akimat, demo_access_code
 from akimat_reception.extensions import db
 from akimat_reception.models import Akimat, Letter, LetterStatus
 from tests import factories

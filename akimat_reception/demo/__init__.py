@@ -1,0 +1,135 @@
+"""Demo data: Astana and Almaty with their real departments, one user per role, letters in
+every state. Letters go through the lifecycle, so their journals are real.
+
+The package: content.py the texts, staff.py the akimats' structure and staff, phones.py the
+contact directory; bulk/ the large demo (`flask demo --bulk`), written through the same event
+builders (domain/events.py) as the lifecycle."""
+
+import random
+from datetime import UTC, datetime, time, timedelta
+
+from ..domain import lifecycle
+from ..domain.calendar import calendar_for
+from ..extensions import db
+from ..models import AnswerTemplate, Decision, Role
+from .content import AKIMATS, ANSWERS, LETTERS, PEOPLE, PROMISE, TEMPLATES, _demo_iin
+from .phones import demo_phones
+from .staff import (
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    _create_akimat,
+    create_department_executors,
+    create_staff,
+)
+
+__all__ = ["DEMO_PASSWORD", "DEMO_TOTP_SECRET", "load_demo"]
+
+
+def load_demo(letters_per_akimat: int = 48, seed: int = 2026, now: datetime | None = None) -> None:
+    from ..domain import routing
+
+    rng = random.Random(seed)
+    now = now or datetime.now(UTC)
+    for spec in AKIMATS:
+        akimat = _create_akimat(spec)
+        staff = create_staff(akimat)
+        others = create_department_executors(akimat)
+        staff["executors"] = {akimat.departments[0].id: staff[Role.EXECUTOR], **others}
+        db.session.add_all(
+            AnswerTemplate(akimat=akimat, department=akimat.departments[0], language=language, title=title, body=body)
+            for language, title, body in TEMPLATES
+        )
+        db.session.commit()
+        categories = {c.code: c for c in akimat.categories}
+        for i in range(letters_per_akimat):
+            _demo_letter(akimat, staff, categories, i, rng, now)
+        demo_phones(akimat, staff, now)
+        routing.train(akimat.id, now=now)  # from the demo's own answered letters, when there are enough
+
+
+def _demo_letter(akimat, staff, categories, i, rng, now):
+    code, language, kind, subject, body, disputed, request = LETTERS[i % len(LETTERS)]
+    surname, given_name, patronymic = PEOPLE[i % len(PEOPLE)]
+    stage = i % 4  # 0 registered, 1 with a department, 2 answered, 3 answered and rated
+    days_ago = rng.randrange(8, 40) if stage >= 2 else rng.randrange(1, 40)  # answers are in the past
+    received = datetime.combine(now.date() - timedelta(days=days_ago), time(4 + rng.randrange(8)), tzinfo=UTC)
+    letter, _code = lifecycle.submit(
+        akimat,
+        lifecycle.Submission(
+            kind=kind,
+            category=categories[code],
+            language=language,
+            subject=subject,
+            body=body,
+            surname=surname,
+            given_name=given_name,
+            patronymic=patronymic,
+            iin=_demo_iin(rng) if i % 5 else None,
+            address=f"{akimat.name_ru}, ул. Демонстрационная, {i + 1}",
+            email=f"resident{i % len(PEOPLE) + 1}@example.kz" if i % 3 else None,
+            phone=f"+7701234{5600 + i % len(PEOPLE):04d}" if i % 3 != 1 else None,
+            disputed_party=disputed,
+            complaint_request=request,
+            submission_token=f"demo-{akimat.slug}-{i}",
+        ),
+        now=received,
+    )
+    if stage == 0:
+        if i % 12 == 4:  # now and then a letter outside the akimat's competence
+            lifecycle.forward(
+                letter,
+                "Министерство труда и социальной защиты населения РК",
+                "Вопрос пенсионных выплат вне компетенции акимата",
+                staff[Role.REGISTRAR],
+                now=received + timedelta(hours=20),
+            )
+        return
+    # Routing as it happens: the category's department first; now and then the registrar finds
+    # the letter belongs elsewhere and moves it, with a reason (the ping-pong the akim watches).
+    departments = akimat.departments
+    first_choice = letter.category.default_department or departments[i % len(departments)]
+    registrar, controller = staff[Role.REGISTRAR], staff[Role.CONTROLLER]
+    lifecycle.assign(letter, first_choice, registrar, now=received + timedelta(hours=3))
+    if stage >= 2 and i % 7 == 3:
+        elsewhere = departments[(departments.index(first_choice) + 1) % len(departments)]
+        lifecycle.assign(
+            letter, elsewhere, registrar, reason="Вопрос в ведении другого управления", now=received + timedelta(days=1)
+        )
+    executor = staff["executors"][letter.department_id]
+    if stage == 1:
+        executor_letter = letter.department_id == akimat.departments[0].id
+        if executor_letter and i % 8 == 1:
+            lifecycle.request_extension(
+                letter,
+                calendar_for(akimat.id).add_working_days(letter.deadline, 10),
+                "Требуется обследование сетей подрядной организацией",
+                executor,
+                now=min(received + timedelta(days=7), now),
+            )
+        elif i % 8 == 5:
+            lifecycle.instruct(
+                letter,
+                "Взять на личный контроль, доложить о результатах",
+                staff[Role.AKIM],
+                now=received + timedelta(days=1),
+            )
+        return
+    if i % 6 == 2:  # control returns a first draft that only promises
+        lifecycle.submit_draft(
+            letter, executor, Decision.EXPLAINED, PROMISE[language], now=received + timedelta(days=3)
+        )
+        lifecycle.return_draft(
+            letter, "Ответ не по существу: укажите сроки и ответственных", controller, now=received + timedelta(days=4)
+        )
+    lifecycle.submit_draft(
+        letter,
+        executor,
+        Decision.SATISFIED if i % 3 else Decision.EXPLAINED,
+        f"{letter.number}. {ANSWERS[language]}",
+        now=received + timedelta(days=5),
+    )
+    lifecycle.approve_draft(letter, controller, now=received + timedelta(days=5, hours=2))
+    if stage == 3:
+        score = 5 - (i % 5)  # now and then a 1 or 2: the letter goes back to control
+        lifecycle.rate(letter, score, "" if score > 2 else "Ничего не изменилось", now=received + timedelta(days=6))
+    lifecycle.close_answered(akimat, now=now)
