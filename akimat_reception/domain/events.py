@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import functools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
@@ -62,9 +61,14 @@ def _iso(value: date | str | None) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
 
-@functools.cache
+_NAMES: dict[type, tuple[str, ...]] = {}  # each builder's field names, read once
+
+
 def _names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 @dataclass(frozen=True)
