@@ -108,7 +108,8 @@ def secret_settings_from_env(environ: Mapping[str, str] = os.environ) -> tuple[s
         try:
             key = Path(key_file).read_text(encoding="utf-8").strip() or None
         except OSError as error:
-            raise UnsafeConfiguration(f"SECRET_KEY_FILE={key_file} cannot be read ({error}).\n{HOW_TO_SET_A_KEY}")
+            problem = f"SECRET_KEY_FILE={key_file} cannot be read ({error})."
+            raise UnsafeConfiguration(f"{problem}\n{HOW_TO_SET_A_KEY}") from error
     return key, _key_list(environ.get("SECRET_KEY_FALLBACKS"))
 
 

@@ -131,4 +131,3 @@ def test_after_a_key_rotation_a_cookie_signed_with_the_old_key_still_works(app, 
     without_fallback = _production(app).test_client()
     without_fallback.set_cookie("session", cookie)
     assert without_fallback.get("/account").status_code == 302  # the fallback is what kept it
-

@@ -115,8 +115,6 @@ def sign_out_everywhere():
     return redirect(url_for(".login"))
 
 
-
-
 @bp.get("/account")
 @login_required
 def account():
