@@ -100,8 +100,9 @@ def _key_list(value: str | None) -> list[str]:
     return [key for key in re.split(r"[,\s]+", value or "") if key]
 
 
-def secret_settings_from_env(environ: Mapping[str, str] = os.environ) -> tuple[str | None, list[str]]:
-    """SECRET_KEY (or the contents of the file SECRET_KEY_FILE names) and SECRET_KEY_FALLBACKS."""
+def secret_key_from_env(environ: Mapping[str, str] = os.environ) -> str | None:
+    """SECRET_KEY, else the contents of the file SECRET_KEY_FILE names (a Docker or systemd secret,
+    or the one `make run` keeps in instance/)."""
     key = environ.get("SECRET_KEY") or None
     key_file = environ.get("SECRET_KEY_FILE")
     if key is None and key_file:
@@ -110,7 +111,7 @@ def secret_settings_from_env(environ: Mapping[str, str] = os.environ) -> tuple[s
         except OSError as error:
             problem = f"SECRET_KEY_FILE={key_file} cannot be read ({error})."
             raise UnsafeConfiguration(f"{problem}\n{HOW_TO_SET_A_KEY}") from error
-    return key, _key_list(environ.get("SECRET_KEY_FALLBACKS"))
+    return key
 
 
 def settle_secret_key(app) -> None:
@@ -119,13 +120,10 @@ def settle_secret_key(app) -> None:
 
     In debug or testing without a key, a random one for this process only: sessions end when the
     process restarts, which a developer can live with, and no constant key ever signs a cookie."""
-    key, fallbacks = secret_settings_from_env()
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = key
-    if not app.config.get("SECRET_KEY_FALLBACKS"):
-        app.config["SECRET_KEY_FALLBACKS"] = fallbacks
-    elif isinstance(app.config["SECRET_KEY_FALLBACKS"], str):
-        app.config["SECRET_KEY_FALLBACKS"] = _key_list(app.config["SECRET_KEY_FALLBACKS"])
+        app.config["SECRET_KEY"] = secret_key_from_env()
+    fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or os.environ.get("SECRET_KEY_FALLBACKS")
+    app.config["SECRET_KEY_FALLBACKS"] = _key_list(fallbacks) if isinstance(fallbacks, str) else list(fallbacks or [])
     lenient = app.debug or app.testing
     if lenient:
         if not app.config["SECRET_KEY"]:
