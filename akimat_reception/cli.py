@@ -8,6 +8,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from . import cli_config
 from .config import PROJECT_ROOT
 from .extensions import db
 from .models import Akimat, Department, Membership, Role, User
@@ -25,6 +26,8 @@ def akimats_named(slug: str | None = None) -> list[Akimat]:
 
 
 def register_cli(app: Flask) -> None:
+    cli_config.register(app)
+
     @app.cli.command("init-db")
     def init_db():
         """Create or upgrade the schema through the migrations."""

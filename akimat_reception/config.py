@@ -129,6 +129,7 @@ def settle_secret_key(app) -> None:
         if not app.config["SECRET_KEY"]:
             log.warning("SECRET_KEY is not set: a random key for this process; sessions end when it restarts.")
             app.config["SECRET_KEY"] = secrets.token_urlsafe(48)
+            app.config["SECRET_KEY_IS_EPHEMERAL"] = True  # flask check-config reports it
         return
     if not app.config["SECRET_KEY"]:
         raise UnsafeConfiguration(
