@@ -126,4 +126,5 @@ def _shareable(response) -> bool:
         and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
         and not session.modified
         and "Set-Cookie" not in response.headers
+        and not current_user.is_authenticated
     )
