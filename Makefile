@@ -46,7 +46,7 @@ CONNECTIONS ?= 20
 WORKERS ?= 4
 BENCH_ARGS ?=
 
-bench: $(VENV)/.bench-installed compile-translations
+bench: $(VENV)/.bench-installed compile-translations $(SECRET_KEY_FILE)
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python bench/run.py --sizes "$(SIZES)" --databases "$(DATABASES)" --duration $(DURATION) \
 		--connections $(CONNECTIONS) --workers $(WORKERS) $(BENCH_ARGS)
@@ -56,7 +56,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed setup.cfg
 	touch $@
 
 # Extract the strings, merge them into kk/ru/en, and compile.
-translations: install
+translations: install $(SECRET_KEY_FILE)
 	$(BIN)/flask translate update
 	$(BIN)/flask translate compile
 
