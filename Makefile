@@ -3,6 +3,9 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 export FLASK_APP := akimat_reception
+# The site refuses to start without a secret key: `make run` makes a random one in instance/ once and
+# keeps it, so sessions survive restarts. A SECRET_KEY in the environment wins over the file.
+export SECRET_KEY_FILE ?= $(CURDIR)/instance/secret_key
 
 .PHONY: install run test lint translations compile-translations clean bench
 
@@ -17,10 +20,14 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 compile-translations: install
 	$(BIN)/pybabel compile -d translations
 
-run: install compile-translations
+run: install compile-translations $(SECRET_KEY_FILE)
 	$(BIN)/flask init-db
 	$(BIN)/flask demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+$(SECRET_KEY_FILE):
+	mkdir -p $(dir $@)
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(48))" > $@
 
 test: install compile-translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -40,7 +47,7 @@ CONNECTIONS ?= 20
 WORKERS ?= 4
 BENCH_ARGS ?=
 
-bench: $(VENV)/.bench-installed compile-translations
+bench: $(VENV)/.bench-installed compile-translations $(SECRET_KEY_FILE)
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python bench/run.py --sizes "$(SIZES)" --databases "$(DATABASES)" --duration $(DURATION) \
 		--connections $(CONNECTIONS) --workers $(WORKERS) $(BENCH_ARGS)
@@ -50,7 +57,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed setup.cfg
 	touch $@
 
 # Extract the strings, merge them into kk/ru/en, and compile.
-translations: install
+translations: install $(SECRET_KEY_FILE)
 	$(BIN)/flask translate update
 	$(BIN)/flask translate compile
 

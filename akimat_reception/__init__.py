@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .config import PROJECT_ROOT, Config, database_url_from_env
+from .config import PROJECT_ROOT, Config, database_url_from_env, settle_secret_key
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_object(Config)
     if config:
         app.config.update(config)
+    settle_secret_key(app)  # refuses to start without a real SECRET_KEY outside debug and testing
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url_from_env(app.instance_path)
@@ -41,8 +42,11 @@ def create_app(config: dict | None = None) -> Flask:
     def load_user(user_id):
         from sqlalchemy.orm import joinedload
 
+        from .security import session_is_current
+
         # Every staff page asks for the user's roles: one query for both.
-        return db.session.get(User, int(user_id), options=[joinedload(User.memberships)])
+        user = db.session.get(User, int(user_id), options=[joinedload(User.memberships)])
+        return user if session_is_current(user) else None  # ended sessions (security.py) sign out here
 
     from .security import init_security
 

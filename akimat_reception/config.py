@@ -1,14 +1,36 @@
-"""Settings from the environment; every value has a safe embedded default for `make run`."""
+"""Settings from the environment; every value has a safe embedded default for `make run`, except the
+secret key, which has none: outside debug and testing the site refuses to start without a real one."""
 
+import logging
 import os
+import re
+import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from flask.cli import NoAppException
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The key this file shipped as a default until issue 12: it is public (it is in the source), so a
+# cookie signed with it proves nothing. Never accepted as SECRET_KEY or a fallback outside tests.
+OLD_DEFAULT_SECRET_KEY = "dev-only-change-me"
+PUBLIC_SECRET_KEYS = frozenset({OLD_DEFAULT_SECRET_KEY, "change-me", "changeme", "secret", "dev", "test"})
+HOW_TO_SET_A_KEY = (
+    "Set SECRET_KEY to a long random value, the same on every worker and host, e.g.\n"
+    "    export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')\"\n"
+    "or put it in a file readable only by the site and set SECRET_KEY_FILE=/path/to/it "
+    "(`make run` keeps one in instance/secret_key)."
+)
+
+log = logging.getLogger(__name__)
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = None  # create_app: SECRET_KEY, else the file SECRET_KEY_FILE names (see settle_secret_key)
+    # Older keys still accepted for sessions after a rotation (new cookies are signed with SECRET_KEY).
+    SECRET_KEY_FALLBACKS: list[str] = []
     SQLALCHEMY_DATABASE_URI = (
         None  # create_app: DATABASE_URL (postgresql:// through psycopg 3), else SQLite in instance/
     )
@@ -66,3 +88,57 @@ def database_url_from_env(instance_path: str) -> str:
             url = "postgresql+psycopg://" + url[len("postgresql://") :]
         return url
     return "sqlite:///" + str(Path(instance_path) / "akimat_reception.sqlite3")
+
+
+class UnsafeConfiguration(NoAppException):
+    """The site refuses to start. A NoAppException, so that `flask ...` prints the message, not a
+    traceback; gunicorn shows it and stops."""
+
+
+def _key_list(value: str | None) -> list[str]:
+    """SECRET_KEY_FALLBACKS: a comma- or space-separated list, newest first."""
+    return [key for key in re.split(r"[,\s]+", value or "") if key]
+
+
+def secret_key_from_env(environ: Mapping[str, str] = os.environ) -> str | None:
+    """SECRET_KEY, else the contents of the file SECRET_KEY_FILE names (a Docker or systemd secret,
+    or the one `make run` keeps in instance/)."""
+    key = environ.get("SECRET_KEY") or None
+    key_file = environ.get("SECRET_KEY_FILE")
+    if key is None and key_file:
+        try:
+            key = Path(key_file).read_text(encoding="utf-8").strip() or None
+        except OSError as error:
+            problem = f"SECRET_KEY_FILE={key_file} cannot be read ({error})."
+            raise UnsafeConfiguration(f"{problem}\n{HOW_TO_SET_A_KEY}") from error
+    return key
+
+
+def settle_secret_key(app) -> None:
+    """Fills SECRET_KEY and SECRET_KEY_FALLBACKS from the environment unless the app's config already
+    names them, and refuses to start without a real key outside debug and testing.
+
+    In debug or testing without a key, a random one for this process only: sessions end when the
+    process restarts, which a developer can live with, and no constant key ever signs a cookie."""
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key_from_env()
+    fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or os.environ.get("SECRET_KEY_FALLBACKS")
+    app.config["SECRET_KEY_FALLBACKS"] = _key_list(fallbacks) if isinstance(fallbacks, str) else list(fallbacks or [])
+    lenient = app.debug or app.testing
+    if lenient:
+        if not app.config["SECRET_KEY"]:
+            log.warning("SECRET_KEY is not set: a random key for this process; sessions end when it restarts.")
+            app.config["SECRET_KEY"] = secrets.token_urlsafe(48)
+            app.config["SECRET_KEY_IS_EPHEMERAL"] = True  # flask check-config reports it
+        return
+    if not app.config["SECRET_KEY"]:
+        raise UnsafeConfiguration(
+            "Refusing to start: SECRET_KEY is not set, and without it anyone could sign a session cookie.\n"
+            + HOW_TO_SET_A_KEY
+        )
+    public = [k for k in [app.config["SECRET_KEY"], *app.config["SECRET_KEY_FALLBACKS"]] if k in PUBLIC_SECRET_KEYS]
+    if public:
+        raise UnsafeConfiguration(
+            "Refusing to start: SECRET_KEY or SECRET_KEY_FALLBACKS holds a key published in the source code, "
+            "with which anyone can sign a session cookie.\n" + HOW_TO_SET_A_KEY
+        )

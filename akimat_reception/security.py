@@ -1,4 +1,18 @@
-"""HTTP protections on every response, and how long a staff session lives."""
+"""HTTP protections on every response, how long a staff session lives, how every session of a user
+ends at once, and which responses a cache may keep.
+
+Sessions that end. The session is Flask's signed cookie; at sign-in it records the user's session
+generation (`User.session_generation`), and on every request Flask-Login's user loader compares it
+with the user's row: signing out, a new password, a new second factor, deactivation and "sign out
+everywhere" raise the generation (domain/accounts.py), and every older cookie stops opening any page
+at its next request, on every worker and host, because they all read the same row.
+
+Why a generation and not server-side sessions (Flask-Session on Redis): the user's row is loaded on
+every request anyway (roles come with it), so the check costs no query and no new service; sessions
+keep working when Redis restarts or is flushed (Redis holds only rate-limit counts: nothing happens to
+sessions), and residents' tracking sessions stay stateless cookies. The price: ending one session
+ends them all (signing out on one computer signs the user out on the others too), and the cookie is
+signed, not encrypted, so it holds no secret but the access code shown once on the receipt."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +36,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LOGIN_AT = "login_at"
+GENERATION = "session_generation"
+
+# Pages that show nothing personal and may be kept by a shared cache for a minute, when the visitor
+# is anonymous and carries no session (see cache_policy). Every other response is `no-store`.
+SHAREABLE_ENDPOINTS = frozenset({"home.index", "reception.ratings"})
+SHARED_MAX_AGE = 60
+NO_STORE = "no-store"
 
 
 def init_security(app: Flask) -> None:
@@ -53,7 +74,57 @@ def init_security(app: Flask) -> None:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return None
 
+    app.after_request(cache_policy)
 
-def mark_signed_in() -> None:
+
+def mark_signed_in(user) -> None:
     session.permanent = True  # expires with PERMANENT_SESSION_LIFETIME when idle
     session[LOGIN_AT] = datetime.now(UTC).isoformat()
+    session[GENERATION] = user.session_generation
+
+
+def keep_this_session(user) -> None:
+    """After a change that ended every session of the user, the one that made it (re-authenticated by
+    the current password or a code) continues under the new generation; copies of its old cookie
+    do not."""
+    session[GENERATION] = user.session_generation
+
+
+def session_is_current(user) -> bool:
+    """Called by the user loader on every request: the session was signed in under the user's
+    present generation, and the account is active. A session that is not is emptied, so that the
+    stale sign-in is forgotten rather than checked again."""
+    if user is not None and user.active and session.get(GENERATION) == user.session_generation:
+        return True
+    session.clear()
+    flash(str(_l("Your session has ended. Please sign in again.")), "error")
+    return False
+
+
+def cache_policy(response):
+    """`no-store` on every response but two kinds: static files (Flask's own caching: they are the
+    same for everyone) and a page of SHAREABLE_ENDPOINTS answered to an anonymous visitor who sent
+    no session and gets none back (no flash, no form token, no signed-in user), which any cache may
+    keep for SHARED_MAX_AGE seconds."""
+    if request.endpoint == "static":
+        return response
+    if _shareable(response):
+        response.headers["Cache-Control"] = f"public, max-age={SHARED_MAX_AGE}"
+        response.vary.update(("Accept-Language", "Cookie"))  # the language comes from either
+    else:
+        response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+def _shareable(response) -> bool:
+    from flask import current_app
+
+    return (
+        request.endpoint in SHAREABLE_ENDPOINTS
+        and request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+        and not session.modified
+        and "Set-Cookie" not in response.headers
+        and not current_user.is_authenticated
+    )

@@ -11,18 +11,19 @@
 - ratings: ratings rebuild
 - phones: phones due
 - translate: translate update, translate compile
+- config: check-config
 
 Each module has a `register(app)`; the commands are thin: parse the options, call domain/, echo.
 """
 
 from flask import Flask
 
-from . import calendar, daily, database, demo, journal, outbox, phones, ratings, routing, translate, users
+from . import calendar, config, daily, database, demo, journal, outbox, phones, ratings, routing, translate, users
 from ._common import akimats_named
 
 __all__ = ["akimats_named", "register_cli"]
 
-MODULES = (database, demo, users, outbox, journal, daily, calendar, routing, ratings, phones, translate)
+MODULES = (database, demo, users, outbox, journal, daily, calendar, routing, ratings, phones, translate, config)
 
 
 def register_cli(app: Flask) -> None:

@@ -33,6 +33,9 @@ class User(UserMixin, Model):
     # a code cannot be replayed.
     totp_secret: Mapped[str | None] = mapped_column(String(32))
     totp_last_step: Mapped[int | None]
+    # Sessions that end (security.py): each session carries the generation it was signed in under;
+    # raising it ends every session of this user at once, on every worker and host.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user", order_by="Membership.id")

@@ -5,6 +5,12 @@ import pytest
 from akimat_reception import create_app
 
 
+@pytest.fixture(autouse=True)
+def real_secret_key(monkeypatch):
+    """These apps are built as in production, which refuses to start without a real key."""
+    monkeypatch.setenv("SECRET_KEY", "a-real-key-for-these-tests-only-4f1c9e2a7b")
+
+
 @pytest.mark.parametrize(
     "given, used",
     [

@@ -1,5 +1,8 @@
 """Staff sign in (password, then a one-time code when enrolled), sign out, their roles, their
-password and second factor. Failed attempts are throttled per account and per connection."""
+password and second factor. Failed attempts are throttled per account and per connection.
+
+Signing out, a new password, a new second factor and "sign out everywhere" end every session of
+the user at once (domain/accounts.py; security.py says how and why)."""
 
 import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -7,12 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from ...domain import two_factor
+from ...domain import accounts, two_factor
 from ...domain.passwords import password_problems
 from ...extensions import db, limiter
 from ...forms.auth import CodeForm, LoginForm, PasswordChangeForm
 from ...models import Role, User
-from ...security import mark_signed_in
+from ...security import keep_this_session, mark_signed_in
 from ..public.home import _safe_next
 
 bp = Blueprint("auth", __name__)
@@ -41,7 +44,7 @@ def _account_key() -> str:
 
 def _finish_sign_in(user: User):
     login_user(user)
-    mark_signed_in()
+    mark_signed_in(user)
     target = session.pop("login_next", None)
     return redirect(_safe_next(target) if target else landing_url(user))
 
@@ -89,13 +92,27 @@ def second_factor():
     return render_template("auth/code.html", form=form), 422 if form.is_submitted() else 200
 
 
+def _sign_out_everywhere(message: str):
+    accounts.end_all_sessions(current_user)
+    logout_user()
+    session.clear()
+    flash(message, "success")
+
+
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    session.clear()
-    flash(_("You have signed out."), "success")
+    """Ends every session of the user, this one and any copy of its cookie."""
+    _sign_out_everywhere(_("You have signed out."))
     return redirect(url_for("home.index"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """For a lost phone or a computer left signed in: every session of the user ends now."""
+    _sign_out_everywhere(_("You have signed out on every device. Sign in again to continue."))
+    return redirect(url_for(".login"))
 
 
 @bp.get("/account")
@@ -116,9 +133,10 @@ def change_password():
             if problems:
                 form.new_password.errors.extend(problems)
             else:
-                current_user.set_password(form.new_password.data)
-                db.session.commit()
-                flash(_("Your password was changed."), "success")
+                user = current_user._get_current_object()
+                accounts.change_password(user, form.new_password.data)
+                keep_this_session(user)
+                flash(_("Your password was changed. Every other session of yours has ended."), "success")
                 return redirect(url_for(".account"))
     return render_template("auth/password.html", form=form), 422 if form.is_submitted() else 200
 
@@ -127,17 +145,25 @@ def change_password():
 @login_required
 def enroll_second_factor():
     """Enrolment: a new secret, shown as a QR code and as text, confirmed by one code from the app."""
-    if current_user.totp_secret and request.method == "GET":
+    if current_user.totp_secret:
+        # Never replaced from a session alone: a stolen session must not swap in its own factor.
         return render_template("auth/two_factor.html", enrolled=True, form=None)
     secret = session.get(ENROLLING) or two_factor.new_secret()
     session[ENROLLING] = secret
     form = CodeForm()
     if form.validate_on_submit():
         if two_factor.verify(current_user, form.code.data, secret=secret):
-            current_user.totp_secret = secret
-            db.session.commit()
+            user = current_user._get_current_object()
+            accounts.turn_on_second_factor(user, secret)
             session.pop(ENROLLING, None)
-            flash(_("The second factor is on: from now on you sign in with a code from your app."), "success")
+            keep_this_session(user)
+            flash(
+                _(
+                    "The second factor is on: from now on you sign in with a code from your app. "
+                    "Every other session of yours has ended."
+                ),
+                "success",
+            )
             return redirect(url_for(".account"))
         form.code.errors.append(_("This code is not right. Check the time on your phone and try the new code."))
     uri = two_factor.provisioning_uri(current_user, secret)

@@ -1,0 +1,218 @@
+"""Which settings are unsafe for production, and what to do about each: `flask check-config`.
+
+Free of the domain and of Flask: it reads a mapping of settings (the app's config), the names the
+environment set explicitly (a default and an explicit value can look alike: MAIL_SERVER=127.0.0.1 is
+a local relay when chosen, and nothing at all when left unset), and the number of web workers."""
+
+import ipaddress
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from .config import PUBLIC_SECRET_KEYS
+
+MIN_SECRET_LENGTH = 32
+LOG_ONLY_SMS_GATEWAYS = ("LogSmsGateway",)  # class names of gateways that only write to the log
+EXAMPLE_DOMAINS = ("example", "test", "invalid", "localhost")  # RFC 2606 names: no one receives mail there
+# Kazakhstan moved to a single time zone, UTC+5, on 1 March 2024 (tzdata 2024a). Older data shows
+# Almaty at UTC+6: every time on the site an hour off, and deadlines near midnight on the wrong day.
+ALMATY = "Asia/Almaty"
+ALMATY_PROBE = datetime(2024, 6, 1, 12, 0)
+ALMATY_OFFSET = timedelta(hours=5)
+
+
+@dataclass(frozen=True)
+class Problem:
+    setting: str
+    problem: str
+    fix: str
+
+
+def _is_local_host(host: str | None) -> bool:
+    if not host:
+        return True
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def _secret(config: Mapping) -> list[Problem]:
+    how = "set SECRET_KEY (or SECRET_KEY_FILE) to a random value of 32+ characters, the same on every worker and host"
+    key = config.get("SECRET_KEY")
+    if not key or config.get("SECRET_KEY_IS_EPHEMERAL"):
+        return [Problem("SECRET_KEY", "not set: a random key for this process, sessions end at each restart", how)]
+    problems = []
+    if key in PUBLIC_SECRET_KEYS:
+        problems.append(Problem("SECRET_KEY", "a key published in the source code: anyone can sign a session", how))
+    elif len(key) < MIN_SECRET_LENGTH:
+        problems.append(Problem("SECRET_KEY", f"only {len(key)} characters: short enough to guess offline", how))
+    for fallback in config.get("SECRET_KEY_FALLBACKS") or []:
+        if fallback in PUBLIC_SECRET_KEYS or len(fallback) < MIN_SECRET_LENGTH:
+            problems.append(
+                Problem(
+                    "SECRET_KEY_FALLBACKS",
+                    "holds a published or short key, which still opens sessions",
+                    "remove it from SECRET_KEY_FALLBACKS",
+                )
+            )
+            break
+    return problems
+
+
+def _modes(config: Mapping) -> list[Problem]:
+    problems = []
+    if config.get("DEBUG"):
+        problems.append(
+            Problem("DEBUG", "on: the interactive debugger runs code for whoever sees an error", "unset FLASK_DEBUG")
+        )
+    if config.get("TESTING"):
+        problems.append(Problem("TESTING", "on: errors and checks behave as in the test suite", "do not set TESTING"))
+    if config.get("WTF_CSRF_ENABLED") is False:
+        problems.append(Problem("WTF_CSRF_ENABLED", "off: other sites can post forms as a signed-in user", "remove it"))
+    return problems
+
+
+def _cookies_and_https(config: Mapping) -> list[Problem]:
+    problems = []
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append(
+            Problem(
+                "SESSION_COOKIE_SECURE",
+                "off: the session cookie is also sent over plain HTTP, where anyone on the way can copy it",
+                "serve the site over HTTPS (TLS at the proxy) and set SESSION_COOKIE_SECURE=1",
+            )
+        )
+    if not config.get("SESSION_COOKIE_HTTPONLY"):
+        problems.append(
+            Problem("SESSION_COOKIE_HTTPONLY", "off: scripts can read the session cookie", "set it to True")
+        )
+    if str(config.get("SESSION_COOKIE_SAMESITE") or "").lower() not in ("lax", "strict"):
+        problems.append(
+            Problem(
+                "SESSION_COOKIE_SAMESITE", "neither Lax nor Strict: other sites' requests carry it", 'set it to "Lax"'
+            )
+        )
+    url = urlsplit(config.get("PUBLIC_BASE_URL") or "")
+    if _is_local_host(url.hostname):
+        problems.append(
+            Problem(
+                "PUBLIC_BASE_URL",
+                f"points at {url.hostname or 'nothing'}: links in emails and SMS lead residents nowhere",
+                "set PUBLIC_BASE_URL to the site's public address, e.g. https://reception.astana.gov.kz",
+            )
+        )
+    elif url.scheme != "https":
+        problems.append(
+            Problem(
+                "PUBLIC_BASE_URL", "not https: links in emails send residents over plain HTTP", "use its https:// form"
+            )
+        )
+    return problems
+
+
+def _delivery(config: Mapping, explicit: Collection[str]) -> list[Problem]:
+    problems = []
+    server = config.get("MAIL_SERVER") or ""
+    if not server or (_is_local_host(server) and "MAIL_SERVER" not in explicit):
+        problems.append(
+            Problem(
+                "MAIL_SERVER",
+                f"not set (the default {server or 'none'}): access codes and answers are not delivered",
+                "set MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USERNAME and MAIL_PASSWORD for the akimat's SMTP "
+                "server (MAIL_SERVER=127.0.0.1 explicitly for a local relay)",
+            )
+        )
+    gateway = str(config.get("SMS_GATEWAY") or "")
+    if not gateway or gateway.rpartition(":")[2] in LOG_ONLY_SMS_GATEWAYS:
+        problems.append(
+            Problem(
+                "SMS_GATEWAY",
+                f"{gateway or 'not set'} only writes SMS to the log: residents never receive them",
+                "set SMS_GATEWAY=module:Class to the operator's gateway",
+            )
+        )
+    sender = str(config.get("MAIL_DEFAULT_SENDER") or "")
+    domain = sender.rpartition("@")[2].lower().rstrip(">")
+    if not domain or any(label in EXAMPLE_DOMAINS for label in domain.split(".")):
+        problems.append(
+            Problem(
+                "MAIL_DEFAULT_SENDER",
+                f"{sender or 'not set'} is an example address: replies are lost and mail is marked as spam",
+                "set MAIL_DEFAULT_SENDER to the akimat's own address, e.g. reception@astana.gov.kz",
+            )
+        )
+    return problems
+
+
+def _limits_and_proxy(config: Mapping, workers: int | None) -> list[Problem]:
+    problems = []
+    if config.get("RATELIMIT_ENABLED") is False:
+        problems.append(
+            Problem("RATELIMIT_ENABLED", "off: passwords and access codes can be guessed at full speed", "remove it")
+        )
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if storage.startswith("memory://") and workers != 1:
+        several = f"{workers} workers" if workers else "several workers or hosts"
+        problems.append(
+            Problem(
+                "RATELIMIT_STORAGE_URI",
+                f"{storage} counts per process: with {several} each guesser gets every limit several times over",
+                "set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (a Redis all workers share)",
+            )
+        )
+    try:
+        hops = int(config.get("TRUSTED_PROXY_HOPS") or 0)
+    except (TypeError, ValueError):
+        hops = 0
+    if hops < 1:
+        problems.append(
+            Problem(
+                "TRUSTED_PROXY_HOPS",
+                "not set: behind a reverse proxy every resident has the proxy's address and shares one limit",
+                "set TRUSTED_PROXY_HOPS to the number of proxies in front of the site (1 for one nginx)",
+            )
+        )
+    return problems
+
+
+def _time_zone(zone: Callable[[str], object]) -> list[Problem]:
+    try:
+        offset = zone(ALMATY).utcoffset(ALMATY_PROBE)
+    except Exception as error:  # no data at all: ZoneInfoNotFoundError, or a broken file
+        offset, found = None, f"missing ({error.__class__.__name__})"
+    else:
+        found = f"UTC{'+' if offset >= timedelta(0) else '-'}{abs(offset)}"
+    if offset != ALMATY_OFFSET:
+        return [
+            Problem(
+                "time zone data",
+                f"{ALMATY} on {ALMATY_PROBE.date()} is {found}, not UTC+5 (in force since 1 March 2024)",
+                "install the pinned tzdata package (pip install -e .) and update the system's tzdata; "
+                "PYTHONTZPATH= (empty) makes Python use the package alone",
+            )
+        ]
+    return []
+
+
+def problems(
+    config: Mapping,
+    explicit: Collection[str] = (),
+    workers: int | None = None,
+    zone: Callable[[str], object] = ZoneInfo,
+) -> list[Problem]:
+    """Every unsafe production setting, in the order an operator would fix them."""
+    return [
+        *_secret(config),
+        *_modes(config),
+        *_cookies_and_https(config),
+        *_delivery(config, explicit),
+        *_limits_and_proxy(config, workers),
+        *_time_zone(zone),
+    ]

@@ -1,0 +1,172 @@
+"""No caching of personal pages. Every route of the URL map is walked (GET) anonymously, as a
+resident with a tracking session open, and signed in as each staff role: every response is
+`Cache-Control: no-store` except static files and the few anonymous pages that show nothing
+personal, which a shared cache may keep for a minute, and only when the visitor carries no session.
+A route added without an entry in ROUTES fails the walk."""
+
+import hashlib
+import os
+import re
+import secrets
+
+import pytest
+
+from akimat_reception.domain import lifecycle
+from akimat_reception.domain.attachments import StagedFile, stored_path
+from akimat_reception.extensions import db
+from akimat_reception.models import Role
+from tests import factories
+from tests.conftest import login, post_form
+from tests.web.test_routes_by_role import ROLES, _fixtures, _requests
+
+SHAREABLE = {"home.index", "reception.ratings"}  # anonymous, nothing personal: public, max-age=60
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def _resident_letter(app):
+    """A letter with a file, written by the resident who keeps its number and access code."""
+    with app.app_context():
+        astana = factories.akimat("astana")
+        name = secrets.token_hex(24)
+        path = stored_path(name)
+        os.makedirs(path.parent, exist_ok=True)
+        path.write_bytes(PDF)
+        template, _ = factories.letter()
+        letter, code = lifecycle.submit(
+            astana,
+            lifecycle.Submission(
+                kind=template.kind,
+                category=template.category,
+                language="ru",
+                subject="Справка",
+                body="Прилагаю справку о составе семьи.",
+                surname="Ким",
+                given_name="Елена",
+                address="Астана",
+                email="resident@example.kz",
+                submission_token=secrets.token_hex(16),
+            ),
+            files=[StagedFile(name, "справка.pdf", "application/pdf", len(PDF), hashlib.sha256(PDF).hexdigest())],
+        )
+        db.session.commit()
+        return letter.number, code, letter.attachments[0].id
+
+
+@pytest.fixture(scope="module")
+def urls(app):
+    """endpoint -> the URL a GET of it is walked with (POST-only routes answer 405, also walked)."""
+    fixtures = _fixtures(app)
+    with app.app_context():
+        department = factories.akimat("astana").departments[1].id
+        line = fixtures.line
+    number, code, attachment = _resident_letter(app)
+    staff = {endpoint: url for endpoint, (_, url, _) in _requests(fixtures, department).items()}
+    public = {
+        "static": "/static/css/site.css",
+        "home.index": "/",
+        "home.set_language": "/language/kk?next=/",
+        "auth.login": "/login",
+        "auth.second_factor": "/login/code",
+        "auth.logout": "/logout",
+        "auth.account": "/account",
+        "auth.change_password": "/account/password",
+        "auth.enroll_second_factor": "/account/two-factor",
+        "auth.sign_out_everywhere": "/account/sign-out-everywhere",
+        "reception.home": "/astana/",
+        "reception.ratings": "/astana/ratings",
+        "reception.new_letter": "/astana/letters/new",
+        "reception.receipt": f"/astana/letters/{number}/receipt",
+        "reception.track": "/astana/track",
+        "reception.letter_status": f"/astana/track/{number}",
+        "reception.attachment": f"/astana/track/{number}/files/{attachment}",
+        "reception.rate": f"/astana/track/{number}/rating",
+        "reception.dispute": f"/astana/track/{number}/dispute",
+        "reception.state_position": f"/astana/track/{number}/position",
+        "phones.directory": "/astana/phones",
+        "phones.report": f"/astana/phones/{line}/report",
+    }
+    return {**staff, **public}, (number, code)
+
+
+def _cache_control(response) -> str:
+    return response.headers.get("Cache-Control", "")
+
+
+def test_the_walk_covers_every_route(app, urls):
+    routes = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert routes == set(urls[0]), "a route was added or removed: say here how its caching is walked"
+
+
+def test_anonymous_visitors_get_no_store_everywhere_but_the_shareable_pages(app, urls):
+    shared, stored = set(), {}
+    for endpoint, url in urls[0].items():
+        response = app.test_client().get(url)  # a first visit: no session yet
+        header = _cache_control(response)
+        if endpoint == "static":
+            assert response.status_code == 200 and "no-store" not in header
+        elif header == "public, max-age=60":
+            shared.add(endpoint)
+            assert response.status_code == 200 and "Set-Cookie" not in response.headers
+            assert {"Accept-Language", "Cookie"} <= set(response.vary)
+        else:
+            stored[endpoint] = header
+    assert shared == SHAREABLE
+    assert {endpoint: h for endpoint, h in stored.items() if h != "no-store"} == {}
+
+
+def test_a_resident_with_a_tracking_session_open_gets_no_store_everywhere(app, urls):
+    routes, (number, code) = urls
+    resident = app.test_client()
+    opened = post_form(resident, "/astana/track", {"number": number, "code": code})
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/track/{number}")
+    assert number in resident.get(f"/astana/track/{number}").get_data(as_text=True)
+    walked = {endpoint: (resident.get(url), url) for endpoint, url in routes.items() if endpoint != "static"}
+    assert walked["reception.letter_status"][0].status_code == 200
+    assert walked["reception.attachment"][0].status_code == 200
+    assert {e: _cache_control(r) for e, (r, _) in walked.items() if _cache_control(r) != "no-store"} == {}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_response_to_a_signed_in_user_is_no_store(app, urls, role):
+    client = app.test_client()
+    login(client, role)
+    statuses, wrong = {}, {}
+    for endpoint, url in urls[0].items():
+        if endpoint in ("static", "auth.logout", "auth.sign_out_everywhere"):
+            continue
+        response = client.get(url)
+        statuses[endpoint] = response.status_code
+        if _cache_control(response) != "no-store":
+            wrong[endpoint] = _cache_control(response)
+    assert wrong == {}
+    assert statuses["auth.account"] == 200 and statuses["home.index"] == 200  # still signed in at the end
+
+
+def test_the_receipt_showing_the_access_code_is_not_stored(app):
+    from tests.web.test_public import GOOD_LETTER, _category_id
+
+    client = app.test_client()
+    sent = post_form(client, "/astana/letters/new", {**GOOD_LETTER, "category": _category_id(app)})
+    assert sent.status_code == 302
+    assert _cache_control(sent) == "no-store"
+    receipt = client.get(sent.headers["Location"])
+    assert re.search(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", receipt.get_data(as_text=True))
+    assert _cache_control(receipt) == "no-store"
+
+
+def test_a_page_showing_a_flash_message_is_not_stored_even_if_shareable(app):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Your rating has been recorded.")]
+    page = client.get("/")
+    assert "Your rating has been recorded." in page.get_data(as_text=True)
+    assert _cache_control(page) == "no-store"
+    assert _cache_control(app.test_client().get("/")) == "public, max-age=60"
+
+
+def test_signing_out_and_its_flash_are_not_stored(app):
+    client = app.test_client()
+    login(client, Role.REGISTRAR.value)
+    signed_out = post_form(client, "/logout", {}, form_url="/account")
+    assert signed_out.status_code == 302 and _cache_control(signed_out) == "no-store"
+    assert _cache_control(client.get(signed_out.headers["Location"])) == "no-store"
