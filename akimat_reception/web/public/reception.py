@@ -17,8 +17,8 @@ from ...extensions import db, limiter
 from ...forms.public import DisputeForm, LetterForm, PositionForm, RatingForm, TrackForm
 from ...labels import PUBLIC_EVENTS
 from ...models import Category, Letter, LetterKind, LetterStatus
-from ..actions import attempt
 from .. import limits
+from ..actions import attempt
 from ..files import send_attachment
 from ..tenancy import make_tenant_blueprint
 
