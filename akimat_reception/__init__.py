@@ -27,6 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url_from_env(app.instance_path)
 
+    from .web.limits import install_proxy_fix
+
+    install_proxy_fix(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -172,6 +175,10 @@ def _register_error_pages(app: Flask) -> None:
                 "please try again later."
             ),
         ),
+        503: (  # e.g. sign-in while the rate limits' store is down (web/limits.py: it fails closed)
+            _l("Please try again in a minute"),
+            _l("A safety check is briefly unavailable, so nothing was done. Please try again in a minute."),
+        ),
         500: (
             _l("Something went wrong"),
             _l("The error has been recorded. Nothing you sent was lost; please try again in a minute."),
@@ -179,13 +186,17 @@ def _register_error_pages(app: Flask) -> None:
     }
 
     def render_error(error):
+        if getattr(error, "response", None) is not None:  # a limit's own page (the letter form, kept)
+            return error.response
         code = getattr(error, "code", 500) or 500
         title, text = messages.get(code, messages[500])
         if code == 400:
             title, text = _l("The form has expired"), _l("Go back, reload the page and send the form again.")
-        return render_template("errors/error.html", code=code, title=title, text=text), code
+        retry_after = getattr(error, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if isinstance(retry_after, int) else {}
+        return render_template("errors/error.html", code=code, title=title, text=text), code, headers
 
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(code, render_error)
 
 

@@ -70,8 +70,15 @@ class Config:
     PHONE_REPORT_RATE_LIMIT = os.environ.get("PHONE_REPORT_RATE_LIMIT", "5 per hour")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    # Only what matters counts: registered letters, and failed codes and sign-ins.
-    RATELIMIT_LETTERS = os.environ.get("RATELIMIT_LETTERS", "10 per hour;30 per day")
+    # Redis down: each limit fails open or closed as web/limits.py says (table in docs/operations.md).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED, RATELIMIT_SWALLOW_ERRORS = True, True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "akimat")
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))  # 0: X-Forwarded-For is ignored
+    # Only what matters counts: registered letters, and failed codes and sign-ins. Per address it is
+    # generous (a service centre, a mobile network's shared address); per email/phone/IIN it is tight.
+    RATELIMIT_LETTERS = os.environ.get("RATELIMIT_LETTERS", "50 per hour;300 per day")
+    RATELIMIT_LETTERS_PER_CONTACT = os.environ.get("RATELIMIT_LETTERS_PER_CONTACT", "3 per hour;10 per day")
     RATELIMIT_TRACK_PER_NUMBER = os.environ.get("RATELIMIT_TRACK_PER_NUMBER", "5 per 15 minutes")
     RATELIMIT_TRACK_PER_CLIENT = os.environ.get("RATELIMIT_TRACK_PER_CLIENT", "20 per 15 minutes")
     RATELIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_PER_ACCOUNT", "10 per 15 minutes")

@@ -1,5 +1,6 @@
 """Staff sign in (password, then a one-time code when enrolled), sign out, their roles, their
-password and second factor. Failed attempts are throttled per account and per connection.
+password and second factor. Failed attempts are throttled per account and per connection; while
+the counts' store (Redis) is down, sign-in waits (fails closed, see web/limits.py).
 
 Signing out, a new password, a new second factor and "sign out everywhere" end every session of
 the user at once (domain/accounts.py; security.py says how and why)."""
@@ -16,6 +17,7 @@ from ...extensions import db, limiter
 from ...forms.auth import CodeForm, LoginForm, PasswordChangeForm
 from ...models import Role, User
 from ...security import keep_this_session, mark_signed_in
+from ..limits import fail_closed
 from ..public.home import _safe_next
 
 bp = Blueprint("auth", __name__)
@@ -54,6 +56,7 @@ def _finish_sign_in(user: User):
     lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_account_key, methods=["POST"], **FAILED_ONLY
 )
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_CLIENT"], methods=["POST"], **FAILED_ONLY)
+@fail_closed  # Redis down: no sign-in on per-process counts (web/limits.py)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -78,6 +81,7 @@ def login():
     methods=["POST"],
     **FAILED_ONLY,
 )
+@fail_closed
 def second_factor():
     user = db.session.get(User, session.get(PENDING) or 0)
     if user is None:

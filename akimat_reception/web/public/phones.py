@@ -59,7 +59,7 @@ def directory():
     return _render()
 
 
-@bp.post("/phones/<int:line_id>/report")
+@bp.post("/phones/<int:line_id>/report")  # Redis down: open, on per-process counts (web/limits.py)
 @limiter.limit(_report_limit, key_func=get_remote_address)
 def report(line_id):
     line = db.session.scalar(

@@ -2,9 +2,10 @@
 
 import re
 import uuid
+from datetime import UTC, datetime
 
-from flask import current_app, g, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from ...forms.public import DisputeForm, LetterForm, PositionForm, RatingForm, T
 from ...labels import PUBLIC_EVENTS
 from ...models import Category, Letter, LetterKind, LetterStatus
 from ...models._common import utcnow
+from .. import limits
 from ..actions import attempt
 from ..files import send_attachment
 from ..tenancy import make_tenant_blueprint
@@ -60,11 +62,59 @@ def _tracked_number_key() -> str:
     return "track-number:" + request.form.get("number", "").strip().upper()[:24]
 
 
-# Letters: a person writes a few a day; a flood from one connection is refused, not registered.
+PER_CLIENT_MESSAGE = _l(
+    "Too many letters were sent from your connection (it may be shared, as at a service centre or on a mobile "
+    "network). Nothing was registered and your text is kept: send it again after %(time)s."
+)
+PER_CONTACT_MESSAGE = _l(
+    "Too many letters were sent with this contact recently. Nothing was registered and your text is kept: "
+    "send it again after %(time)s."
+)
+
+
+def _registered(response) -> bool:
+    return response.status_code == 302
+
+
+def _letter_form_kept(field: str, message):
+    """A refused letter is not lost: the form comes back as typed, the reason on `field`."""
+
+    def on_breach(request_limit):
+        form = LetterForm(categories=_categories())
+        again = datetime.fromtimestamp(request_limit.reset_at, UTC)
+        form[field].errors = [message % {"time": format_datetime(again, "short")}]
+        if any(f.filename for f in request.files.getlist(form.files.name)):
+            form.files.errors = [_("Choose your files again when you send the letter: they were not kept.")]
+        staged = attachments.staged(form.submission_token.data or "")
+        return make_response(render_template("public/letter_form.html", form=form, staged=staged), 429)
+
+    return on_breach
+
+
+def _letters_per_contact(field: str):
+    return limiter.limit(
+        lambda: current_app.config["RATELIMIT_LETTERS_PER_CONTACT"],
+        key_func=limits.contact_key(field),
+        methods=["POST"],
+        deduct_when=_registered,
+        exempt_when=limits.contact_exempt(field),
+        on_breach=_letter_form_kept(field, PER_CONTACT_MESSAGE),
+    )
+
+
+# Letters: a person writes a few a day. Per address the limit is generous (many residents may share
+# one); per email, phone and IIN it is tight. Staff entering letters are exempt. Redis down: open.
 @bp.route("/letters/new", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["RATELIMIT_LETTERS"], methods=["POST"], deduct_when=lambda r: r.status_code == 302
+    lambda: current_app.config["RATELIMIT_LETTERS"],
+    methods=["POST"],
+    deduct_when=_registered,
+    exempt_when=limits.registered_by_staff,
+    on_breach=_letter_form_kept("body", PER_CLIENT_MESSAGE),
 )
+@_letters_per_contact("email")
+@_letters_per_contact("phone")
+@_letters_per_contact("iin")
 def new_letter():
     categories = _categories()
     form = LetterForm(categories=categories)
@@ -132,6 +182,7 @@ def receipt(number):
 
 
 # Wrong codes: per letter number (guessing one letter's code) and per connection (sweeping numbers).
+# Redis down: open, on per-process counts (79-bit codes; a resident is not kept from the answer).
 @bp.route("/track", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_TRACK_PER_NUMBER"],
