@@ -22,8 +22,9 @@ INDEX = 2 + 18 + 80
 
 def _shown(client):
     html = client.get(f"/{SLUG}/akim/", headers=EN).get_data(as_text=True)
-    totals = dict(re.findall(r'<li class="total[^"]*"><span class="total-number">(\d+)</span> ([a-z ]+)</li>', html))
-    return {name: int(n) for n, name in totals.items()}, html
+    # Keyed by the name: two totals may show the same number.
+    totals = re.findall(r'<li class="total[^"]*"><span class="total-number">(\d+)</span> ([a-z ]+)</li>', html)
+    return {name: int(n) for n, name in totals}, html
 
 
 def _counted(app, akimat_id):
