@@ -3,14 +3,14 @@ an older generation is refused (security.py), so raising it ends every session o
 Existing sessions carry no generation and end once, at the first request after the upgrade.
 
 Revision ID: d4e6f8a0b2c4
-Revises: c3d5a7e9f1b2
+Revises: 590b7bb40b3d
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "d4e6f8a0b2c4"
-down_revision = "c3d5a7e9f1b2"
+down_revision = "590b7bb40b3d"
 branch_labels = None
 depends_on = None
 
