@@ -10,11 +10,12 @@ import re
 import secrets
 
 import pytest
+from sqlalchemy import update
 
 from akimat_reception.domain import lifecycle
 from akimat_reception.domain.attachments import StagedFile, stored_path
 from akimat_reception.extensions import db
-from akimat_reception.models import Role
+from akimat_reception.models import Role, User
 from tests import factories
 from tests.conftest import login, post_form
 from tests.web.test_routes_by_role import ROLES, _fixtures, _requests
@@ -138,6 +139,9 @@ def test_every_response_to_a_signed_in_user_is_no_store(app, urls, role):
         statuses[endpoint] = response.status_code
         if _cache_control(response) != "no-store":
             wrong[endpoint] = _cache_control(response)
+    with app.app_context():  # the walk's /language/<code> saved a language on the account: undo it
+        db.session.execute(update(User).where(User.email == f"{role}@astana.demo.kz").values(language=None))
+        db.session.commit()
     assert wrong == {}
     assert statuses["auth.account"] == 200 and statuses["home.index"] == 200  # still signed in at the end
 
