@@ -88,7 +88,9 @@ def _groups(example: Example) -> Iterable[str]:
                 yield f"{example.language} hard"
 
 
-def measure(ranked: Sequence[Sequence[tuple[object, float]]], examples: Sequence[Example], threshold: float = CONFIDENT):
+def measure(
+    ranked: Sequence[Sequence[tuple[object, float]]], examples: Sequence[Example], threshold: float = CONFIDENT
+):
     measurement = Measurement(threshold=threshold)
     for candidates, example in zip(ranked, examples, strict=True):
         labels = [label for label, _p in candidates]
@@ -101,7 +103,10 @@ def measure(ranked: Sequence[Sequence[tuple[object, float]]], examples: Sequence
 
 def threshold_curve(ranked, examples, thresholds=(0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9)):
     """(threshold, precision, recall) of the confident suggestion: how CONFIDENT was chosen."""
-    return [(t, measure(ranked, examples, t).overall.precision, measure(ranked, examples, t).overall.recall) for t in thresholds]
+    return [
+        (t, measure(ranked, examples, t).overall.precision, measure(ranked, examples, t).overall.recall)
+        for t in thresholds
+    ]
 
 
 def best_threshold(ranked, examples, minimum_precision: float = 0.9) -> float | None:
@@ -150,8 +155,7 @@ def load_labelled(path: str | Path) -> list[LabelledLetter]:
 
 def labelled_examples(letters: Sequence[LabelledLetter], label_of: Callable[[str], object] = str) -> list[Example]:
     return [
-        Example(f"{x.subject}\n{x.body}", x.filed_category, label_of(x.department), x.language, x.case)
-        for x in letters
+        Example(f"{x.subject}\n{x.body}", x.filed_category, label_of(x.department), x.language, x.case) for x in letters
     ]
 
 
@@ -204,3 +208,39 @@ def report(measurement: Measurement) -> list[str]:
     for language in LANGUAGES:
         names += [(language, f"{language}"), (f"{language} hard", f"{language}, other or wrong")]
     return [text for text in (line(n, label) for n, label in names) if text]
+
+
+# What `flask routing evaluate` prints -------------------------------------------------------------
+
+
+def akimat_lines(akimat) -> list[str]:
+    """The journal's ping-pong share and the newest model's time-split measurement, by group."""
+    from .routing import evaluate
+
+    result = evaluate(akimat.id)
+    share = f"{result.share:.1%}" if result.share is not None else "n/a"
+    lines = [
+        f"{akimat.slug}: first department final for {result.first_department_final} of "
+        f"{result.letters} answered letters ({share})"
+    ]
+    if result.measured is None:
+        lines.append("  no classifier measured (fewer than 20 letters with a known department, or none trained)")
+    else:
+        lines.append(f"  classifier trained on {result.samples} letters; on the newest fifth, learned from the older:")
+        lines += report(Measurement.from_dict(result.measured))
+    return lines
+
+
+def labelled_lines(path: str | Path, akimat=None) -> list[str]:
+    """The labelled set scored by the akimat's model, or (akimat None) by a model trained on the
+    demo's training letters; with the precision and recall of each threshold."""
+    letters = load_labelled(path)
+    scored = on_corpus(letters) if akimat is None else for_akimat(akimat, letters)
+    source = "the demo's training letters" if akimat is None else f"{akimat.slug}'s current model"
+    if scored is None:
+        return [f"{path}: {source} cannot be scored (no model, or not the demo's categories)"]
+    measurement, curve, best = scored
+    lines = [f"{path}: {len(letters)} labelled letters, {source}:", *report(measurement)]
+    lines.append("  threshold: " + "; ".join(f"{t:.2f} precision {p:.1%} recall {r:.1%}" for t, p, r in curve if p))
+    lines.append(f"  highest recall at >= 90% precision: threshold {best}" if best else "  no threshold reaches 90%")
+    return lines
