@@ -143,16 +143,23 @@ def fit(examples: Sequence[Example]):
     if len(examples) < MINIMUM_SAMPLES or len(counts) < 2:
         return None
     folds = min(5, min(counts.values()))
+    # Departments are learned as 0..K-1: scikit-learn 1.9.1's temperature scaling (ensemble=False)
+    # misreads integer labels that are not, such as department ids, and flattens every probability.
+    labels = sorted(counts, key=str)
+    index = {label: i for i, label in enumerate(labels)}
+    targets = [index[e.label] for e in examples]
     try:
-        return pipeline(folds).fit(_matrix(examples), [e.label for e in examples])
+        model = pipeline(folds).fit(_matrix(examples), targets)
     except RuntimeError:  # letters so easy to tell apart that no temperature fits (log loss -> 0)
-        return pipeline(folds, method="sigmoid").fit(_matrix(examples), [e.label for e in examples])
+        model = pipeline(folds, method="sigmoid").fit(_matrix(examples), targets)
+    model.routing_labels_ = labels
+    return model
 
 
 def rank(model, examples: Sequence[Example]) -> list[list[tuple[object, float]]]:
     """For each letter, every department the model knows, most probable first."""
     probabilities = model.predict_proba(_matrix(examples))
-    classes = list(model.classes_)
+    classes = [model.routing_labels_[i] for i in model.classes_]
     return [sorted(zip(classes, map(float, row), strict=True), key=lambda pair: -pair[1]) for row in probabilities]
 
 
