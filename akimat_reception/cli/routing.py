@@ -27,27 +27,27 @@ def routing_train(slug):
             )
         else:
             accuracy = f"{model.holdout_accuracy:.1%}" if model.holdout_accuracy is not None else "n/a"
-            click.echo(f"{akimat.slug}: trained on {model.samples} letters, held-out accuracy {accuracy}")
+            click.echo(
+                f"{akimat.slug}: trained on {model.samples} letters; first choice right for {accuracy} "
+                "of the newest fifth (learned from the older)"
+            )
 
 
 @routing.command("evaluate")
 @click.option("--akimat", "slug", help="Only this akimat.")
-def routing_evaluate(slug):
-    """The share of answered letters whose first department was final."""
-    from ..domain.routing import evaluate
+@click.option("--letters", "labelled", type=click.Path(exists=True, dir_okay=False), help="A labelled set (CSV).")
+@click.option("--on-corpus", is_flag=True, help="Score the labelled set with a model trained on the demo's letters.")
+def routing_evaluate(slug, labelled, on_corpus):
+    """First department final, and the classifier by language and case (category right, other, wrong)."""
+    from ..domain import routing_evaluation
 
+    if labelled and on_corpus:
+        click.echo("\n".join(routing_evaluation.labelled_lines(labelled)))
+        return
     for akimat in akimats_named(slug):
-        result = evaluate(akimat.id)
-        share = f"{result.share:.1%}" if result.share is not None else "n/a"
-        model = (
-            f"; classifier held-out accuracy {result.holdout_accuracy:.1%} on {result.samples} letters"
-            if result.holdout_accuracy is not None
-            else "; no classifier trained"
-        )
-        click.echo(
-            f"{akimat.slug}: first department final for {result.first_department_final} of "
-            f"{result.letters} answered letters ({share}){model}"
-        )
+        click.echo("\n".join(routing_evaluation.akimat_lines(akimat)))
+        if labelled:
+            click.echo("\n".join(routing_evaluation.labelled_lines(labelled, akimat)))
 
 
 def register(app: Flask) -> None:

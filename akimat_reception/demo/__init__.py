@@ -25,9 +25,16 @@ from .staff import (
 __all__ = ["DEMO_PASSWORD", "DEMO_TOTP_SECRET", "load_demo"]
 
 
-def load_demo(letters_per_akimat: int = 48, seed: int = 2026, now: datetime | None = None) -> None:
+def load_demo(
+    letters_per_akimat: int = 48, seed: int = 2026, now: datetime | None = None, history_per_cell: int | None = None
+) -> None:
+    """`history_per_cell`: past letters per department and language that teach the classifier
+    (routing_corpus.record_history); by default 5 (105 per akimat) when the demo writes letters at all."""
+    from .. import routing_corpus
     from ..domain import routing
 
+    if history_per_cell is None:
+        history_per_cell = 5 if letters_per_akimat else 0
     rng = random.Random(seed)
     now = now or datetime.now(UTC)
     for spec in AKIMATS:
@@ -41,6 +48,8 @@ def load_demo(letters_per_akimat: int = 48, seed: int = 2026, now: datetime | No
         )
         db.session.commit()
         categories = {c.code: c for c in akimat.categories}
+        if history_per_cell:
+            routing_corpus.record_history(akimat, staff, history_per_cell, seed, now)
         for i in range(letters_per_akimat):
             _demo_letter(akimat, staff, categories, i, rng, now)
         demo_phones(akimat, staff, now)
