@@ -344,6 +344,8 @@ def register_cli(app: Flask) -> None:
         """Compile the catalogues to .mo files."""
         _pybabel("compile", "-d", "translations")
 
+    __import__(f"{__package__}.cli_worker", fromlist=["register"]).register(app)  # the worker's commands
+
 
 DEMO_PASSWORD_HINT = "Reception-demo-2026"
 BULK_THRESHOLD = 1000  # letters: above this, `flask demo` writes in bulk
