@@ -1,10 +1,11 @@
 """Outbox delivery under leases: email by SMTP, SMS through a gateway. Never strands, never doubles
 a confirmed message.
 
-- **Claim.** A worker claims a small batch (`OUTBOX_BATCH`) in one statement — `FOR UPDATE SKIP
-  LOCKED` on PostgreSQL, a conditional `UPDATE … WHERE status='pending'` on SQLite, whose writers
-  are serialised — marking it `sending` under its claim token until `lease_until`. It then sends the
-  batch one message at a time, in id order, over one SMTP connection, committing each outcome.
+- **Claim.** A worker claims a small batch (`OUTBOX_BATCH`) in one transaction — the due ids
+  selected `FOR UPDATE SKIP LOCKED` on PostgreSQL, then a conditional `UPDATE … WHERE
+  status='pending'` (all that SQLite, whose writers are serialised, needs) — marking it `sending`
+  under its claim token until `lease_until`. It then sends the batch one message at a time, in id
+  order, over one SMTP connection, committing each outcome.
 - **Lease expiry.** A worker that died leaves its claim `sending` past the lease; any worker (and
   `flask outbox requeue`) puts it back. Because a batch is sent in id order and each outcome is
   committed before the next send, only the lowest id still `sending` can have been in flight: it is
@@ -218,7 +219,7 @@ def _settings():
 
 
 def claim(now: datetime, limit: int, worker_id: str) -> list[Claimed]:
-    """Takes up to `limit` due messages for this worker under a lease, in one statement."""
+    """Takes up to `limit` due messages for this worker under a lease, in one transaction."""
     _batch, lease = _settings()
     token = f"{worker_id}/{uuid.uuid4().hex[:8]}"
     due = (
@@ -229,9 +230,15 @@ def claim(now: datetime, limit: int, worker_id: str) -> list[Claimed]:
     )
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)  # two workers never wait for, nor take, each other's rows
+    # Two statements, not `UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`: PostgreSQL may
+    # run such a subquery once per row, and then the LIMIT no longer holds (a claim took the whole outbox).
+    ids = list(db.session.scalars(due))
+    if not ids:
+        db.session.rollback()
+        return []
     db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due), OutboxMessage.status == DeliveryStatus.PENDING)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == DeliveryStatus.PENDING)
         .values(status=DeliveryStatus.SENDING, claimed_by=token, lease_until=now + lease)
         .execution_options(synchronize_session=False)
     )
@@ -282,14 +289,24 @@ def _settle(message: Claimed, **values) -> bool:
     return bool(result.rowcount)
 
 
-def _renew(message: Claimed, now: datetime, lease: timedelta) -> None:
-    db.session.execute(
+def _renew(message: Claimed, now: datetime, lease: timedelta) -> bool:
+    """Extends the claim's lease; False if this message is no longer ours (another worker found the
+    lease lapsed and took it over): then it must not be sent from here."""
+    renewed = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.claimed_by == message.claim, OutboxMessage.status == DeliveryStatus.SENDING)
         .values(lease_until=now + lease)
         .execution_options(synchronize_session=False)
+    ).rowcount
+    still_ours = db.session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.claimed_by == message.claim,
+            OutboxMessage.status == DeliveryStatus.SENDING,
+        )
     )
     db.session.commit()
+    return bool(renewed and still_ours)
 
 
 def requeue_expired(now: datetime | None = None, worker_id: str = "requeue") -> Counter:
@@ -464,7 +481,10 @@ def deliver_due(
             for message in messages:
                 moment = fixed_now or utcnow()
                 if moment - leased_at >= lease / 2:  # a slow server: keep the rest of the batch ours
-                    _renew(message, moment, lease)
+                    if not _renew(message, moment, lease):
+                        outcome["lost"] += len(messages) - messages.index(message)
+                        log.warning("outbox: claim %s lapsed and was taken over; the rest left to it", message.claim)
+                        break
                     leased_at = moment
                 result = _deliver_one(message, mailer, moment)
                 outcome[result] += 1

@@ -117,11 +117,11 @@ def _take(job: Job, akimat_id: int, day: date, now: datetime, worker_id: str, ex
     return bool(taken)
 
 
-def _finish(job: Job, akimat_id: int, day: date, status: str, result: str) -> None:
+def _finish(job: Job, akimat_id: int, day: date, status: str, result: str, finished_at: datetime) -> None:
     db.session.execute(
         update(JobRun)
         .where(JobRun.job == job.name, JobRun.akimat_id == akimat_id, JobRun.day == day)
-        .values(status=status, result=result[:2000], finished_at=utcnow())
+        .values(status=status, result=result[:2000], finished_at=finished_at)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -145,15 +145,17 @@ def run_due_jobs(now: datetime | None = None, worker_id: str = "cli") -> list[tu
                 continue
             if not _take(job, akimat_id, day, now, worker_id, existing):
                 continue
+            began = clock.monotonic()
             try:
                 result = job.run(db.session.get(Akimat, akimat_id), now)
             except Exception as error:  # recorded and retried later; the other jobs still run
                 db.session.rollback()
                 log.exception("job %s for %s on %s failed", job.name, slug, day)
-                _finish(job, akimat_id, day, "failed", f"{type(error).__name__}: {error}")
+                finished = now + timedelta(seconds=clock.monotonic() - began)
+                _finish(job, akimat_id, day, "failed", f"{type(error).__name__}: {error}", finished)
                 ran.append((job.name, slug, day, f"failed: {error}"))
                 continue
-            _finish(job, akimat_id, day, "done", result)
+            _finish(job, akimat_id, day, "done", result, now + timedelta(seconds=clock.monotonic() - began))
             log.info("job %s for %s on %s: %s", job.name, slug, day, result)
             ran.append((job.name, slug, day, result))
     return ran

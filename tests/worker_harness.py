@@ -5,19 +5,71 @@ threading.Event, never a timer), and `flask worker` run as a real subprocess."""
 import asyncio
 import email
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from email.policy import default
 from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
+from akimat_reception import create_app
+from akimat_reception.extensions import db
+from tests.conftest import BACKENDS, _postgres_database, make_test_app
 from tests.smtp import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def template(request, tmp_path_factory):
+    """A migrated database with the demo akimats, built once and copied for each test."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("worker") / "template.sqlite3"
+        app = make_test_app(f"sqlite:///{path}")
+        with app.app_context():
+            db.engine.dispose()
+        yield "sqlite", path
+    else:
+        database = _postgres_database()
+        url = next(database)
+        app = make_test_app(url)
+        with app.app_context():
+            db.engine.dispose()
+        yield "postgresql", url
+        next(database, None)
+
+
+@pytest.fixture
+def fresh(template, tmp_path):
+    """A database of its own (the worker delivers and runs jobs over everything in it)."""
+    backend, source = template
+    if backend == "sqlite":
+        target = tmp_path / "worker.sqlite3"
+        shutil.copyfile(source, target)
+        url = f"sqlite:///{target}"
+    else:
+        server = make_url(source)
+        name = f"{server.database}_{uuid.uuid4().hex[:6]}"
+        admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{server.database}"'))
+        url = server.set(database=name).render_as_string(hide_password=False)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
+    yield app, url
+    with app.app_context():
+        db.engine.dispose()
+    if backend == "postgresql":
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 class PausingInbox:
@@ -119,6 +171,10 @@ class WorkerProcess:
     def stop(self):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # stuck in a send the test's sink still holds
+            self.process.kill()
         self.wait()
 
     def wait(self):

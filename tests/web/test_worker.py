@@ -13,25 +13,10 @@ from sqlalchemy import select
 from akimat_reception.extensions import db
 from akimat_reception.jobs import JOBS
 from akimat_reception.models import Akimat, Channel, DeliveryStatus, JobRun, Membership, OutboxMessage, Role
-from tests.conftest import BACKENDS, _postgres_database, make_test_app
+from tests import worker_harness
 from tests.worker_harness import Sink, WorkerProcess, wait_until
 
-
-@pytest.fixture(params=BACKENDS)
-def fresh(request, tmp_path):
-    """A database of its own (the worker delivers and runs jobs over everything in it)."""
-    if request.param == "sqlite":
-        url = "sqlite:///" + str(tmp_path / "worker.sqlite3")
-        app = make_test_app(url)
-        yield app, url
-    else:
-        database = _postgres_database()
-        url = next(database)
-        app = make_test_app(url)
-        yield app, url
-        with app.app_context():
-            db.engine.dispose()
-        next(database, None)
+template, fresh = worker_harness.template, worker_harness.fresh  # the fixtures: a fresh database per test
 
 
 @pytest.fixture
@@ -170,7 +155,9 @@ def test_two_workers_in_parallel_send_each_message_once(fresh, sink, workers):
     recipients = addresses(40, "parallel")
     queue(app, recipients)
     sink.inbox.hold_all_before = True  # until both workers hold a claim of their own
-    pair = [workers("--no-jobs", OUTBOX_BATCH="3"), workers("--no-jobs", OUTBOX_BATCH="3")]
+    # A lease and a timeout longer than the wait for the second worker to start: no claim lapses here,
+    # and each held session is a different worker's.
+    pair = [workers("--no-jobs", OUTBOX_BATCH="3", OUTBOX_LEASE_SECONDS="120", MAIL_TIMEOUT="120") for _ in range(2)]
     wait_until(lambda: sink.inbox.waiting >= 2, what="both workers sending at once", workers=pair)
     sink.inbox.let_go()
     found = wait_until(lambda: all_sent(app, recipients), what="all forty sent", workers=pair)
@@ -183,9 +170,7 @@ def test_two_workers_in_parallel_send_each_message_once(fresh, sink, workers):
 def test_a_daily_job_runs_once_with_two_workers(fresh, sink, workers):
     app, _ = fresh
     with app.app_context():
-        akims = db.session.scalars(
-            select(Membership.user_id).where(Membership.role == Role.AKIM).distinct()
-        ).all()
+        akims = db.session.scalars(select(Membership.user_id).where(Membership.role == Role.AKIM).distinct()).all()
         akimats = db.session.scalar(select(db.func.count()).select_from(Akimat))
     pair = [workers(), workers()]
 
