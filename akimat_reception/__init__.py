@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.admin.phones import bp as admin_phones_bp
     from .web.akim import bp as akim_bp
     from .web.auth import bp as auth_bp
+    from .web.health import bp as health_bp
     from .web.office import bp as office_bp
     from .web.office.answer_templates import bp as answer_templates_bp
     from .web.office.phones import bp as office_phones_bp
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
         oversight_bp,
         admin_bp,
         admin_phones_bp,
+        health_bp,
     ):
         app.register_blueprint(bp)
 

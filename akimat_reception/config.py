@@ -51,7 +51,7 @@ class Config:
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024  # five attachments of 10 MB and the form itself
     ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR")  # default: instance/attachments
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-    # Outgoing mail; the outbox worker (`flask outbox send`) uses these.
+    # Outgoing mail; the outbox worker (`flask worker`, `flask outbox send`) uses these.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
@@ -60,7 +60,20 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "reception@akimat.example.kz")
     MAIL_SENDER_NAME = os.environ.get("MAIL_SENDER_NAME", "Virtual reception of the akim")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    # module:Class with send(phone, text, idempotency_key). The default holds every SMS (status "held"):
+    # set a real gateway in production; "akimat_reception.delivery:DevelopmentSmsSink" logs them as sent.
     SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "akimat_reception.delivery:LogSmsGateway")
+    # The worker (`flask worker`, akimat_reception/worker.py): messages claimed at a time, how long a
+    # claim holds before another worker may take it over, how often an unreachable SMTP server is
+    # probed, how long an idle worker sleeps, and when each daily job runs in the akimat's time.
+    OUTBOX_BATCH = int(os.environ.get("OUTBOX_BATCH", "20"))
+    OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
+    OUTBOX_PROBE_SECONDS = float(os.environ.get("OUTBOX_PROBE_SECONDS", "30"))
+    WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "2"))
+    WORKER_JOB_TIMES: dict = {}  # e.g. {"digest": "08:30"}; the defaults are in worker.JOBS
+    # /healthz shows its details (database, worker heartbeat, outbox backlog) to localhost and to
+    # "Authorization: Bearer <HEALTHZ_TOKEN>"; unset, to localhost only.
+    HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
     # Overrides of the legal terms (domain/deadlines.py), e.g. {"consideration_working_days": 15}.
     LEGAL_TERMS: dict = {}
     # The phone directory's freshness policy (domain/phones.py), e.g. {"window_days": 30, "report_threshold": 3}.

@@ -164,10 +164,11 @@ def smtp(app, monkeypatch):
 
 
 @pytest.fixture
-def sms_log(caplog):
-    """What the default SMS gateway wrote: (phone, text)."""
+def sms_log(app, caplog, monkeypatch):
+    """What the development SMS sink wrote: (phone, text). (The default gateway holds SMS unsent.)"""
     import logging
 
+    monkeypatch.setitem(app.config, "SMS_GATEWAY", "akimat_reception.delivery:DevelopmentSmsSink")
     caplog.set_level(logging.INFO, logger="akimat_reception.delivery")
 
     def sent():

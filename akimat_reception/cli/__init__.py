@@ -12,18 +12,33 @@
 - phones: phones due
 - translate: translate update, translate compile
 - config: check-config
+- worker: worker, and outbox send, status, requeue
 
 Each module has a `register(app)`; the commands are thin: parse the options, call domain/, echo.
 """
 
 from flask import Flask
 
-from . import calendar, config, daily, database, demo, journal, outbox, phones, ratings, routing, translate, users
+from . import (
+    calendar,
+    config,
+    daily,
+    database,
+    demo,
+    journal,
+    outbox,
+    phones,
+    ratings,
+    routing,
+    translate,
+    users,
+    worker,
+)
 from ._common import akimats_named
 
 __all__ = ["akimats_named", "register_cli"]
 
-MODULES = (database, demo, users, outbox, journal, daily, calendar, routing, ratings, phones, translate, config)
+MODULES = (database, demo, users, outbox, journal, daily, calendar, routing, ratings, phones, translate, config, worker)
 
 
 def register_cli(app: Flask) -> None:

@@ -16,7 +16,7 @@ from .letters import (
     LetterStatus,
     RoutingModel,
 )
-from .outbox import Channel, DeliveryStatus, OutboxMessage
+from .outbox import Channel, DeliveryStatus, JobRun, OutboxMessage, WorkerHeartbeat
 from .people import Membership, Role, User
 from .phones import CheckResult, LineDays, PhoneCheck, PhoneLine, PhoneReport
 from .stats import DepartmentAnswerStats
@@ -37,6 +37,7 @@ __all__ = [
     "Department",
     "Event",
     "JournalCheck",
+    "JobRun",
     "ExtensionRequest",
     "ExtensionStatus",
     "Letter",
@@ -48,6 +49,7 @@ __all__ = [
     "PersonalDataAccess",
     "Role",
     "User",
+    "WorkerHeartbeat",
     "CheckResult",
     "LineDays",
     "PhoneCheck",
