@@ -85,6 +85,7 @@ def urls(app):
         "reception.state_position": f"/astana/track/{number}/position",
         "phones.directory": "/astana/phones",
         "phones.report": f"/astana/phones/{line}/report",
+        "health.healthz": "/healthz",
     }
     return {**staff, **public}, (number, code)
 
