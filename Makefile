@@ -20,9 +20,21 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 compile-translations: install
 	$(BIN)/pybabel compile -d translations
 
+# The demo really sends: a local SMTP sink (aiosmtpd) keeps each message as a file in instance/mail/new/,
+# the worker delivers the outbox to it (SMS to the log) and runs the daily jobs beside the web server;
+# both stop when the server stops.
+DEMO_SMTP_PORT ?= 8025
 run: install compile-translations $(SECRET_KEY_FILE)
 	$(BIN)/flask init-db
 	$(BIN)/flask demo
+	@mkdir -p instance/mail/tmp instance/mail/new instance/mail/cur
+	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(DEMO_SMTP_PORT) -c aiosmtpd.handlers.Mailbox instance/mail & SINK=$$!; \
+	$(BIN)/python -c "import socket, time; [time.sleep(0.2) for _ in range(50) \
+		if socket.socket().connect_ex(('127.0.0.1', $(DEMO_SMTP_PORT)))]"; \
+	MAIL_SERVER=127.0.0.1 MAIL_PORT=$(DEMO_SMTP_PORT) SMS_GATEWAY=akimat_reception.delivery:DevelopmentSmsSink \
+		$(BIN)/flask worker & WORKER=$$!; \
+	trap 'kill $$WORKER $$SINK 2>/dev/null; wait $$WORKER $$SINK 2>/dev/null' EXIT INT TERM; \
+	echo "Mail sent by the demo: instance/mail/new/ (one file per message)"; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 $(SECRET_KEY_FILE):

@@ -243,3 +243,13 @@ def test_each_role_of_the_akimat_gets_exactly_its_routes(app, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_of_another_akimat_gets_404_everywhere(app, role):
     assert _walk(app, role, "almaty") == {endpoint: 404 for endpoint in EXPECTED}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_healthz_tells_every_role_only_that_the_site_is_alive(app, role):
+    """/healthz is outside the staff blueprints: signed in or not, from a visitor's address it says
+    "ok" and nothing else (the details are for localhost and the monitoring token)."""
+    client = app.test_client()
+    login(client, role, "astana")
+    response = client.get("/healthz", environ_base={"REMOTE_ADDR": "198.51.100.4"})
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "ok\n")
