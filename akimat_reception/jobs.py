@@ -70,7 +70,7 @@ def queue_phone_checks(akimat: Akimat, now: datetime) -> int:
     """One email to each registrar (the chancellery makes the check calls) listing the lines due
     for a check call, the longest unchecked first; none when no line is due. Returns how many lines."""
     from .domain import phones
-    from .domain.lifecycle import _members
+    from .domain.lifecycle._base import members
 
     due = [(line, state) for line, state in phones.directory(akimat, calendar_for(akimat.id), now) if state.due]
     if not due:
@@ -95,7 +95,7 @@ def queue_phone_checks(akimat: Akimat, now: datetime) -> int:
             link_text=_("Open the check-call queue"),
         )
 
-    for registrar in _members(akimat, Role.REGISTRAR):
+    for registrar in members(akimat, Role.REGISTRAR):
         notifications.queue_for_staff("phones_due", registrar, akimat, build=build)
     db.session.commit()
     return len(due)

@@ -12,7 +12,7 @@ from ..models._common import utcnow
 from . import deadlines, notifications, phones
 from .calendar import calendar_for, local_day
 from .identity import format_phone_national
-from .lifecycle._base import members as _members
+from .lifecycle._base import members
 
 LISTED = 10
 
@@ -67,7 +67,7 @@ def queue_digest(akimat: Akimat, now: datetime | None = None) -> int:
             link_text=_("Open the dashboard"),
         )
 
-    akims = _members(akimat, Role.AKIM)
+    akims = members(akimat, Role.AKIM)
     for akim in akims:
         notifications.queue_for_staff("digest", akim, akimat, build=build)
     db.session.commit()
