@@ -202,23 +202,42 @@ def staff_language(user: User, akimat: Akimat) -> str:
 
 def queue_for_staff(kind: str, user: User, akimat: Akimat, build, letter: Letter | None = None) -> None:
     """`build()` makes the Message; it runs in the staff member's language."""
-    language = staff_language(user, akimat)
+    queue_email(kind, user.email, staff_language(user, akimat), akimat, build, letter=letter)
+
+
+def queue_email(
+    kind: str,
+    recipient: str,
+    language: str,
+    akimat: Akimat | None,
+    build,
+    letter: Letter | None = None,
+    secret: str | None = None,
+) -> None:
+    """One email to `recipient`, `build()` run in `language`. A `secret` (a one-time link's token)
+    stands in the text as ACCESS_CODE_MARK: it is put in at delivery and then erased from the row."""
     with force_locale(language):
         message = build()
         html = render_template("emails/message.html", message=message, language=language)
     db.session.add(
         OutboxMessage(
-            akimat_id=akimat.id,
+            akimat_id=akimat.id if akimat is not None else None,
             letter_id=letter.id if letter else None,
             kind=kind,
             channel=Channel.EMAIL,
-            recipient=user.email,
+            recipient=recipient,
             language=language,
             subject=message.subject,
             body_text=_text(message),
             body_html=html,
+            secret=secret,
         )
     )
+
+
+def public_url(path: str) -> str:
+    """An absolute link for a message: PUBLIC_BASE_URL and `path` (which starts with /)."""
+    return f"{_base_url()}{path}"
 
 
 def office_url(letter: Letter) -> str:

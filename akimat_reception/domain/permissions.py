@@ -21,6 +21,10 @@ class Action(enum.StrEnum):
     MANAGE_CALENDAR = "manage_calendar"
     VERIFY_PHONES = "verify_phones"  # call the directory's lines and record the result
     MANAGE_PHONES = "manage_phones"  # add, edit, retire, import and export the directory's lines
+    MANAGE_STRUCTURE = "manage_structure"  # departments, categories, the structure's import and export
+    MANAGE_STAFF = "manage_staff"  # invite, give and take roles, deactivate, reset a second factor
+    # A higher akimat's view of the akimats under it: their figures, never residents' personal data.
+    VIEW_SUBORDINATES = "view_subordinates"
 
 
 MATRIX: dict[Role, frozenset[Action]] = {
@@ -39,10 +43,21 @@ MATRIX: dict[Role, frozenset[Action]] = {
             Action.DECIDE_EXTENSION,
             Action.INSTRUCT,
             Action.VIEW_OVERSIGHT,
+            Action.VIEW_SUBORDINATES,
         }
     ),
     # Administrators manage the akimat; they do not read residents' letters.
-    Role.ADMIN: frozenset({Action.VIEW_OVERSIGHT, Action.MANAGE_CALENDAR, Action.VERIFY_PHONES, Action.MANAGE_PHONES}),
+    Role.ADMIN: frozenset(
+        {
+            Action.VIEW_OVERSIGHT,
+            Action.MANAGE_CALENDAR,
+            Action.VERIFY_PHONES,
+            Action.MANAGE_PHONES,
+            Action.MANAGE_STRUCTURE,
+            Action.MANAGE_STAFF,
+            Action.VIEW_SUBORDINATES,
+        }
+    ),
 }
 
 # Roles whose reach is one department, not the whole akimat.

@@ -1,7 +1,8 @@
 """All models, importable from one place (and so known to Alembic)."""
 
 from . import guards  # noqa: F401  (registers the listeners)
-from .journal import Event, JournalCheck, PersonalDataAccess
+from .accounts import Invitation, PasswordReset, RecoveryCode
+from .journal import AdminEvent, Event, JournalCheck, PersonalDataAccess
 from .letters import (
     Answer,
     AnswerStatus,
@@ -20,10 +21,17 @@ from .outbox import Channel, DeliveryStatus, JobRun, OutboxMessage, WorkerHeartb
 from .people import Membership, Role, User
 from .phones import CheckResult, LineDays, PhoneCheck, PhoneLine, PhoneReport
 from .stats import DepartmentAnswerStats
-from .tenancy import Akimat, CalendarOverride, Category, Department
+from .tenancy import Akimat, AkimatKind, AkimatPlacement, AkimatSlug, CalendarOverride, Category, Department
 
 __all__ = [
+    "AdminEvent",
     "Akimat",
+    "AkimatKind",
+    "AkimatPlacement",
+    "AkimatSlug",
+    "Invitation",
+    "PasswordReset",
+    "RecoveryCode",
     "Answer",
     "AnswerStatus",
     "Attachment",

@@ -5,7 +5,7 @@ same with triggers, for clients that bypass the ORM.)"""
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from .journal import Event, PersonalDataAccess
+from .journal import AdminEvent, Event, PersonalDataAccess
 from .letters import Answer, Attachment, Letter
 from .phones import PhoneCheck
 
@@ -45,7 +45,7 @@ FROZEN_SENT_ANSWER_COLUMNS = (
     "language",
     "sent_at",
 )
-APPEND_ONLY = (Event, PersonalDataAccess, PhoneCheck, Attachment)
+APPEND_ONLY = (Event, PersonalDataAccess, PhoneCheck, Attachment, AdminEvent)
 
 
 class HistoryRewriteRefused(RuntimeError):

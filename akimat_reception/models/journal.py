@@ -64,3 +64,24 @@ class JournalCheck(Model):
     letters: Mapped[int]
     events: Mapped[int]
     breaks: Mapped[list] = mapped_column(JSON, default=list)  # [{"number", "seq", "problem"}]
+
+
+class AdminEvent(Model):
+    """An administrative change — an akimat created, moved or renamed, a department retired, a
+    person invited, given a role, deactivated, their second factor reset: who, what, before and
+    after. Append-only like the letters' journal; `akimat_id` is empty for the platform's own."""
+
+    __tablename__ = "admin_event"
+    __table_args__ = (Index("ix_admin_event_akimat_id_id", "akimat_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    akimat_id: Mapped[int | None] = mapped_column(ForeignKey("akimat.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    # What changed: "akimat", "department", "category", "user", "membership", "invitation" and its id.
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int | None]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    before: Mapped[dict] = mapped_column(JSON, default=dict)
+    after: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()

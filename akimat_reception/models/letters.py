@@ -100,6 +100,8 @@ class Letter(Model):
 
     status: Mapped[LetterStatus] = mapped_column(enum_column(LetterStatus))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    # The named executor within the department who answers it; empty: the department holds it.
+    executor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline: Mapped[date] = mapped_column(Date)
     # The term the law gave at registration; extensions may not go beyond it plus two months.
@@ -128,6 +130,7 @@ class Letter(Model):
     akimat: Mapped[Akimat] = relationship()
     category: Mapped[Category] = relationship()
     department: Mapped[Department | None] = relationship()
+    executor: Mapped[User | None] = relationship(foreign_keys=[executor_id])
     answers: Mapped[list["Answer"]] = relationship(back_populates="letter", order_by="Answer.id")
     attachments: Mapped[list["Attachment"]] = relationship(order_by="Attachment.id")
     repeat_of: Mapped[Optional["Letter"]] = relationship(remote_side=[id], foreign_keys=[repeat_of_id])

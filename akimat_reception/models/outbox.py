@@ -28,7 +28,8 @@ class OutboxMessage(Model):
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), index=True)
+    # Empty for mail that belongs to no akimat (a platform administrator's password reset).
+    akimat_id: Mapped[int | None] = mapped_column(ForeignKey("akimat.id"), index=True)
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("letter.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, length=20))

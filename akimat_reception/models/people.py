@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -36,6 +36,9 @@ class User(UserMixin, Model):
     # Sessions that end (security.py): each session carries the generation it was signed in under;
     # raising it ends every session of this user at once, on every worker and host.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The installation's operator: creates akimats, places them in the hierarchy, appoints their
+    # first administrators. Holds no role inside an akimat by this alone.
+    is_platform_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user", order_by="Membership.id")
@@ -55,8 +58,9 @@ class User(UserMixin, Model):
 
     @property
     def must_use_second_factor(self) -> bool:
-        """Administrators hold the keys of an akimat: they may not work without a second factor."""
-        return any(m.role is Role.ADMIN for m in self.memberships)
+        """Administrators hold the keys of an akimat (the platform's of all): they may not work
+        without a second factor."""
+        return self.is_platform_admin or any(m.role is Role.ADMIN for m in self.memberships)
 
     def roles_in(self, akimat: Akimat) -> set[Role]:
         return {m.role for m in self.memberships_in(akimat)}
