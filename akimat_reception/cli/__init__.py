@@ -13,6 +13,7 @@
 - translate: translate update, translate compile
 - config: check-config
 - worker: worker, and outbox send, status, requeue
+- akimat: akimat create, import, export
 
 Each module has a `register(app)`; the commands are thin: parse the options, call domain/, echo.
 """
@@ -20,6 +21,7 @@ Each module has a `register(app)`; the commands are thin: parse the options, cal
 from flask import Flask
 
 from . import (
+    akimat,
     calendar,
     config,
     daily,
@@ -38,7 +40,22 @@ from ._common import akimats_named
 
 __all__ = ["akimats_named", "register_cli"]
 
-MODULES = (database, demo, users, outbox, journal, daily, calendar, routing, ratings, phones, translate, config, worker)
+MODULES = (
+    akimat,
+    database,
+    demo,
+    users,
+    outbox,
+    journal,
+    daily,
+    calendar,
+    routing,
+    ratings,
+    phones,
+    translate,
+    config,
+    worker,
+)
 
 
 def register_cli(app: Flask) -> None:
