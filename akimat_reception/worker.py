@@ -1,5 +1,5 @@
 """`flask worker`: one long-running process per host that delivers the outbox continuously
-(akimat_reception/delivery.py) and runs the daily jobs (akimat_reception/jobs.py) on schedule.
+(akimat_reception/delivery/) and runs the daily jobs (akimat_reception/jobs.py) on schedule.
 
 **The scheduler is this loop over the `job_run` table, not APScheduler.** An installation is a few
 hosts sharing one PostgreSQL database, and what must hold is "each job once per akimat and working
