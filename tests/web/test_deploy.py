@@ -134,3 +134,22 @@ def test_the_systemd_units_pass_systemd_analyze_verify(unit, tmp_path):
     if unit.suffix == ".service":
         for setting in SERVICE_SETTINGS + (LONG_RUNNING if "backup" not in unit.name else ()):
             assert setting in text.replace(str(ROOT), "/srv/akimat-reception"), setting
+
+
+def test_the_guide_shows_the_commands_the_test_runs_and_the_sql_the_tests_run():
+    guide = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    assert ".venv/bin/gunicorn -c deploy/gunicorn.conf.py 'akimat_reception:create_app()'" in guide
+    assert ".venv/bin/flask worker" in guide and ".venv/bin/flask db upgrade" in guide
+    roles = (ROOT / "deploy" / "postgres-roles.sql").read_text(encoding="utf-8")
+    assert f"```sql\n{roles}```" in guide  # the file in full, as tests/conftest.py runs it
+    assert "docs/deploy.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_nginx_takes_exactly_the_uploads_the_app_takes():
+    from akimat_reception.config import Config
+
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    megabytes = Config.MAX_CONTENT_LENGTH // (1024 * 1024)
+    assert f"client_max_body_size {megabytes}m;" in nginx
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx  # one hop: TRUSTED_PROXY_HOPS=1
+    assert "TRUSTED_PROXY_HOPS=1" in (ROOT / "deploy" / "env.example").read_text(encoding="utf-8")
