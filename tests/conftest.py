@@ -2,7 +2,8 @@
 and helpers to sign in as a role of an akimat and to submit forms with their real CSRF token.
 
 Every test that uses `app` runs on SQLite and, when TEST_DATABASE_URL names a PostgreSQL server,
-again on a fresh PostgreSQL database created for this run."""
+again on a fresh PostgreSQL database created for this run: migrated as the owner role of
+docs/deploy.md, then used as its application role, which owns nothing."""
 
 import os
 import re
