@@ -2,11 +2,13 @@
 and helpers to sign in as a role of an akimat and to submit forms with their real CSRF token.
 
 Every test that uses `app` runs on SQLite and, when TEST_DATABASE_URL names a PostgreSQL server,
-again on a fresh PostgreSQL database created for this run."""
+again on a fresh PostgreSQL database created for this run: migrated as the owner role of
+docs/deploy.md, then used as its application role, which owns nothing."""
 
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,29 +33,113 @@ def pytest_configure(config):
     command.run()
 
 
+# The PostgreSQL suite connects as the deployment guide's application role, which owns nothing and
+# cannot switch the guarding triggers off; the schema is migrated as the owner (docs/deploy.md).
+# Roles belong to the whole server, so every run shares these two; each has a database of its own.
+PG_ROLES = {"owner": ("akimat_test_owner", "akimat-test-owner"), "app": ("akimat_test_app", "akimat-test-app")}
+ROLES_SQL = PROJECT_ROOT / "deploy" / "postgres-roles.sql"
+
+
+def as_role(url, role: str) -> str:
+    """The same database as `url`, connected as "owner", "app" or "server" (TEST_DATABASE_URL's own
+    user, the server's administrator: what someone with full access to the server can do)."""
+    url = make_url(url)
+    if role == "server":
+        server = make_url(os.environ["TEST_DATABASE_URL"])
+        user, password = server.username, server.password
+    else:
+        user, password = PG_ROLES[role]
+    return url.set(username=user, password=password).render_as_string(hide_password=False)
+
+
+def grant_roles(url) -> None:
+    """deploy/postgres-roles.sql, exactly as the guide runs it, on the database `url` names (as the
+    server's administrator), with the test roles' names; then their passwords, for servers that ask."""
+    (owner, owner_password), (app_role, app_password) = PG_ROLES["owner"], PG_ROLES["app"]
+    engine = create_engine(as_role(url, "server"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            cursor = conn.connection.dbapi_connection.cursor()  # psycopg itself: the file's %I are format()'s
+            cursor.execute(f"SET akimat.owner = '{owner}'")
+            cursor.execute(f"SET akimat.app = '{app_role}'")
+            cursor.execute(ROLES_SQL.read_text(encoding="utf-8"))
+            cursor.execute(f"ALTER ROLE {owner} PASSWORD '{owner_password}'")
+            cursor.execute(f"ALTER ROLE {app_role} PASSWORD '{app_password}'")
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def server_transaction():
+    """A transaction on the current app's database with every power: on PostgreSQL as the server's
+    administrator (only a superuser may SET session_replication_role), elsewhere the app's own."""
+    if db.engine.dialect.name != "postgresql":
+        with db.engine.begin() as conn:
+            yield conn
+        return
+    engine = create_engine(as_role(db.engine.url, "server"))
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def owner_context(app):
+    """An app context on `app`'s database as the owner (on SQLite, `app`'s own): for what the guide
+    runs as the owner, such as the bulk generator, which sets the sequences past the ids it wrote."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if make_url(url).get_backend_name() != "postgresql":
+        with app.app_context():
+            yield
+        return
+    owner = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": as_role(url, "owner"), "SECRET_KEY": "test"})
+    try:
+        with owner.app_context():
+            yield
+            db.session.remove()
+    finally:
+        with owner.app_context():
+            db.engine.dispose()
+
+
 def _postgres_database():
-    """A database of its own for this run, on the server TEST_DATABASE_URL names; dropped after."""
+    """A database of its own for this run, on the server TEST_DATABASE_URL names, owned by the
+    owner role and granted to the application role; yields its URL as the server's administrator
+    (make_test_app connects as the roles); dropped after."""
     server_url = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql+psycopg")
     name = f"akimat_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield server_url.set(database=name).render_as_string(hide_password=False)
+        url = server_url.set(database=name).render_as_string(hide_password=False)
+        grant_roles(url)
+        yield url
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
-def make_test_app(database_url: str):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test"})
-    with app.app_context():
+def make_test_app(database_url: str, role: str = "app"):
+    """The migrated app with the demo akimats. On PostgreSQL the migration and the demo run as the
+    owner, and the app returned connects as `role` (the application role unless told otherwise)."""
+    postgresql = make_url(database_url).get_backend_name() == "postgresql"
+    owner_url = as_role(database_url, "owner") if postgresql else database_url
+    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": owner_url, "SECRET_KEY": "test"}
+    owner_app = create_app(settings)
+    with owner_app.app_context():
         from flask_migrate import upgrade
 
         upgrade()
         load_demo(letters_per_akimat=0)  # the two demo akimats and their staff; tests write letters
-    return app
+        db.session.remove()
+        if not postgresql:
+            return owner_app
+        db.engine.dispose()
+    return create_app({**settings, "SQLALCHEMY_DATABASE_URI": as_role(database_url, role)})
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

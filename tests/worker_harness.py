@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from akimat_reception import create_app
 from akimat_reception.extensions import db
-from tests.conftest import BACKENDS, _postgres_database, make_test_app
+from tests.conftest import BACKENDS, _postgres_database, as_role, make_test_app
 from tests.smtp import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +61,7 @@ def fresh(template, tmp_path):
         admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{server.database}"'))
-        url = server.set(database=name).render_as_string(hide_password=False)
+        url = as_role(server.set(database=name), "app")  # the copy keeps the grants of its template
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
     yield app, url
     with app.app_context():

@@ -1,6 +1,7 @@
 """Every revision goes both ways: on a blank database, `flask db upgrade` to head, `flask db
 downgrade base` leaves no application table (nor, on PostgreSQL, a trigger function), and a second
-upgrade builds it all again. On PostgreSQL (TEST_DATABASE_URL) and on an SQLite file."""
+upgrade builds it all again. On PostgreSQL (TEST_DATABASE_URL), as the owner role of the deployment
+guide (no superuser), and on an SQLite file."""
 
 import os
 import uuid
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from akimat_reception import create_app
 from akimat_reception.extensions import db
+from tests.conftest import as_role, grant_roles
 
 ALEMBIC_ONLY = {"alembic_version"}  # Alembic's bookkeeping stays, empty, at base
 
@@ -92,7 +94,9 @@ def _blank_postgres_database():
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield server_url.set(database=name).render_as_string(hide_password=False)
+        url = server_url.set(database=name).render_as_string(hide_password=False)
+        grant_roles(url)
+        yield as_role(url, "owner")  # as the guide migrates: the owner, no superuser
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -12,6 +12,7 @@ from akimat_reception.extensions import db
 from akimat_reception.models import Decision, Event, Letter, LetterStatus, Role
 from akimat_reception.models.guards import HistoryRewriteRefused
 from tests import factories
+from tests.conftest import server_transaction
 
 
 @pytest.fixture(autouse=True)
@@ -227,7 +228,7 @@ def test_orm_refuses_to_edit_a_submitted_letter_or_delete_it():
 def tamper(sql: str) -> None:
     """What someone with direct database access could do: plain SQL, around the ORM and, on
     PostgreSQL, with the guarding triggers switched off for the session (superuser only)."""
-    with db.engine.begin() as conn:
+    with server_transaction() as conn:  # the app's own role may not switch the triggers off
         if conn.dialect.name == "postgresql":
             conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text(sql))

@@ -18,7 +18,7 @@ from akimat_reception.domain import journal
 from akimat_reception.extensions import db
 from akimat_reception.models import Event, Letter
 from tests import factories
-from tests.conftest import BACKENDS, _postgres_database, make_test_app
+from tests.conftest import BACKENDS, _postgres_database, as_role, make_test_app
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -70,11 +70,12 @@ def _restored_app(url: str):
 @contextmanager
 def _new_postgres_database(server_url):
     name = f"akimat_restore_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    server = as_role(make_url(server_url).set(database="postgres"), "server")  # the application role may not
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

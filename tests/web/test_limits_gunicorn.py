@@ -91,25 +91,40 @@ def gunicorn(database_url: str, storage_uri: str, workers: int, log: Path, **set
         "--access-logformat=%(p)s %(m)s %(U)s %(s)s",
         "akimat_reception:create_app()",
     ]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-    )
     base = f"http://127.0.0.1:{port}"
+    with running(command, env, log.with_suffix(".stderr"), ready_url=base + "/login"):
+        yield base, log
+
+
+@contextmanager
+def running(command, env, stderr: Path, ready_url: str | None = None, stop=signal.SIGKILL):
+    """`command` in a process group of its own, from the repository's root; once `ready_url`
+    answers (if given), yields the process; then sends `stop` to the whole group and waits.
+    SIGKILL by default: a graceful stop spends seconds in the workers' exit. What the process writes
+    to stderr goes to the file `stderr`, shown if it exits before it is ready."""
+    with stderr.open("wb") as errors:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True
+        )
     try:
         deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, process.stderr.read().decode()[-3000:]
+        while ready_url:
+            assert process.poll() is None, stderr.read_text(errors="replace")[-3000:]
             try:
-                urllib.request.urlopen(base + "/login", timeout=2).close()
+                urllib.request.urlopen(ready_url, timeout=2).close()
                 break
             except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not start"
+                assert time.monotonic() < deadline, f"{command[0]} did not start"
                 time.sleep(0.1)
-        yield base, log
+        yield process
     finally:
-        # The master and its workers, at once: a graceful stop spends seconds in the workers' exit.
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        if process.poll() is None:
+            os.killpg(process.pid, stop)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def _workers_that_served(log: Path, path: str, status: str) -> set[str]:
