@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from ...domain import accounts, two_factor
+from ...domain import accounts, recovery_codes, two_factor
 from ...domain.passwords import password_problems
 from ...extensions import db, limiter
 from ...forms.auth import CodeForm, LoginForm, PasswordChangeForm
@@ -122,7 +122,11 @@ def sign_out_everywhere():
 @bp.get("/account")
 @login_required
 def account():
-    return render_template("auth/account.html", memberships=current_user.memberships)
+    return render_template(
+        "auth/account.html",
+        memberships=current_user.memberships,
+        recovery_codes_left=recovery_codes.codes_left(current_user),
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -168,7 +172,8 @@ def enroll_second_factor():
                 ),
                 "success",
             )
-            return redirect(url_for(".account"))
+            # Shown in this answer only, never kept in the (readable) session cookie nor redirected to.
+            return render_template("auth/recovery_codes.html", codes=recovery_codes.issue_recovery_codes(user))
         form.code.errors.append(_("This code is not right. Check the time on your phone and try the new code."))
     uri = two_factor.provisioning_uri(current_user, secret)
     qr_svg = (
@@ -206,3 +211,6 @@ def require_second_factor_for_admins():
 
 
 bp.record_once(lambda state: state.app.before_request(require_second_factor_for_admins))
+
+# The views of getting back in register on this blueprint (imported last: they import `bp`).
+from . import recovery, recovery_code_views  # noqa: E402, F401

@@ -1,0 +1,73 @@
+"""Recovery codes in the second-factor flow (domain/recovery_codes.py): signing in with one when
+the phone is not at hand, and asking for new ones from the account page. The session rules of
+security.py are untouched: a recovery code stands in for the app's code, nothing more."""
+
+from flask import current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from ...domain import recovery_codes, two_factor
+from ...extensions import db, limiter
+from ...forms.auth import ReauthenticateForm, RecoveryCodeForm
+from ...models import User
+from ..limits import fail_closed
+from . import FAILED_ONLY, PENDING, _finish_sign_in, bp
+
+
+@bp.route("/login/recovery", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
+    # The same count as the app's codes: switching pages gives no extra guesses.
+    key_func=lambda: f"login-code:{session.get(PENDING)}",
+    methods=["POST"],
+    **FAILED_ONLY,
+)
+@fail_closed
+def recovery_code_sign_in():
+    """The second step of signing in, with a recovery code instead of the app's code."""
+    user = db.session.get(User, session.get(PENDING) or 0)
+    if user is None:
+        return redirect(url_for(".login"))
+    form = RecoveryCodeForm()
+    if form.validate_on_submit():
+        if recovery_codes.use_recovery_code(user, form.code.data):
+            session.pop(PENDING, None)
+            left = recovery_codes.codes_left(user)
+            message = ngettext(
+                "You signed in with a recovery code; it will not work again. %(num)d code is left.",
+                "You signed in with a recovery code; it will not work again. %(num)d codes are left.",
+                left,
+            )
+            if left <= 2:
+                message += " " + _("Issue new recovery codes on your account page before they run out.")
+            flash(message, "success")
+            return _finish_sign_in(user)
+        form.code.errors.append(_("This recovery code is not right or was already used. Each code works once."))
+    return render_template("auth/recovery_code.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/account/recovery-codes", methods=["GET", "POST"])
+@login_required
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
+    key_func=lambda: f"reauthenticate:{current_user.get_id()}",
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 422,
+)
+@fail_closed
+def new_recovery_codes():
+    """Ten new codes, the old ones voided, after the password or a current code of the app: a
+    session alone (perhaps a stolen one) must not be enough to mint a way in."""
+    if not current_user.totp_secret:
+        return redirect(url_for(".enroll_second_factor"))
+    user = current_user._get_current_object()
+    form = ReauthenticateForm()
+    if form.validate_on_submit():
+        if user.check_password(form.secret.data) or two_factor.verify(user, form.secret.data):
+            db.session.commit()  # the app's code, if that was it, is now used
+            return render_template("auth/recovery_codes.html", codes=recovery_codes.issue_recovery_codes(user))
+        form.secret.errors.append(_("This is neither your password nor the code your app shows now."))
+    return render_template(
+        "auth/new_recovery_codes.html", form=form, left=recovery_codes.codes_left(user)
+    ), 422 if form.is_submitted() else 200
