@@ -24,6 +24,7 @@ bp = Blueprint("auth", __name__)
 
 PENDING = "pending_second_factor"
 ENROLLING = "enrolling_secret"
+SHOW_NEW_CODES = "show_new_recovery_codes"  # a flag only: the codes never go in the (readable) cookie
 FAILED_ONLY = {"deduct_when": lambda response: response.status_code != 302}
 
 
@@ -74,13 +75,20 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+def second_step_limit():
+    """One count of wrong second steps per pending sign-in, shared by the app's codes and the
+    recovery codes (web/auth/recovery_code_views.py): switching pages gives no extra guesses."""
+    return limiter.shared_limit(
+        lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
+        scope="login-second-step",
+        key_func=lambda: f"login-code:{session.get(PENDING)}",
+        methods=["POST"],
+        **FAILED_ONLY,
+    )
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
-    key_func=lambda: f"login-code:{session.get(PENDING)}",
-    methods=["POST"],
-    **FAILED_ONLY,
-)
+@second_step_limit()
 @fail_closed
 def second_factor():
     user = db.session.get(User, session.get(PENDING) or 0)
@@ -172,8 +180,9 @@ def enroll_second_factor():
                 ),
                 "success",
             )
-            # Shown in this answer only, never kept in the (readable) session cookie nor redirected to.
-            return render_template("auth/recovery_codes.html", codes=recovery_codes.issue_recovery_codes(user))
+            # The next page issues and shows the recovery codes, once (recovery_code_views.py).
+            session[SHOW_NEW_CODES] = True
+            return redirect(url_for(".new_recovery_codes"))
         form.code.errors.append(_("This code is not right. Check the time on your phone and try the new code."))
     uri = two_factor.provisioning_uri(current_user, secret)
     qr_svg = (

@@ -2,7 +2,7 @@
 the phone is not at hand, and asking for new ones from the account page. The session rules of
 security.py are untouched: a recovery code stands in for the app's code, nothing more."""
 
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -12,17 +12,11 @@ from ...extensions import db, limiter
 from ...forms.auth import ReauthenticateForm, RecoveryCodeForm
 from ...models import User
 from ..limits import fail_closed
-from . import FAILED_ONLY, PENDING, _finish_sign_in, bp
+from . import PENDING, SHOW_NEW_CODES, _finish_sign_in, bp, second_step_limit
 
 
 @bp.route("/login/recovery", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
-    # The same count as the app's codes: switching pages gives no extra guesses.
-    key_func=lambda: f"login-code:{session.get(PENDING)}",
-    methods=["POST"],
-    **FAILED_ONLY,
-)
+@second_step_limit()
 @fail_closed
 def recovery_code_sign_in():
     """The second step of signing in, with a recovery code instead of the app's code."""
@@ -62,6 +56,9 @@ def new_recovery_codes():
     if not current_user.totp_secret:
         return redirect(url_for(".enroll_second_factor"))
     user = current_user._get_current_object()
+    if request.method == "GET" and session.pop(SHOW_NEW_CODES, False):
+        # Right after the second factor was turned on, which proved the person: the first codes.
+        return render_template("auth/recovery_codes.html", codes=recovery_codes.issue_recovery_codes(user))
     form = ReauthenticateForm()
     if form.validate_on_submit():
         if user.check_password(form.secret.data) or two_factor.verify(user, form.secret.data):
