@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from ..extensions import db
 from ..models import PasswordReset, User
@@ -121,7 +121,7 @@ def complete_reset(reset: PasswordReset, new_password: str, now: datetime | None
     if problems:
         raise ResetError(problems[0])
     # Used once even when two tabs send the form at the same moment: only one UPDATE finds it open.
-    claimed = db.session.execute(
+    claimed: CursorResult = db.session.execute(  # type: ignore[assignment]
         update(PasswordReset)
         .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None), PasswordReset.expires_at > now)
         .values(used_at=now)

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 
 from ..extensions import db
 from ..models import RecoveryCode, User
@@ -60,7 +60,7 @@ def use_recovery_code(user: User, code: str, now: datetime | None = None) -> boo
         return False
     now = now or datetime.now(UTC)
     # One UPDATE decides: two sign-ins racing with the same code cannot both get in.
-    used = db.session.execute(
+    used: CursorResult = db.session.execute(  # type: ignore[assignment]
         update(RecoveryCode)
         .where(
             RecoveryCode.user_id == user.id,
