@@ -43,10 +43,19 @@ def issue_recovery_codes(user: User, now: datetime | None = None) -> list[str]:
     """
     now = now or datetime.now(UTC)
     codes = [_new_code() for _ in range(COUNT)]
-    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    void_recovery_codes(user)
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=code_hash(user, c), created_at=now) for c in codes)
     db.session.commit()
     return codes
+
+
+def void_recovery_codes(user: User) -> None:
+    """Every recovery code of the user stops working (the second factor was reset by an
+    administrator: the new one gets new codes). The caller commits.
+
+    user: the account whose codes go.
+    """
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
 
 
 def use_recovery_code(user: User, code: str, now: datetime | None = None) -> bool:

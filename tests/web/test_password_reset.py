@@ -77,6 +77,8 @@ def test_the_whole_journey_with_a_real_email(app, smtp):
 
     form = client.get(link, headers=EN)
     assert form.status_code == 200 and 'type="password"' in form.get_data(as_text=True)
+    # The token is in the address: another site learns at most the origin, never the path.
+    assert form.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     weak = post_form(client, link, {"new_password": "password123", "repeat_password": "password123"}, headers=EN)
     assert weak.status_code == 422 and "error-summary" in weak.get_data(as_text=True)
     done = post_form(client, link, {"new_password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD}, headers=EN)
