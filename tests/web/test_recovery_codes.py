@@ -72,6 +72,12 @@ def test_enrolling_shows_ten_codes_once_and_each_signs_in_once(app):
     refused = post_form(again, "/login/recovery", {"code": codes[0]}, headers=EN)
     assert refused.status_code == 422 and "already used" in refused.get_data(as_text=True)
     assert again.get("/account", headers=EN).status_code == 302
+    # Typed into the app's code field instead, a recovery code works too — once.
+    by_code_field = post_form(again, "/login/code", {"code": codes[1]}, headers=EN)
+    assert by_code_field.status_code == 302 and again.get("/account", headers=EN).status_code == 200
+    third = app.test_client()
+    _first_step(third, email)
+    assert post_form(third, "/login/code", {"code": codes[1]}, headers=EN).status_code == 422
 
 
 def test_a_recovery_code_is_not_a_way_around_the_password(app):

@@ -8,6 +8,7 @@ the user at once (domain/accounts.py; security.py says how and why)."""
 import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
@@ -50,6 +51,21 @@ def _finish_sign_in(user: User):
     mark_signed_in(user)
     target = session.pop("login_next", None)
     return redirect(_safe_next(target) if target else landing_url(user))
+
+
+def finish_with_recovery_code(user: User):
+    """The second step done with a recovery code: says so, and how many codes are left."""
+    session.pop(PENDING, None)
+    left = recovery_codes.codes_left(user)
+    message = ngettext(
+        "You signed in with a recovery code; it will not work again. %(num)d code is left.",
+        "You signed in with a recovery code; it will not work again. %(num)d codes are left.",
+        left,
+    )
+    if left <= 2:
+        message += " " + _("Issue new recovery codes on your account page before they run out.")
+    flash(message, "success")
+    return _finish_sign_in(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -100,6 +116,9 @@ def second_factor():
             db.session.commit()
             session.pop(PENDING, None)
             return _finish_sign_in(user)
+        # A recovery code typed here instead of on its own page is accepted as well.
+        if recovery_codes.use_recovery_code(user, form.code.data):
+            return finish_with_recovery_code(user)
         form.code.errors.append(_("This code is not right or was already used. Enter the code your app shows now."))
     return render_template("auth/code.html", form=form), 422 if form.is_submitted() else 200
 

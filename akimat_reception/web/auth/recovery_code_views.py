@@ -2,9 +2,8 @@
 the phone is not at hand, and asking for new ones from the account page. The session rules of
 security.py are untouched: a recovery code stands in for the app's code, nothing more."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ...domain import recovery_codes, two_factor
@@ -12,7 +11,7 @@ from ...extensions import db, limiter
 from ...forms.auth import ReauthenticateForm, RecoveryCodeForm
 from ...models import User
 from ..limits import fail_closed
-from . import PENDING, SHOW_NEW_CODES, _finish_sign_in, bp, second_step_limit
+from . import PENDING, SHOW_NEW_CODES, bp, finish_with_recovery_code, second_step_limit
 
 
 @bp.route("/login/recovery", methods=["GET", "POST"])
@@ -26,17 +25,7 @@ def recovery_code_sign_in():
     form = RecoveryCodeForm()
     if form.validate_on_submit():
         if recovery_codes.use_recovery_code(user, form.code.data):
-            session.pop(PENDING, None)
-            left = recovery_codes.codes_left(user)
-            message = ngettext(
-                "You signed in with a recovery code; it will not work again. %(num)d code is left.",
-                "You signed in with a recovery code; it will not work again. %(num)d codes are left.",
-                left,
-            )
-            if left <= 2:
-                message += " " + _("Issue new recovery codes on your account page before they run out.")
-            flash(message, "success")
-            return _finish_sign_in(user)
+            return finish_with_recovery_code(user)
         form.code.errors.append(_("This recovery code is not right or was already used. Each code works once."))
     return render_template("auth/recovery_code.html", form=form), 422 if form.is_submitted() else 200
 
