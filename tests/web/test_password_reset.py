@@ -187,3 +187,21 @@ def test_the_refusal_is_in_the_readers_language(app, monkeypatch):
 def test_an_empty_form_shows_the_error_and_sends_nothing(app):
     answer = post_form(app.test_client(), "/login/forgot", {"email": ""}, headers=EN)
     assert answer.status_code == 422 and 'href="#email"' in answer.get_data(as_text=True)
+
+
+def test_a_platform_administrator_without_an_akimat_gets_the_link_too(app, smtp):
+    with app.app_context():
+        email = f"platform-{uuid.uuid4().hex[:8]}@example.kz"
+        user = User(email=email, full_name="Платформа Әкімшісі", is_platform_admin=True, language="ru")
+        user.set_password(PASSWORD)
+        user.totp_secret = pyotp.random_base32()
+        db.session.add(user)
+        db.session.commit()
+    client = app.test_client()
+    assert _ask(client, email).status_code == 200
+    mail, link = _link_in_mail(app, smtp, email)
+    assert mail["Content-Language"] == "ru"
+    data = {"new_password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD}
+    assert post_form(client, link, data, headers=EN).status_code == 302
+    second_step = post_form(client, "/login", {"email": email, "password": NEW_PASSWORD}, headers=EN)
+    assert second_step.headers["Location"].endswith("/login/code")  # the second factor is still asked
