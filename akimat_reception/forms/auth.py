@@ -27,3 +27,33 @@ class PasswordChangeForm(FlaskForm):
         _l("New password again"),
         validators=[DataRequired(**REQUIRED), EqualTo("new_password", message=_l("The two new passwords differ."))],
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email of your account"), filters=[strip], validators=[DataRequired(**REQUIRED), Length(max=254)]
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(**REQUIRED), Length(max=200)])
+    repeat_password = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(**REQUIRED), EqualTo("new_password", message=_l("The two new passwords differ."))],
+    )
+
+
+class RecoveryCodeForm(FlaskForm):
+    code = StringField(
+        _l("Recovery code"),
+        filters=[strip],
+        validators=[DataRequired(**REQUIRED), Length(max=20)],
+    )
+
+
+class ReauthenticateForm(FlaskForm):
+    """Before new recovery codes: proof that the person at the keyboard holds the account."""
+
+    secret = PasswordField(
+        _l("Your password or the code your app shows now"), validators=[DataRequired(**REQUIRED), Length(max=200)]
+    )

@@ -89,3 +89,24 @@ def contact_key(field: str):
 
 def contact_exempt(field: str):
     return lambda: registered_by_staff() or not _contact(field)
+
+
+# "Forgot your password?": each request may send an email, so every POST counts (not only the
+# failed ones, as at sign-in). Per address, so that no one floods a colleague's mailbox from many
+# connections; per client, so that no one probes many addresses. Redis down: open — a reset link
+# is 256 bits and cannot be guessed, only the mail could be flooded, and only per process.
+RESET_PER_ADDRESS = "3 per hour"
+RESET_PER_CLIENT = "10 per hour"
+
+
+def reset_per_address() -> str:
+    return current_app.config.get("RATELIMIT_RESET_PER_ADDRESS", RESET_PER_ADDRESS)
+
+
+def reset_per_client() -> str:
+    return current_app.config.get("RATELIMIT_RESET_PER_CLIENT", RESET_PER_CLIENT)
+
+
+def address_key() -> str:
+    """The key of the address typed on the form, an HMAC like the letters' contacts."""
+    return "reset-" + contact_key("email")()

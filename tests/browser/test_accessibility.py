@@ -79,6 +79,12 @@ PAGES = [
     ("admin-phones", 200, "main h1"),
     ("admin-phones-new", 200, "main form input#number"),
     ("admin-phones-import", 200, "main form input[type=file]"),
+    # Getting back in (issue 13): the forgotten password, and recovery codes of the second factor.
+    ("forgot", 200, "main form input#email"),
+    ("forgot-errors", 422, ".error-summary a[href='#email']"),
+    ("forgot-sent", 200, "main a[href='/login']"),
+    ("reset-invalid", 404, "main a[href='/login/forgot']"),
+    ("new-recovery-codes", 200, "main form input#secret"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -308,6 +314,11 @@ def _resident_pages(visit, letters):
     page.fill("#email", "nobody@astana.demo.kz")  # no real account is throttled for it
     page.fill("#password", "not-the-password")
     visit.submit("login-error")
+    visit.goto("forgot", "/login/forgot")
+    visit.submit("forgot-errors")  # nothing filled in
+    page.fill("#email", "nobody@astana.demo.kz")  # no account: no mail, the same page
+    visit.submit("forgot-sent")
+    visit.goto("reset-invalid", "/login/reset/an-expired-or-unknown-link")
     visit.goto("not-found", "/astana/no-such-page")
     visit.goto("phones", "/astana/phones")
     visit.goto("ratings", "/astana/ratings")
@@ -340,6 +351,7 @@ def _admin_pages(visit, letters):
     visit.goto("admin-phones", "/astana/admin/phones/")
     visit.goto("admin-phones-new", "/astana/admin/phones/new")
     visit.goto("admin-phones-import", "/astana/admin/phones/import")
+    visit.goto("new-recovery-codes", "/account/recovery-codes")
 
 
 READERS = [

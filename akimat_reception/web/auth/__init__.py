@@ -8,10 +8,11 @@ the user at once (domain/accounts.py; security.py says how and why)."""
 import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from ...domain import accounts, two_factor
+from ...domain import accounts, recovery_codes, two_factor
 from ...domain.passwords import password_problems
 from ...extensions import db, limiter
 from ...forms.auth import CodeForm, LoginForm, PasswordChangeForm
@@ -24,6 +25,7 @@ bp = Blueprint("auth", __name__)
 
 PENDING = "pending_second_factor"
 ENROLLING = "enrolling_secret"
+SHOW_NEW_CODES = "show_new_recovery_codes"  # a flag only: the codes never go in the (readable) cookie
 FAILED_ONLY = {"deduct_when": lambda response: response.status_code != 302}
 
 
@@ -51,6 +53,21 @@ def _finish_sign_in(user: User):
     return redirect(_safe_next(target) if target else landing_url(user))
 
 
+def finish_with_recovery_code(user: User):
+    """The second step done with a recovery code: says so, and how many codes are left."""
+    session.pop(PENDING, None)
+    left = recovery_codes.codes_left(user)
+    message = ngettext(
+        "You signed in with a recovery code; it will not work again. %(num)d code is left.",
+        "You signed in with a recovery code; it will not work again. %(num)d codes are left.",
+        left,
+    )
+    if left <= 2:
+        message += " " + _("Issue new recovery codes on your account page before they run out.")
+    flash(message, "success")
+    return _finish_sign_in(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_account_key, methods=["POST"], **FAILED_ONLY
@@ -74,13 +91,20 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+def second_step_limit():
+    """One count of wrong second steps per pending sign-in, shared by the app's codes and the
+    recovery codes (web/auth/recovery_code_views.py): switching pages gives no extra guesses."""
+    return limiter.shared_limit(
+        lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
+        scope="login-second-step",
+        key_func=lambda: f"login-code:{session.get(PENDING)}",
+        methods=["POST"],
+        **FAILED_ONLY,
+    )
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
-    key_func=lambda: f"login-code:{session.get(PENDING)}",
-    methods=["POST"],
-    **FAILED_ONLY,
-)
+@second_step_limit()
 @fail_closed
 def second_factor():
     user = db.session.get(User, session.get(PENDING) or 0)
@@ -92,6 +116,9 @@ def second_factor():
             db.session.commit()
             session.pop(PENDING, None)
             return _finish_sign_in(user)
+        # A recovery code typed here instead of on its own page is accepted as well.
+        if recovery_codes.use_recovery_code(user, form.code.data):
+            return finish_with_recovery_code(user)
         form.code.errors.append(_("This code is not right or was already used. Enter the code your app shows now."))
     return render_template("auth/code.html", form=form), 422 if form.is_submitted() else 200
 
@@ -122,7 +149,11 @@ def sign_out_everywhere():
 @bp.get("/account")
 @login_required
 def account():
-    return render_template("auth/account.html", memberships=current_user.memberships)
+    return render_template(
+        "auth/account.html",
+        memberships=current_user.memberships,
+        recovery_codes_left=recovery_codes.codes_left(current_user),
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -168,7 +199,9 @@ def enroll_second_factor():
                 ),
                 "success",
             )
-            return redirect(url_for(".account"))
+            # The next page issues and shows the recovery codes, once (recovery_code_views.py).
+            session[SHOW_NEW_CODES] = True
+            return redirect(url_for(".new_recovery_codes"))
         form.code.errors.append(_("This code is not right. Check the time on your phone and try the new code."))
     uri = two_factor.provisioning_uri(current_user, secret)
     qr_svg = (
@@ -206,3 +239,6 @@ def require_second_factor_for_admins():
 
 
 bp.record_once(lambda state: state.app.before_request(require_second_factor_for_admins))
+
+# The views of getting back in register on this blueprint (imported last: they import `bp`).
+from . import recovery, recovery_code_views  # noqa: E402, F401
