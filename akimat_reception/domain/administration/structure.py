@@ -105,10 +105,10 @@ def _check_names(data) -> None:
             raise StructureError(f"name_{language}", _l("Enter the name in every language."))
 
 
-def _apply_department(department: Department, data: DepartmentData) -> None:
+def _apply_department(department: Department, akimat: Akimat, data: DepartmentData) -> None:
     if data.head_id is not None and data.head_id not in {u.id for u in executors_of(department)}:
         raise StructureError("head", _l("The head must be an executor of this department."))
-    department.code = _check_code(Department, department.akimat, data.code, department.id)
+    department.code = _check_code(Department, akimat, data.code, department.id)
     department.name_kk, department.name_ru = data.name_kk.strip(), data.name_ru.strip()
     department.name_en, department.head_id = data.name_en.strip(), data.head_id
 
@@ -120,8 +120,8 @@ def add_department(akimat: Akimat, data: DepartmentData, by: User | None) -> Dep
     _check_names(data)
     if data.head_id is not None:
         raise StructureError("head", _l("A new department has no executors yet; choose its head later."))
-    department = Department(akimat=akimat)
-    _apply_department(department, data)
+    department = Department(akimat_id=akimat.id)
+    _apply_department(department, akimat, data)
     db.session.add(department)
     db.session.flush()
     record_change(
@@ -136,7 +136,7 @@ def update_department(department: Department, data: DepartmentData, by: User | N
         raise StructureError("code", _l("A retired department cannot be changed."))
     _check_names(data)
     before = snapshot(department, DEPARTMENT_FIELDS)
-    _apply_department(department, data)
+    _apply_department(department, department.akimat, data)
     db.session.flush()
     record_change(
         "department_changed",
@@ -191,7 +191,7 @@ def _apply_category(category: Category, akimat: Akimat, data: CategoryData) -> N
 
 def add_category(akimat: Akimat, data: CategoryData, by: User | None) -> Category:
     """A new category on the letter form of `akimat`. The caller commits."""
-    category = Category(akimat=akimat)
+    category = Category(akimat_id=akimat.id)
     _apply_category(category, akimat, data)
     db.session.add(category)
     db.session.flush()
