@@ -152,7 +152,8 @@ def test_a_retired_category_leaves_the_letter_form_and_its_letters_keep_it(app):
     with app.app_context():
         letter, _ = factories.letter(category=code)
         letter_id = letter.id
-    assert post_form(client, f"/astana/admin/categories/{category_id}/retire", {}, "/astana/admin/categories").status_code == 302
+    retire_url = f"/astana/admin/categories/{category_id}/retire"
+    assert post_form(client, retire_url, {}, "/astana/admin/categories").status_code == 302
     assert f"Тема {code}" not in resident.get("/astana/letters/new").get_data(as_text=True)
     with app.app_context():
         from akimat_reception.models import Letter
