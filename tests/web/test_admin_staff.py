@@ -22,9 +22,15 @@ NEW_PASSWORD = "quiet-river-lantern-2026"
 LINK = re.compile(r"/invitations/([A-Za-z0-9_-]{20,})")
 
 
-def _signed_in(app, role="admin", akimat="astana"):
+def _anonymous(app):
+    """A visitor reading the pages in English."""
     client = app.test_client()
     client.set_cookie("lang", "en")
+    return client
+
+
+def _signed_in(app, role="admin", akimat="astana"):
+    client = _anonymous(app)
     login(client, role, akimat)
     return client
 
@@ -65,8 +71,7 @@ def test_an_invited_executor_gets_the_email_sets_a_password_and_sees_the_inbox(a
     with app.app_context():
         assert db.session.scalar(select(Invitation.token_hash).where(Invitation.email == email)) not in link
 
-    person = app.test_client()
-    person.set_cookie("lang", "en")
+    person = _anonymous(app)
     page = person.get(link)
     assert page.status_code == 200 and "Accept the invitation" in page.get_data(as_text=True)
     differ = post_form(person, link, {"password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD + "x"})
@@ -77,9 +82,9 @@ def test_an_invited_executor_gets_the_email_sets_a_password_and_sees_the_inbox(a
     assert accepted.status_code == 302 and accepted.headers["Location"].endswith("/astana/office/")
     assert person.get("/astana/office/").status_code == 200
 
-    again = app.test_client().get(link)  # a used link
+    again = _anonymous(app).get(link)  # a used link
     assert again.status_code == 404 and "This link does not work" in again.get_data(as_text=True)
-    signed_in = post_form(app.test_client(), "/login", {"email": email, "password": NEW_PASSWORD})
+    signed_in = post_form(_anonymous(app), "/login", {"email": email, "password": NEW_PASSWORD})
     assert signed_in.status_code == 302
     with app.app_context():
         kinds = db.session.scalars(select(AdminEvent.kind).where(AdminEvent.kind.like("invitation_%"))).all()
@@ -99,12 +104,12 @@ def test_an_expired_unknown_or_revoked_link_gets_the_same_page(app, smtp):
         db.session.commit()
     revoking = post_form(admin, f"/astana/admin/staff/invitations/{revoke_id}/revoke", {}, "/astana/admin/staff/")
     assert revoking.status_code == 302
-    pages = [app.test_client().get(url) for url in (expired_link, revoked_link, "/invitations/" + "x" * 43)]
+    pages = [_anonymous(app).get(url) for url in (expired_link, revoked_link, "/invitations/" + "x" * 43)]
     assert {p.status_code for p in pages} == {404}
     assert len({p.get_data(as_text=True).split("<main")[1] for p in pages}) == 1
     assert "Ask the administrator of your akimat" in pages[0].get_data(as_text=True)
     data = {"password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD}
-    posted = post_form(app.test_client(), expired_link, data, form_url="/login")
+    posted = post_form(_anonymous(app), expired_link, data, form_url="/login")
     assert posted.status_code == 404
     assert _person_id(app, expired) is None
 
@@ -121,8 +126,8 @@ def test_a_resent_invitation_replaces_the_old_link(app, smtp):
         drain()
     new = LINK.search(smtp.inbox.to(email)[-1].get_body(("plain",)).get_content()).group(0)
     assert new != old
-    assert app.test_client().get(old).status_code == 404
-    assert app.test_client().get(new).status_code == 200
+    assert _anonymous(app).get(old).status_code == 404
+    assert _anonymous(app).get(new).status_code == 200
     second = _invite(app, admin, email)  # the same address again while one is open
     assert second.status_code == 422 and "already open" in second.get_data(as_text=True)
 
@@ -134,8 +139,7 @@ def test_an_existing_account_accepts_with_its_own_password_and_gets_the_roles(ap
     admin = _signed_in(app)
     _invite(app, admin, email.upper(), roles=("controller",), department=0)
     link = _delivered_link(app, smtp, email)
-    person = app.test_client()
-    person.set_cookie("lang", "en")
+    person = _anonymous(app)
     page = person.get(link).get_data(as_text=True)
     assert "You already have an account" in page and "repeat_password" not in page
     wrong = post_form(person, link, {"password": NEW_PASSWORD})
@@ -196,7 +200,7 @@ def test_deactivation_on_the_page_ends_the_persons_session_at_once(app):
     email = _email()
     with app.app_context():
         add_staff(factories.akimat("astana"), email, "Марат Ахметов", Role.REGISTRAR, DEMO_PASSWORD)
-    person = app.test_client()
+    person = _anonymous(app)
     assert post_form(person, "/login", {"email": email, "password": DEMO_PASSWORD}).status_code == 302
     assert person.get("/astana/office/").status_code == 200
     admin = _signed_in(app)
@@ -204,9 +208,9 @@ def test_deactivation_on_the_page_ends_the_persons_session_at_once(app):
     done = post_form(admin, f"{url}/deactivate", {}, url)
     assert done.status_code == 302 and "was deactivated" in admin.get(url).get_data(as_text=True)
     assert person.get("/astana/office/").status_code == 302  # sent to sign in again
-    assert post_form(app.test_client(), "/login", {"email": email, "password": DEMO_PASSWORD}).status_code == 422
+    assert post_form(_anonymous(app), "/login", {"email": email, "password": DEMO_PASSWORD}).status_code == 422
     assert post_form(admin, f"{url}/reactivate", {}, url).status_code == 302
-    assert post_form(app.test_client(), "/login", {"email": email, "password": DEMO_PASSWORD}).status_code == 302
+    assert post_form(_anonymous(app), "/login", {"email": email, "password": DEMO_PASSWORD}).status_code == 302
 
 
 def test_a_reset_second_factor_is_set_up_again_at_the_next_sign_in(app):
@@ -222,7 +226,7 @@ def test_a_reset_second_factor_is_set_up_again_at_the_next_sign_in(app):
     assert "Reset the second factor" in admin.get(url).get_data(as_text=True)
     assert post_form(admin, f"{url}/reset-second-factor", {}, url).status_code == 302
     assert "The second factor was reset" in admin.get(url).get_data(as_text=True)
-    person_client = app.test_client()
+    person_client = _anonymous(app)
     signed_in = post_form(person_client, "/login", {"email": email, "password": DEMO_PASSWORD})
     assert signed_in.status_code == 302 and not signed_in.headers["Location"].endswith("/login/code")
     forced = person_client.get("/astana/admin/staff/")
