@@ -52,7 +52,7 @@ def test_admin_invites_an_executor_who_accepts_on_a_phone_and_sees_the_inbox(bro
         expect(admin.get_by_role("status")).to_contain_text(
             ru("The invitation was sent to %(email)s.") % {"email": email}
         )
-        expect(admin.get_by_role("cell", name=email)).to_be_visible()
+        expect(admin.get_by_role("cell", name=email, exact=True)).to_be_visible()
 
         with live_app.app_context():
             drain()
