@@ -5,13 +5,17 @@ a second factor, still enters its code: accepting an invitation never skips it.
 
 An unknown, expired, used and revoked link get the same page, so that a link cannot be probed."""
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
 from flask_login import login_user
+from sqlalchemy import select
 
 from ...domain.administration import invitations
+from ...extensions import db, limiter
 from ...forms.admin import ExistingAccountForm, NewAccountForm
+from ...models import Department
 from ...security import mark_signed_in
-from . import PENDING, landing_url
+from ..limits import fail_closed
+from . import FAILED_ONLY, PENDING, landing_url
 
 bp = Blueprint("invitations", __name__, url_prefix="/invitations")
 
@@ -21,6 +25,9 @@ def _not_open():
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
+# An existing account's password is checked here: throttled as the sign-in page is.
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_CLIENT"], methods=["POST"], **FAILED_ONLY)
+@fail_closed
 def accept(token):
     invitation = invitations.find_open(token)
     if invitation is None:
@@ -42,6 +49,8 @@ def accept(token):
             login_user(user)
             mark_signed_in(user)
             return redirect(landing_url(user))
+    named = select(Department).where(Department.akimat_id == invitation.akimat_id)
+    departments = {d.id: d for d in db.session.scalars(named)}
     return render_template(
-        "auth/invitation.html", invitation=invitation, form=form, existing=account is not None
+        "auth/invitation.html", invitation=invitation, form=form, existing=account is not None, departments=departments
     ), 422 if form.is_submitted() else 200
