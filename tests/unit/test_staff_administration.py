@@ -143,3 +143,36 @@ def test_only_the_platform_administrator_resets_the_last_administrators_second_f
     assert last.totp_secret is None
     [event] = _events("second_factor_reset", last)
     assert event.actor_id == platform.id and event.akimat_id == akimat.id
+
+
+def test_an_invitation_is_accepted_once_even_from_two_tabs(app, app_context):
+    from akimat_reception.domain.administration import invitations
+
+    astana = factories.akimat("astana")
+    email = f"tabs-{uuid.uuid4().hex[:8]}@example.kz"
+    invitation, token = invitations.invite(astana, email, "Two Tabs", [Grant(Role.CONTROLLER)], None, send=False)
+    db.session.commit()
+    first = invitations.find_open(token)
+    second = invitations.find_open(token)  # opened in another tab before the first was sent
+    assert first is not None and second is not None
+    invitations.accept(first, "quiet-river-lantern-2026")
+    # accept() itself trusts the page's find_open; only its guarded UPDATE stops the second tab.
+    with force_locale("en"), pytest.raises(invitations.InvitationError, match="already used"):
+        invitations.accept(second, "quiet-river-lantern-2026")
+    assert invitations.find_open(token) is None
+    user = db.session.scalar(select(User).where(User.email == email))
+    assert [m.role for m in user.memberships] == [Role.CONTROLLER]
+
+
+def test_an_accepted_or_revoked_invitation_is_neither_resent_nor_revoked(app, app_context):
+    from akimat_reception.domain.administration import invitations
+
+    astana = factories.akimat("astana")
+    admin = factories.staff(Role.ADMIN)
+    invitation, _ = invitations.invite(astana, f"r-{uuid.uuid4().hex[:8]}@example.kz", "R", [Grant(Role.AKIM)], admin)
+    invitations.revoke(invitation, admin)
+    db.session.commit()
+    with pytest.raises(invitations.InvitationError):
+        invitations.resend(invitation, admin)
+    with pytest.raises(invitations.InvitationError):
+        invitations.revoke(invitation, admin)
