@@ -39,7 +39,7 @@ class DepartmentForm(FlaskForm):
     name_kk = StringField(_l("Name in Kazakh"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
     name_ru = StringField(_l("Name in Russian"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
     name_en = StringField(_l("Name in English"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
-    head = SelectField(_l("Head of the department"), coerce=int, validators=[Optional()])
+    head = SelectField(_l("Head of the department"), coerce=int, default=NO_CHOICE, validators=[Optional()])
 
     def __init__(self, *args, executors=(), **kwargs):
         super().__init__(*args, **kwargs)
