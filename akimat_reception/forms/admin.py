@@ -55,7 +55,7 @@ class CategoryForm(FlaskForm):
     name_kk = StringField(_l("Name in Kazakh"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
     name_ru = StringField(_l("Name in Russian"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
     name_en = StringField(_l("Name in English"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
-    default_department = SelectField(_l("Default department"), coerce=int, validators=[Optional()])
+    default_department = SelectField(_l("Default department"), coerce=int, default=NO_CHOICE, validators=[Optional()])
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,7 +86,7 @@ class InviteForm(_DepartmentChoice, FlaskForm):
     )
     full_name = StringField(_l("Full name"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
     roles = MultiCheckboxField(_l("Roles"), choices=_role_choices)
-    department = SelectField(_l("Executor's department"), coerce=int, validators=[Optional()])
+    department = SelectField(_l("Executor's department"), coerce=int, default=NO_CHOICE, validators=[Optional()])
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,7 +95,7 @@ class InviteForm(_DepartmentChoice, FlaskForm):
 
 class GrantRoleForm(_DepartmentChoice, FlaskForm):
     role = SelectField(_l("Role"), choices=_role_choices, validators=[InputRequired(message=_l("Choose a role."))])
-    department = SelectField(_l("Executor's department"), coerce=int, validators=[Optional()])
+    department = SelectField(_l("Executor's department"), coerce=int, default=NO_CHOICE, validators=[Optional()])
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
