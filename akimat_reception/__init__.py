@@ -86,8 +86,11 @@ def _select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from .web.admin import bp as admin_bp
     from .web.admin.phones import bp as admin_phones_bp
+    from .web.admin.staff import bp as admin_staff_bp
+    from .web.admin.structure import bp as admin_structure_bp
     from .web.akim import bp as akim_bp
     from .web.auth import bp as auth_bp
+    from .web.auth.invitations import bp as invitations_bp
     from .web.health import bp as health_bp
     from .web.office import bp as office_bp
     from .web.office.answer_templates import bp as answer_templates_bp
@@ -108,6 +111,9 @@ def _register_blueprints(app: Flask) -> None:
         oversight_bp,
         admin_bp,
         admin_phones_bp,
+        admin_structure_bp,
+        admin_staff_bp,
+        invitations_bp,
         health_bp,
     ):
         app.register_blueprint(bp)

@@ -6,9 +6,11 @@ under an older generation is refused on its next request, on every worker and ho
 explains why a generation and not server-side sessions)."""
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Role, User
+from ..models import Membership, Role, User
+from .administration.record import record_change
 
 
 class AccountError(Exception):
@@ -47,9 +49,38 @@ def may_deactivate(admin: User, user: User) -> bool:
     return any(m.akimat_id in admin_of for m in user.memberships)
 
 
+def akimats_left_without_admin(user: User) -> list[int]:
+    """The akimats where `user` is the only active administrator: they would have no one to manage
+    them if the user lost the role or the account."""
+    sole = []
+    for akimat_id in {m.akimat_id for m in user.memberships if m.role is Role.ADMIN}:
+        others = db.session.scalar(
+            select(func.count(func.distinct(Membership.user_id)))
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.akimat_id == akimat_id,
+                Membership.role == Role.ADMIN,
+                Membership.user_id != user.id,
+                User.active.is_(True),
+            )
+        )
+        if not others:
+            sole.append(akimat_id)
+    return sorted(sole)
+
+
 def deactivate(user: User, by: User) -> None:
-    """A departing employee: the account can no longer sign in and every open session ends now."""
+    """A departing employee: the account can no longer sign in and every open session ends now.
+    Recorded in the record of every akimat where `by` administers the user; refused when an akimat
+    would lose its last administrator."""
     if not may_deactivate(by, user):
         raise AccountError(_l("Only an administrator of the user's akimat may deactivate the account."))
+    if not user.active:
+        raise AccountError(_l("The account is already deactivated."))
+    if akimats_left_without_admin(user):
+        raise AccountError(_l("This is the akimat's last administrator: appoint another one first."))
+    admin_of = {m.akimat_id for m in by.memberships if m.role is Role.ADMIN}
+    for akimat_id in sorted({m.akimat_id for m in user.memberships} & admin_of):
+        record_change("staff_deactivated", "user", user.id, by, akimat_id, {"active": True}, {"active": False})
     user.active = False
     end_all_sessions(user)

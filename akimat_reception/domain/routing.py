@@ -250,10 +250,12 @@ def current_model(akimat_id: int) -> dict | None:
 
 def suggest_department(letter: Letter) -> Suggestion:
     default = letter.category.default_department
+    if default is not None and default.retired_at is not None:  # a retired department takes no new letters
+        default = None
     bundle = current_model(letter.akimat_id)
     if bundle is None:
         return Suggestion(default, None, "category", (Candidate(default, None, True),) if default else ())
-    departments = {d.id: d for d in letter.akimat.departments}
+    departments = {d.id: d for d in letter.akimat.departments if d.retired_at is None}
     ranked = [
         (departments[label], p)
         for label, p in rank(bundle["pipeline"], [Example(letter_text(letter), letter.category.code, None)])[0]

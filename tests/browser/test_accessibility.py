@@ -23,6 +23,8 @@ import pytest
 
 from akimat_reception.demo import DEMO_PASSWORD
 from akimat_reception.domain import lifecycle
+from akimat_reception.domain.administration import invitations
+from akimat_reception.extensions import db
 from akimat_reception.models import Decision, Role
 from tests import factories
 from tests.conftest import current_code
@@ -85,6 +87,17 @@ PAGES = [
     ("forgot-sent", 200, "main a[href='/login']"),
     ("reset-invalid", 404, "main a[href='/login/forgot']"),
     ("new-recovery-codes", 200, "main form input#secret"),
+    # The akimat's administration: its structure, its staff, and the invitation's link.
+    ("admin-departments", 200, "main table.cards td a"),
+    ("admin-department-new", 200, "main form input#code"),
+    ("admin-categories", 200, "main table.cards td a"),
+    ("admin-category-new", 200, "main form select#default_department"),
+    ("admin-staff", 200, "main table.cards td a"),
+    ("admin-invite", 200, "main form input#email, main form input[name=roles]"),
+    ("admin-invite-errors", 422, ".error-summary a[href='#email']"),
+    ("admin-person", 200, "main form select#role"),
+    ("invitation", 200, "main form input#repeat_password"),
+    ("invitation-not-open", 404, "main h1"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -322,6 +335,8 @@ def _resident_pages(visit, letters):
     visit.goto("not-found", "/astana/no-such-page")
     visit.goto("phones", "/astana/phones")
     visit.goto("ratings", "/astana/ratings")
+    visit.goto("invitation", f"/invitations/{letters['invitation']}")
+    visit.goto("invitation-not-open", "/invitations/no-such-link")
 
 
 def _registrar_pages(visit, letters):
@@ -352,6 +367,14 @@ def _admin_pages(visit, letters):
     visit.goto("admin-phones-new", "/astana/admin/phones/new")
     visit.goto("admin-phones-import", "/astana/admin/phones/import")
     visit.goto("new-recovery-codes", "/account/recovery-codes")
+    visit.goto("admin-departments", "/astana/admin/departments")
+    visit.goto("admin-department-new", "/astana/admin/departments/new")
+    visit.goto("admin-categories", "/astana/admin/categories")
+    visit.goto("admin-category-new", "/astana/admin/categories/new")
+    visit.goto("admin-staff", "/astana/admin/staff/")
+    visit.goto("admin-invite", "/astana/admin/staff/invite")
+    visit.submit("admin-invite-errors")  # nothing filled in
+    visit.goto("admin-person", f"/astana/admin/staff/{letters['registrar_id']}")
 
 
 READERS = [
@@ -424,7 +447,18 @@ def site(browser, base_url, live_app, axe_source, artifacts):
             "routed": routed.number,
             "answered": answered.number,
             "answered_code": code,
+            "registrar_id": factories.staff(Role.REGISTRAR).id,
+            # An invitation prepared, not sent: its page is read, never accepted, in every language.
+            "invitation": invitations.invite(
+                factories.akimat("astana"),
+                "invited.reader@example.kz",
+                "Әлия Нұрланқызы",
+                [invitations.Grant(Role.REGISTRAR)],
+                None,
+                send=False,
+            )[1],
         }
+        db.session.commit()
     html_dir = artifacts / "html"
     html_dir.mkdir(exist_ok=True)
     site = Site()

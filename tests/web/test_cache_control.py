@@ -90,6 +90,7 @@ def urls(app):
         "phones.directory": "/astana/phones",
         "phones.report": f"/astana/phones/{line}/report",
         "health.healthz": "/healthz",
+        "invitations.accept": "/invitations/no-such-invitation-token",
     }
     return {**staff, **public}, (number, code)
 

@@ -17,9 +17,20 @@ from akimat_reception.extensions import db
 from akimat_reception.models import AnswerTemplate, CalendarOverride, Decision, Role
 from tests import factories
 from tests.conftest import csrf_token, login
+from tests.web.admin_routes import ADMIN_ONLY_GET, ADMIN_ONLY_POST, AdminFixtures, admin_fixtures, admin_requests
 
 ROLES = ["registrar", "executor", "controller", "akim", "admin"]
-STAFF_BLUEPRINTS = {"office", "answer_templates", "office_phones", "akim", "oversight", "admin", "admin_phones"}
+STAFF_BLUEPRINTS = {
+    "office",
+    "answer_templates",
+    "office_phones",
+    "akim",
+    "oversight",
+    "admin",
+    "admin_phones",
+    "admin_structure",
+    "admin_staff",
+}
 
 
 def _only(*roles, ok=200):
@@ -60,6 +71,8 @@ EXPECTED = {
     "admin_phones.retire": _only("admin", ok=302),
     "admin_phones.export": _only("admin"),
     "admin_phones.import_csv": _only("admin"),
+    **{endpoint: _only("admin") for endpoint in ADMIN_ONLY_GET},
+    **{endpoint: _only("admin", ok=302) for endpoint in ADMIN_ONLY_POST},
 }
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -83,6 +96,7 @@ class Fixtures:
     line: int
     line_to_retire: int
     override: int
+    admin: AdminFixtures
 
 
 def _fixtures(app) -> Fixtures:
@@ -159,6 +173,7 @@ def _fixtures(app) -> Fixtures:
             lines[0],
             lines[-1],
             override.id,
+            admin_fixtures(),
         )
 
 
@@ -211,6 +226,7 @@ def _requests(f: Fixtures, department: int):
         "admin_phones.retire": ("POST", f"/astana/admin/phones/{f.line_to_retire}/retire", {}),
         "admin_phones.export": ("GET", "/astana/admin/phones/export.csv", None),
         "admin_phones.import_csv": ("GET", "/astana/admin/phones/import", None),
+        **admin_requests(f.admin),
     }
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from ...extensions import db
 from ...models import Akimat, Department, Invitation, Membership, Role, User
@@ -87,6 +87,8 @@ def invite(
     check_grants(akimat, grants)
     now = now or datetime.now(UTC)
     email = email.strip().lower()
+    if any(i.email == email for i in _open_in(akimat.id, now)):
+        raise InvitationError("email", _l("An invitation to this address is already open: resend it instead."))
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         akimat_id=akimat.id,
@@ -140,8 +142,30 @@ def send_invitation(invitation: Invitation, token: str, now: datetime | None = N
     )
 
 
+def _open_in(akimat_id: int, now: datetime) -> list[Invitation]:
+    return list(
+        db.session.scalars(
+            select(Invitation).where(
+                Invitation.akimat_id == akimat_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > now,
+            )
+        )
+    )
+
+
+def _check_still_pending(invitation: Invitation) -> None:
+    if invitation.accepted_at is not None:
+        raise InvitationError("invitation", _l("This invitation was already accepted."))
+    if invitation.revoked_at is not None:
+        raise InvitationError("invitation", _l("This invitation was revoked."))
+
+
 def resend(invitation: Invitation, by: User | None, now: datetime | None = None) -> str:
-    """A new link (the old one stops working) and a new term; the caller commits."""
+    """A new link (the old one stops working) and a new term; the caller commits. Refused for an
+    invitation already accepted or revoked (an expired one may be sent again)."""
+    _check_still_pending(invitation)
     now = now or datetime.now(UTC)
     token = secrets.token_urlsafe(32)
     invitation.token_hash = token_hash(token)
@@ -168,16 +192,27 @@ def find_open(token: str, now: datetime | None = None) -> Invitation | None:
 
 
 def existing_account(invitation: Invitation) -> User | None:
-    return db.session.scalar(select(User).where(User.email == invitation.email))
+    # Accounts made before emails were stored in lower case may differ in case: sign-in ignores it.
+    return db.session.scalar(select(User).where(func.lower(User.email) == invitation.email))
 
 
 def accept(invitation: Invitation, password: str, now: datetime | None = None) -> User:
     """Accepts the invitation: a new account with this password, or — when the address already has
     one — the roles added to it once its own password is given. Commits.
 
-    Raises InvitationError("password", ...) for a weak new password or a wrong existing one.
+    Raises InvitationError("password", ...) for a weak new password or a wrong existing one,
+    InvitationError("invitation", ...) when the link was used meanwhile (two tabs, two people) or
+    a department it names was retired since.
     """
     now = now or datetime.now(UTC)
+    grants = list(map(Grant.from_json, invitation.roles))
+    try:
+        check_grants(invitation.akimat, grants)
+    except InvitationError:
+        raise InvitationError(
+            "invitation",
+            _l("The akimat's structure changed since this invitation: ask its administrator for a new one."),
+        ) from None
     user = existing_account(invitation)
     if user is None:
         problems = password_problems(password, (invitation.email, invitation.full_name))
@@ -189,7 +224,22 @@ def accept(invitation: Invitation, password: str, now: datetime | None = None) -
         db.session.flush()
     elif not user.active or not user.check_password(password):
         raise InvitationError("password", _l("The password is not the one of this account."))
-    for grant in map(Grant.from_json, invitation.roles):
+    # Used once, even by two requests at the same moment: only one of them changes the row.
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .values(accepted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise InvitationError("invitation", _l("This link was already used or has expired."))
+    for grant in grants:
         held = any(
             m.akimat_id == invitation.akimat_id and m.role is grant.role and m.department_id == grant.department_id
             for m in user.memberships
@@ -208,5 +258,7 @@ def accept(invitation: Invitation, password: str, now: datetime | None = None) -
 
 
 def revoke(invitation: Invitation, by: User) -> None:
+    """The link stops working; refused for one already accepted or revoked. The caller commits."""
+    _check_still_pending(invitation)
     invitation.revoked_at = datetime.now(UTC)
     record_change("invitation_revoked", "invitation", invitation.id, by, invitation.akimat_id)

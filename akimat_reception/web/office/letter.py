@@ -41,7 +41,9 @@ EXTENSION_VERDICTS = {"approve": LetterAction.GRANT_EXTENSION, "refuse": LetterA
 
 def _departments():
     return db.session.scalars(
-        select(Department).where(Department.akimat_id == g.akimat.id).order_by(Department.id)
+        select(Department)
+        .where(Department.akimat_id == g.akimat.id, Department.retired_at.is_(None))  # retired: no new letters
+        .order_by(Department.id)
     ).all()
 
 

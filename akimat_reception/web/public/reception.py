@@ -33,7 +33,10 @@ MAX_TRACKED = 20
 
 
 def _categories():
-    return db.session.scalars(select(Category).where(Category.akimat_id == g.akimat.id).order_by(Category.id)).all()
+    # A retired category is no longer offered; the letters that have it keep it.
+    return db.session.scalars(
+        select(Category).where(Category.akimat_id == g.akimat.id, Category.retired_at.is_(None)).order_by(Category.id)
+    ).all()
 
 
 def _remember_tracked(letter: Letter) -> None:
