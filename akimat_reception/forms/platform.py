@@ -3,13 +3,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
 
+from ..domain.administration.akimats import PREFIX_RE, SLUG_RE
 from ..labels import LANGUAGE_LABELS
 from ..models import AkimatKind
 from .phones import LocalTimeField
 from .public import REQUIRED, _length
 from .validators import LocalDateField, strip
+
+SLUG_RULE = _l("Use 2 to 40 lowercase latin letters, digits and hyphens, e.g. karaganda-region.")
 
 AKIMAT_KIND_LABELS = {
     AkimatKind.REGION: _l("Region"),
@@ -34,9 +37,22 @@ def _lower(value):
 class AkimatForm(FlaskForm):
     """A new akimat (with its parent) or an edited one (the parent moves by a dated move)."""
 
-    slug = StringField(_l("Address on the site"), filters=[_lower], validators=[DataRequired(**REQUIRED), _length(40)])
+    slug = StringField(
+        _l("Address on the site"),
+        filters=[_lower],
+        validators=[
+            DataRequired(**REQUIRED),
+            _length(40),
+            Regexp(SLUG_RE, message=SLUG_RULE),
+        ],
+    )
     number_prefix = StringField(
-        _l("Prefix of letter numbers"), filters=[_upper], validators=[DataRequired(**REQUIRED), _length(8)]
+        _l("Prefix of letter numbers"),
+        filters=[_upper],
+        validators=[
+            DataRequired(**REQUIRED),
+            Regexp(PREFIX_RE, message=_l("Use 2 to 8 uppercase latin letters, e.g. KRG.")),
+        ],
     )
     name_kk = StringField(_l("Name in Kazakh"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
     name_ru = StringField(_l("Name in Russian"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])

@@ -90,7 +90,7 @@ def test_the_prefix_is_frozen_once_the_akimat_has_letters(app, app_context):
     with pytest.raises(AkimatError) as refused:
         akimats.update_akimat(district, _data(slug=district.slug, number_prefix="QQQ"), None)
     db.session.rollback()
-    assert refused.value.field == "number_prefix" and "letters" in str(refused.value.message)
+    assert refused.value.field == "number_prefix"
 
 
 def test_a_changed_slug_is_kept_for_redirects_and_never_given_to_another(app, app_context):
