@@ -25,6 +25,21 @@ AKIMAT_KIND_LABELS = {
     AkimatKind.VILLAGE: _l("Settlement or village"),
 }
 
+# What the record of administrative changes calls each kind of change; a kind recorded by another
+# part of the administration that is not named here shows as recorded.
+ADMIN_EVENT_LABELS = {
+    "akimat_created": _l("Akimat created"),
+    "akimat_updated": _l("Akimat edited"),
+    "akimat_moved": _l("Akimat moved in the hierarchy"),
+    "akimat_closed": _l("Akimat closed to new letters"),
+    "akimat_reopened": _l("Akimat reopened"),
+    "staff_invited": _l("Person invited"),
+    "invitation_resent": _l("Invitation sent again"),
+    "invitation_accepted": _l("Invitation accepted"),
+    "invitation_revoked": _l("Invitation revoked"),
+    "platform_admin_appointed": _l("Platform administrator appointed"),
+}
+
 
 def _upper(value):
     return strip(value).upper() if isinstance(value, str) else value

@@ -167,7 +167,7 @@ def test_a_district_is_created_under_a_region_from_the_web_and_its_admin_invited
     assert "/invitations/" in mail.get_body(("plain",)).get_content()
     assert email in platform.get(f"/platform/akimats/{district_id}").get_data(as_text=True)
     events = platform.get("/platform/events").get_data(as_text=True)
-    assert "akimat_created" in events and "staff_invited" in events
+    assert "Akimat created" in events and "Person invited" in events
 
 
 def test_form_errors_keep_what_was_typed_and_answer_422(app, platform):

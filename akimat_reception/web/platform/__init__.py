@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ...domain.administration.akimats import may_administer_platform
 from ...extensions import db
-from ...forms.platform import AKIMAT_KIND_LABELS
+from ...forms.platform import ADMIN_EVENT_LABELS, AKIMAT_KIND_LABELS
 from ...forms.validators import CONTROL_CHARACTERS
 from ...models import AdminEvent, Akimat
 from ...models.tenancy import search_key
@@ -57,7 +57,7 @@ def events():
     )
     ids = {e.akimat_id for e in page.items if e.akimat_id}
     named = {a.id: a for a in db.session.scalars(select(Akimat).where(Akimat.id.in_(ids)))} if ids else {}
-    return render_template("platform/events.html", page=page, akimats=named)
+    return render_template("platform/events.html", page=page, akimats=named, kinds=ADMIN_EVENT_LABELS)
 
 
 from . import pages  # noqa: E402,F401  the pages of one akimat register on bp
