@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.office.answer_templates import bp as answer_templates_bp
     from .web.office.phones import bp as office_phones_bp
     from .web.oversight import bp as oversight_bp
+    from .web.platform import bp as platform_bp
     from .web.public import home_bp, reception_bp
     from .web.public.phones import bp as phones_bp
 
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_structure_bp,
         admin_staff_bp,
         invitations_bp,
+        platform_bp,
         health_bp,
     ):
         app.register_blueprint(bp)

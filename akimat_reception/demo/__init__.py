@@ -19,6 +19,7 @@ from .staff import (
     DEMO_TOTP_SECRET,
     _create_akimat,
     create_department_executors,
+    create_platform_admin,
     create_staff,
 )
 
@@ -37,6 +38,7 @@ def load_demo(
         history_per_cell = 5 if letters_per_akimat else 0
     rng = random.Random(seed)
     now = now or datetime.now(UTC)
+    create_platform_admin()
     for spec in AKIMATS:
         akimat = _create_akimat(spec)
         staff = create_staff(akimat)

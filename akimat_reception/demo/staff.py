@@ -90,3 +90,15 @@ def create_department_executors(akimat: Akimat, password: str = DEMO_PASSWORD) -
         db.session.add(Membership(user=user, akimat=akimat, role=Role.EXECUTOR, department=department))
         executors[department.id] = user
     return executors
+
+
+PLATFORM_ADMIN_EMAIL = "platform@demo.kz"
+
+
+def create_platform_admin(password: str = DEMO_PASSWORD) -> User:
+    """The demo's platform administrator: no role in any akimat, the demo's published second factor."""
+    user = User(email=PLATFORM_ADMIN_EMAIL, full_name="Платформа Әкімшісі", is_platform_admin=True)
+    user.set_password(password)
+    user.totp_secret = DEMO_TOTP_SECRET
+    db.session.add(user)
+    return user

@@ -1,12 +1,12 @@
 """The akimat is resolved from the URL once, and tenant data is read only through these helpers."""
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort, g, redirect, request
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..domain.permissions import Action, can, is_member
 from ..extensions import db
-from ..models import Akimat, Letter
+from ..models import Akimat, AkimatSlug, Letter
 
 
 def make_tenant_blueprint(name: str, import_name: str, suffix: str = "") -> Blueprint:
@@ -16,7 +16,9 @@ def make_tenant_blueprint(name: str, import_name: str, suffix: str = "") -> Blue
     @bp.url_value_preprocessor
     def pull_akimat(endpoint, values):
         slug = values.pop("akimat_slug", None)
-        g.akimat = db.session.scalar(select(Akimat).where(Akimat.slug == slug)) or abort(404)
+        g.akimat = db.session.scalar(select(Akimat).where(Akimat.slug == slug))
+        if g.akimat is None:
+            abort(_moved(slug) or 404)
 
     @bp.url_defaults
     def add_akimat(endpoint, values):
@@ -24,6 +26,21 @@ def make_tenant_blueprint(name: str, import_name: str, suffix: str = "") -> Blue
             values["akimat_slug"] = g.akimat.slug
 
     return bp
+
+
+def _moved(slug: str | None):
+    """A permanent redirect from a former slug to the same path under the current one (printed
+    slips and emails carry the old URLs), the query string kept; None for an unknown slug."""
+    current = db.session.scalar(
+        select(Akimat.slug).join(AkimatSlug, AkimatSlug.akimat_id == Akimat.id).where(AkimatSlug.slug == slug)
+    )
+    if current is None:
+        return None
+    rest = request.path.split("/", 2)[2] if request.path.count("/") >= 2 else ""
+    target = f"{request.script_root}/{current}/{rest}"
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    return redirect(target, 301)
 
 
 def require_member() -> None:

@@ -98,6 +98,14 @@ PAGES = [
     ("admin-person", 200, "main form select#role"),
     ("invitation", 200, "main form input#repeat_password"),
     ("invitation-not-open", 404, "main h1"),
+    # The platform administrator's pages (no role in any akimat; a second factor like admins).
+    ("platform-akimats", 200, "main table.cards td a"),
+    ("platform-akimat", 200, "main form[action$='/close'] button"),
+    ("platform-new-akimat", 200, "main form input#slug"),
+    ("platform-new-akimat-errors", 422, ".error-summary a[href='#slug']"),
+    ("platform-move", 200, "main form input#effective"),
+    ("platform-appoint-admin", 200, "main form input#email"),
+    ("platform-events", 200, "main h1"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -285,14 +293,15 @@ def _navigation(page, action):
 
 
 def _sign_in(page, role, app=None, visit=None):
+    email = "platform@demo.kz" if role == "platform" else f"{role}@astana.demo.kz"
     page.goto("/login")
-    page.fill("#email", f"{role}@astana.demo.kz")
+    page.fill("#email", email)
     page.fill("#password", DEMO_PASSWORD)
     response = _navigation(page, lambda: page.locator("main form button[type=submit]").click())
     if page.url.endswith("/login/code"):  # administrators: the second factor
         if visit is not None:
             visit._try("code", lambda: response)
-        page.fill("#code", current_code(app, f"{role}@astana.demo.kz"))
+        page.fill("#code", current_code(app, email))
         _navigation(page, lambda: page.locator("main form button[type=submit]").click())
     assert "/login" not in page.url, f"{role} could not sign in"
 
@@ -377,12 +386,26 @@ def _admin_pages(visit, letters):
     visit.goto("admin-person", f"/astana/admin/staff/{letters['registrar_id']}")
 
 
+def _platform_pages(visit, letters):
+    visit.goto("platform-akimats", "/platform/?q=astana")
+    page = visit.page
+    visit._try("platform-akimat", lambda: _navigation(page, lambda: page.click("main table.cards td a")))
+    shown = urlsplit(page.url).path
+    visit.goto("platform-move", shown + "/move")
+    visit.goto("platform-appoint-admin", shown + "/admins/new")
+    visit.goto("platform-new-akimat", "/platform/akimats/new")
+    page.fill("#slug", "Not a slug")
+    visit.submit("platform-new-akimat-errors")
+    visit.goto("platform-events", "/platform/events")
+
+
 READERS = [
     (None, _resident_pages),
     ("registrar", _registrar_pages),
     ("executor", _executor_pages),
     ("akim", _akim_pages),
     ("admin", _admin_pages),
+    ("platform", _platform_pages),
 ]
 
 

@@ -59,6 +59,7 @@ def urls(app):
     fixtures = _fixtures(app)
     with app.app_context():
         department = factories.akimat("astana").departments[1].id
+        astana_id = factories.akimat("astana").id
         line = fixtures.line
     number, code, attachment = _resident_letter(app)
     staff = {endpoint: url for endpoint, (_, url, _) in _requests(fixtures, department).items()}
@@ -91,6 +92,15 @@ def urls(app):
         "phones.report": f"/astana/phones/{line}/report",
         "health.healthz": "/healthz",
         "invitations.accept": "/invitations/no-such-invitation-token",
+        "platform.index": "/platform/",
+        "platform.events": "/platform/events",
+        "platform.new_akimat": "/platform/akimats/new",
+        "platform.show": f"/platform/akimats/{astana_id}",
+        "platform.edit": f"/platform/akimats/{astana_id}/edit",
+        "platform.move": f"/platform/akimats/{astana_id}/move",
+        "platform.close": f"/platform/akimats/{astana_id}/close",
+        "platform.reopen": f"/platform/akimats/{astana_id}/reopen",
+        "platform.appoint_admin": f"/platform/akimats/{astana_id}/admins/new",
     }
     return {**staff, **public}, (number, code)
 

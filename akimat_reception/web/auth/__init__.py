@@ -30,7 +30,10 @@ FAILED_ONLY = {"deduct_when": lambda response: response.status_code != 302}
 
 
 def landing_url(user: User) -> str:
-    """Where a user starts: the akim's dashboard, a staff inbox, the admin's pages."""
+    """Where a user starts: the platform's list of akimats, the akim's dashboard, a staff inbox,
+    the admin's pages."""
+    if user.is_platform_admin:
+        return url_for("platform.index")
     for membership in user.memberships:
         if membership.role is Role.AKIM:
             return url_for("akim.dashboard", akimat_slug=membership.akimat.slug)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ...domain import attachments, journal, lifecycle
 from ...domain.access_codes import access_code_matches
+from ...domain.administration import akimats
 from ...domain.events import EventKind
 from ...domain.identity import normalize_phone
 from ...domain.ratings import department_ratings
@@ -119,6 +120,9 @@ def _letters_per_contact(field: str):
 @_letters_per_contact("phone")
 @_letters_per_contact("iin")
 def new_letter():
+    if not akimats.accepts_letters(g.akimat):  # closed: say where to write instead
+        status = 403 if request.method == "POST" else 200
+        return render_template("public/akimat_closed.html", higher=g.akimat.parent), status
     categories = _categories()
     form = LetterForm(categories=categories)
     if request.method == "GET":
