@@ -86,6 +86,7 @@ def _select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from .web.admin import bp as admin_bp
     from .web.admin.phones import bp as admin_phones_bp
+    from .web.admin.structure_file import bp as admin_structure_bp
     from .web.akim import bp as akim_bp
     from .web.auth import bp as auth_bp
     from .web.health import bp as health_bp
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         oversight_bp,
         admin_bp,
         admin_phones_bp,
+        admin_structure_bp,
         health_bp,
     ):
         app.register_blueprint(bp)

@@ -412,3 +412,13 @@ def send_invitations(akimat: Akimat, by: User | None, now: datetime | None = Non
         invitations.resend(invitation, by, now)
     db.session.commit()
     return len(pending)
+
+
+def summary(plan: Plan) -> str:
+    """The report of an import, as the page and the command line print it."""
+    return _(
+        "created %(created)s, updated %(updated)s, unchanged %(unchanged)s",
+        created=plan.count("created"),
+        updated=plan.count("updated"),
+        unchanged=plan.count("unchanged"),
+    )
