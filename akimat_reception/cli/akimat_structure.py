@@ -1,11 +1,14 @@
 """flask akimat import / export: an akimat's structure from and to a file (.xlsx, a .zip of CSV
-files, or one CSV named after its table), through the same domain functions as the admin page."""
+files, or one CSV named after its table), through the same domain functions as the admin page.
+The commands speak English, as the other commands do: the domain's messages (the problems of a
+file) are given in English too, not in the installation's default language for residents."""
 
 import sys
 from pathlib import Path
 
 import click
 from flask import Flask
+from flask_babel import force_locale
 
 from ..domain.administration import structure_file, structure_import
 from ..domain.administration.structure_export import export_structure
@@ -20,6 +23,11 @@ from .akimat import akimat
 @click.option("--send-invitations", is_flag=True, help="Then send every invitation not sent yet.")
 def import_structure(slug: str, file: Path, dry_run: bool, send_invitations: bool) -> None:
     """Import the structure of akimat SLUG from FILE: all of it, or nothing with every problem listed."""
+    with force_locale("en"):
+        _import(slug, file, dry_run, send_invitations)
+
+
+def _import(slug: str, file: Path, dry_run: bool, send_invitations: bool) -> None:
     target = akimats_named(slug)[0]
     tables = structure_file.read_structure(file.read_bytes(), file.name)
     plan = structure_import.check_structure(target, tables)

@@ -79,6 +79,9 @@ PAGES = [
     ("admin-phones", 200, "main h1"),
     ("admin-phones-new", 200, "main form input#number"),
     ("admin-phones-import", 200, "main form input[type=file]"),
+    ("admin-structure", 200, "main form input[type=file]"),
+    ("admin-structure-problems", 422, ".error-summary a[href='#file'], .notice-error li"),
+    ("admin-structure-preview", 200, "main table td, form[action$='/structure/import'] button"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -340,6 +343,14 @@ def _admin_pages(visit, letters):
     visit.goto("admin-phones", "/astana/admin/phones/")
     visit.goto("admin-phones-new", "/astana/admin/phones/new")
     visit.goto("admin-phones-import", "/astana/admin/phones/import")
+    visit.goto("admin-structure", "/astana/admin/structure")
+    header = "code,name_kk,name_ru,name_en,retired\n"
+    problems = {"name": "departments.csv", "mimeType": "text/csv", "buffer": (header + "HOUSING,,,,\n").encode()}
+    visit.page.set_input_files("#file", problems)
+    visit.submit("admin-structure-problems", form="main form[enctype]")
+    sound = header + "A11Y-CHECK,Тексеру бөлімі,Отдел проверки,Checks office,\n"  # previewed, never confirmed
+    visit.page.set_input_files("#file", {"name": "departments.csv", "mimeType": "text/csv", "buffer": sound.encode()})
+    visit.submit("admin-structure-preview", form="main form[enctype]")
 
 
 READERS = [

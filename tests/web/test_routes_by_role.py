@@ -19,7 +19,16 @@ from tests import factories
 from tests.conftest import csrf_token, login
 
 ROLES = ["registrar", "executor", "controller", "akim", "admin"]
-STAFF_BLUEPRINTS = {"office", "answer_templates", "office_phones", "akim", "oversight", "admin", "admin_phones"}
+STAFF_BLUEPRINTS = {
+    "office",
+    "answer_templates",
+    "office_phones",
+    "akim",
+    "oversight",
+    "admin",
+    "admin_phones",
+    "admin_structure",
+}
 
 
 def _only(*roles, ok=200):
@@ -60,6 +69,12 @@ EXPECTED = {
     "admin_phones.retire": _only("admin", ok=302),
     "admin_phones.export": _only("admin"),
     "admin_phones.import_csv": _only("admin"),
+    "admin_structure.index": _only("admin"),
+    "admin_structure.export_xlsx": _only("admin"),
+    "admin_structure.export_zip": _only("admin"),
+    "admin_structure.preview": _only("admin", ok=422),  # no file chosen: the form says so
+    "admin_structure.confirm_import": _only("admin", ok=302),  # a file no longer waiting: back to the page
+    "admin_structure.send_invitations": _only("admin", ok=302),
 }
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -211,6 +226,16 @@ def _requests(f: Fixtures, department: int):
         "admin_phones.retire": ("POST", f"/astana/admin/phones/{f.line_to_retire}/retire", {}),
         "admin_phones.export": ("GET", "/astana/admin/phones/export.csv", None),
         "admin_phones.import_csv": ("GET", "/astana/admin/phones/import", None),
+        "admin_structure.index": ("GET", "/astana/admin/structure", None),
+        "admin_structure.export_xlsx": ("GET", "/astana/admin/structure/export.xlsx", None),
+        "admin_structure.export_zip": ("GET", "/astana/admin/structure/export.zip", None),
+        "admin_structure.preview": ("POST", "/astana/admin/structure/preview", {}),
+        "admin_structure.confirm_import": (
+            "POST",
+            "/astana/admin/structure/import",
+            {"upload": "0" * 32, "filename": "structure.xlsx"},
+        ),
+        "admin_structure.send_invitations": ("POST", "/astana/admin/structure/invitations", {}),
     }
 
 
