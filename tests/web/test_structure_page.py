@@ -33,6 +33,12 @@ SHEETS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """The pages in English, whatever the akimat's default (one test reads them in Kazakh)."""
+    client.set_cookie("lang", "en")
+
+
 @pytest.fixture
 def tenant(app):
     """An akimat of this test with its administrator (admin@<slug>.demo.kz) and a registrar."""
@@ -154,6 +160,14 @@ def test_a_csv_in_windows_1251_is_refused_with_a_message_naming_the_encoding(app
     assert _departments(app, tenant) == []
 
 
+def test_the_problems_are_told_in_the_readers_language(client, tenant):
+    login(client, "admin", tenant)
+    client.set_cookie("lang", "kk")
+    raw = _workbook([["not-an-address", "Ольга Ким", "registrar", ""]])
+    html = _upload(client, tenant, raw).get_data(as_text=True)
+    assert "staff, 2-жол:" in html and "электрондық пошта мекенжайы емес" in html
+
+
 def test_only_xlsx_zip_and_csv_files_are_accepted(client, tenant):
     login(client, "admin", tenant)
     response = _upload(client, tenant, b"%PDF-1.4", "structure.pdf")
@@ -178,6 +192,7 @@ def test_another_role_is_refused_and_another_akimat_gets_404(client, tenant):
     assert client.get(f"/{tenant}/admin/structure/export.xlsx").status_code == 403
     client.get("/logout")
     other = client.application.test_client()
+    other.set_cookie("lang", "en")
     login(other, "admin", "almaty")
     assert other.get(f"/{tenant}/admin/structure").status_code == 404
     assert other.get(f"/{tenant}/admin/structure/export.zip").status_code == 404
