@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.admin.phones import bp as admin_phones_bp
     from .web.admin.staff import bp as admin_staff_bp
     from .web.admin.structure import bp as admin_structure_bp
+    from .web.admin.structure_file import bp as admin_structure_file_bp
     from .web.akim import bp as akim_bp
     from .web.auth import bp as auth_bp
     from .web.auth.invitations import bp as invitations_bp
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         admin_phones_bp,
         admin_structure_bp,
+        admin_structure_file_bp,
         admin_staff_bp,
         invitations_bp,
         platform_bp,

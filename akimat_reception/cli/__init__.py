@@ -22,6 +22,7 @@ from flask import Flask
 
 from . import (
     akimat,
+    akimat_structure,
     calendar,
     config,
     daily,
@@ -42,6 +43,7 @@ __all__ = ["akimats_named", "register_cli"]
 
 MODULES = (
     akimat,
+    akimat_structure,
     database,
     demo,
     users,

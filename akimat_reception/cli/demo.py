@@ -54,7 +54,10 @@ def demo(letters, akimats, bulk, seed, days):
         from ..demo import DEMO_PASSWORD, load_demo
 
         load_demo(letters_per_akimat=letters, seed=seed)
-        click.echo(f"Loaded the demo: 2 akimats, {letters} letters each. Password: {DEMO_PASSWORD}")
+        click.echo(
+            f"Loaded the demo: Astana and Almaty with {letters} letters each, East Kazakhstan Region and "
+            f"Ust-Kamenogorsk under it, all through the structure import. Password: {DEMO_PASSWORD}"
+        )
         return
     from ..demo import DEMO_PASSWORD
     from ..demo.bulk import load_bulk

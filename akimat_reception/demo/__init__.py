@@ -1,8 +1,10 @@
 """Demo data: Astana and Almaty with their real departments, one user per role, letters in
 every state. Letters go through the lifecycle, so their journals are real.
 
-The package: content.py the texts, staff.py the akimats' structure and staff, phones.py the
-contact directory; bulk/ the large demo (`flask demo --bulk`), written through the same event
+The package: content.py the texts, structure.py the akimats and their structure (loaded through
+the structure import, as an administrator's file would be), staff.py the staff's names and the
+demo's password, phones.py the contact directory (its lines come in with the structure; the check
+calls and reports are written here); bulk/ the large demo (`flask demo --bulk`), written through the same event
 builders (domain/events.py) as the lifecycle."""
 
 import random
@@ -12,16 +14,10 @@ from ..domain import lifecycle
 from ..domain.calendar import calendar_for
 from ..extensions import db
 from ..models import AnswerTemplate, Decision, Role
-from .content import AKIMATS, ANSWERS, LETTERS, PEOPLE, PROMISE, TEMPLATES, _demo_iin
+from .content import AKIMATS, ANSWERS, LETTERS, PEOPLE, PROMISE, REGIONAL_AKIMATS, TEMPLATES, _demo_iin
 from .phones import demo_phones
-from .staff import (
-    DEMO_PASSWORD,
-    DEMO_TOTP_SECRET,
-    _create_akimat,
-    create_department_executors,
-    create_platform_admin,
-    create_staff,
-)
+from .staff import DEMO_PASSWORD, DEMO_TOTP_SECRET, create_platform_admin
+from .structure import city_tables, create_demo_akimat, import_demo_structure, regional_tables
 
 __all__ = ["DEMO_PASSWORD", "DEMO_TOTP_SECRET", "load_demo"]
 
@@ -40,10 +36,13 @@ def load_demo(
     now = now or datetime.now(UTC)
     create_platform_admin()
     for spec in AKIMATS:
-        akimat = _create_akimat(spec)
-        staff = create_staff(akimat)
-        others = create_department_executors(akimat)
-        staff["executors"] = {akimat.departments[0].id: staff[Role.EXECUTOR], **others}
+        akimat = create_demo_akimat(spec)
+        people = import_demo_structure(akimat, city_tables(spec))
+        staff = {role: people[f"{role.value}@{akimat.slug}.demo.kz"] for role in Role}
+        staff["executors"] = {
+            department.id: people[f"executor{n}@{akimat.slug}.demo.kz"] if n > 1 else staff[Role.EXECUTOR]
+            for n, department in enumerate(akimat.departments, start=1)
+        }
         db.session.add_all(
             AnswerTemplate(akimat=akimat, department=akimat.departments[0], language=language, title=title, body=body)
             for language, title, body in TEMPLATES
@@ -56,6 +55,11 @@ def load_demo(
             _demo_letter(akimat, staff, categories, i, rng, now)
         demo_phones(akimat, staff, now)
         routing.train(akimat.id, now=now)  # from the demo's own answered letters, when there are enough
+    created: dict[str, object] = {}
+    for spec in REGIONAL_AKIMATS:
+        akimat = create_demo_akimat(spec, parent=created.get(spec["parent"]))
+        import_demo_structure(akimat, regional_tables(spec))
+        created[spec["slug"]] = akimat
 
 
 def _demo_letter(akimat, staff, categories, i, rng, now):

@@ -12,6 +12,17 @@ AKIMATS = [
         "slug": "astana",
         "prefix": "AST",
         "names": ("Астана қаласының әкімдігі", "Акимат города Астаны", "Akimat of Astana"),
+        "aliases": [
+            "Нур-Султан",
+            "Нұр-Сұлтан",
+            "Nur-Sultan",
+            "Ақмола",
+            "Акмола",
+            "Akmola",
+            "Целиноград",
+            "Tselinograd",
+        ],
+        "department_codes": ["HOUSING", "TRANSPORT", "EDUCATION", "HEALTH", "ECOLOGY", "EMPLOYMENT", "ARCHITECTURE"],
         "departments": [
             (
                 "Тұрғын үй-коммуналдық шаруашылығы басқармасы",
@@ -46,6 +57,8 @@ AKIMATS = [
         "slug": "almaty",
         "prefix": "ALA",
         "names": ("Алматы қаласының әкімдігі", "Акимат города Алматы", "Akimat of Almaty"),
+        "aliases": ["Алма-Ата", "Alma-Ata", "Верный"],
+        "department_codes": ["ENERGY", "MOBILITY", "EDUCATION", "HEALTH", "ECOLOGY", "EMPLOYMENT", "PLANNING"],
         "departments": [
             (
                 "Энергетика және сумен жабдықтау басқармасы",
@@ -77,6 +90,67 @@ AKIMATS = [
         ],
     },
 ]
+
+# The hierarchy beyond the two cities of republican significance: a region and a city of regional
+# significance under it, each with a small structure of its own and no letters.
+REGIONAL_AKIMATS = [
+    {
+        "slug": "east-kazakhstan",
+        "prefix": "VKO",
+        "kind": "region",
+        "parent": None,
+        "names": (
+            "Шығыс Қазақстан облысының әкімдігі",
+            "Акимат Восточно-Казахстанской области",
+            "Akimat of East Kazakhstan Region",
+        ),
+        "aliases": ["Шығыс Қазақстан облысы", "Восточно-Казахстанская область", "East Kazakhstan Region", "ВКО"],
+        "departments": [
+            (
+                "AGRICULTURE",
+                "Ауыл шаруашылығы басқармасы",
+                "Управление сельского хозяйства",
+                "Department of Agriculture",
+            ),
+            (
+                "ROADS",
+                "Жолаушылар көлігі және автомобиль жолдары басқармасы",
+                "Управление пассажирского транспорта и автомобильных дорог",
+                "Department of Passenger Transport and Roads",
+            ),
+            ("HEALTH", "Денсаулық сақтау басқармасы", "Управление здравоохранения", "Department of Health"),
+        ],
+        "categories": [("agriculture", "AGRICULTURE"), ("roads", "ROADS"), ("health", "HEALTH"), ("other", None)],
+        "staff": [("admin", "Нұрлан Бейсенов"), ("registrar", "Әлия Тоқтарова")],
+    },
+    {
+        "slug": "oskemen",
+        "prefix": "UKG",
+        "kind": "regional_city",
+        "parent": "east-kazakhstan",
+        "names": ("Өскемен қаласының әкімдігі", "Акимат города Усть-Каменогорска", "Akimat of Ust-Kamenogorsk"),
+        "aliases": ["Өскемен", "Усть-Каменогорск", "Ust-Kamenogorsk", "Öskemen", "Oskemen", "Уст-Каменогорск"],
+        "departments": [
+            (
+                "HOUSING",
+                "Тұрғын үй-коммуналдық шаруашылығы бөлімі",
+                "Отдел жилищно-коммунального хозяйства",
+                "Housing and Utilities Office",
+            ),
+            ("EDUCATION", "Білім бөлімі", "Отдел образования", "Education Office"),
+            (
+                "ECOLOGY",
+                "Экология және көркейту бөлімі",
+                "Отдел экологии и благоустройства",
+                "Ecology and Public Spaces Office",
+            ),
+        ],
+        "categories": [("utilities", "HOUSING"), ("education", "EDUCATION"), ("ecology", "ECOLOGY"), ("other", None)],
+        "staff": [("admin", "Ғалым Жұмабеков"), ("registrar", "Ирина Шевченко")],
+    },
+]
+
+AGRICULTURE = ("Ауыл шаруашылығы және жер", "Сельское хозяйство и земля", "Agriculture and land")
 
 # code, (kk, ru, en), index of the default department (None: the registrar decides)
 CATEGORIES = [

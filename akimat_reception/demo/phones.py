@@ -2,7 +2,10 @@
 
 from datetime import UTC, datetime, time, timedelta
 
-from ..models import Akimat, Role
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Akimat, PhoneLine, Role
 
 # The contact directory: (department index, number, (kk, ru, en) purpose, languages, days, opens, closes, story).
 # A story is how the demo's staff and residents treated the line: ("answered", 5) an answered check
@@ -194,22 +197,29 @@ def demo_phones(akimat: Akimat, staff: dict, now: datetime) -> None:
         return datetime.combine(now.date() - timedelta(days=days_ago), time(hour, minute), tzinfo=UTC)
 
     for index, number, (kk, ru, en), languages, days, opens, closes, story in PHONES.get(akimat.slug, []):
-        line = phones.add_line(
-            akimat,
-            phones.LineData(
-                department=akimat.departments[index],
-                e164=normalize_phone(number),
-                purpose_kk=kk,
-                purpose_ru=ru,
-                purpose_en=en,
-                languages=languages.split(","),
-                days=LineDays(days),
-                opens_at=opens,
-                closes_at=closes,
-            ),
-            actor=None,
-            now=now - timedelta(days=60),
+        # The lines came in with the structure import; the bulk demo, which does not import, adds them.
+        line = db.session.scalar(
+            select(PhoneLine).where(PhoneLine.akimat_id == akimat.id, PhoneLine.e164 == normalize_phone(number))
         )
+        if line is not None:
+            line.created_at = now - timedelta(days=60)
+        else:
+            line = phones.add_line(
+                akimat,
+                phones.LineData(
+                    department=akimat.departments[index],
+                    e164=normalize_phone(number),
+                    purpose_kk=kk,
+                    purpose_ru=ru,
+                    purpose_en=en,
+                    languages=languages.split(","),
+                    days=LineDays(days),
+                    opens_at=opens,
+                    closes_at=closes,
+                ),
+                actor=None,
+                now=now - timedelta(days=60),
+            )
         kind, *args = story
         if kind == "never":
             continue

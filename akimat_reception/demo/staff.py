@@ -1,5 +1,6 @@
-"""The demo akimats' structure and people: departments, categories, one user per role and an
-executor per department, all with the demo's published password."""
+"""The demo's people: their names and the published password and second factor. The small demo
+brings them in through the structure import (structure.py); the bulk demo, which writes thousands
+of akimats, still creates them directly with the functions below."""
 
 from ..extensions import db
 from ..models import Akimat, Category, Department, Membership, Role, User
@@ -23,7 +24,11 @@ def _create_akimat(spec) -> Akimat:
         timezone="Asia/Almaty",
     )
     db.session.add(akimat)
-    departments = [Department(akimat=akimat, name_kk=k, name_ru=r, name_en=e) for k, r, e in spec["departments"]]
+    codes = spec.get("department_codes") or [None] * len(spec["departments"])
+    departments = [
+        Department(akimat=akimat, code=code, name_kk=k, name_ru=r, name_en=e)
+        for code, (k, r, e) in zip(codes, spec["departments"], strict=True)
+    ]
     db.session.add_all(departments)
     for code, (k, r, e), dep in CATEGORIES:
         db.session.add(

@@ -106,6 +106,48 @@ def _parse_time(text: str) -> time:
     return datetime.strptime(text.strip(), "%H:%M").time()
 
 
+def check_line_fields(value: dict[str, str]) -> tuple[dict, list[str]]:
+    """The rules of a line's purpose, languages, days and hours, shared by this file's import and
+    the structure import (structure_import.py). `value`: stripped text by column (purpose_kk,
+    purpose_ru, purpose_en, languages, days, opens, closes). Returns LineData's fields other than
+    the department and the number, and the problems (none: the fields are sound)."""
+    problems = []
+    for column in ("purpose_kk", "purpose_ru"):
+        if not value[column]:
+            problems.append(_("the column %(column)s is empty", column=column))
+    if any(len(value[c]) > 300 for c in ("purpose_kk", "purpose_ru", "purpose_en")):
+        problems.append(_("a purpose is longer than 300 characters"))
+
+    codes = [c for c in value["languages"].replace(",", " ").replace(";", " ").split()]
+    if not codes or any(c not in PHONE_LANGUAGES for c in codes):
+        problems.append(_('languages must be kk, ru or en, e.g. "kk ru"'))
+
+    days = value["days"] or LineDays.WORKING.value
+    if days not in {d.value for d in LineDays}:
+        problems.append(_('days must be "working" or "daily"'))
+        days = LineDays.WORKING.value
+
+    opens = closes = None
+    try:
+        opens = _parse_time(value["opens"]) if value["opens"] else None
+        closes = _parse_time(value["closes"]) if value["closes"] else None
+    except ValueError:
+        problems.append(_("times must look like 09:00"))
+    else:
+        if (opens is None) != (closes is None) or (opens is not None and opens == closes):
+            problems.append(_("give both times, different, or neither for round the clock"))
+    fields = {
+        "purpose_kk": value["purpose_kk"],
+        "purpose_ru": value["purpose_ru"],
+        "purpose_en": value["purpose_en"],
+        "languages": codes,
+        "days": LineDays(days),
+        "opens_at": opens,
+        "closes_at": closes,
+    }
+    return fields, problems
+
+
 def parse_csv(
     raw: bytes, akimat: Akimat, departments: Sequence[Department], lines: Sequence[PhoneLine]
 ) -> tuple[list[ImportRow], list[str]]:
@@ -170,30 +212,8 @@ def parse_csv(
                 )
             )
 
-        for column in ("purpose_kk", "purpose_ru"):
-            if not value[column]:
-                problems.append(_("the column %(column)s is empty", column=column))
-        if any(len(value[c]) > 300 for c in ("purpose_kk", "purpose_ru", "purpose_en")):
-            problems.append(_("a purpose is longer than 300 characters"))
-
-        codes = [c for c in value["languages"].replace(",", " ").replace(";", " ").split()]
-        if not codes or any(c not in PHONE_LANGUAGES for c in codes):
-            problems.append(_('languages must be kk, ru or en, e.g. "kk ru"'))
-
-        days = value["days"] or LineDays.WORKING.value
-        if days not in {d.value for d in LineDays}:
-            problems.append(_('days must be "working" or "daily"'))
-
-        opens = closes = None
-        try:
-            opens = _parse_time(value["opens"]) if value["opens"] else None
-            closes = _parse_time(value["closes"]) if value["closes"] else None
-        except ValueError:
-            problems.append(_("times must look like 09:00"))
-        else:
-            if (opens is None) != (closes is None) or (opens is not None and opens == closes):
-                problems.append(_("give both times, different, or neither for round the clock"))
-
+        fields, field_problems = check_line_fields(value)
+        problems += field_problems
         if problems:
             errors.append(_("Row %(row)s: %(problems)s.", row=index, problems="; ".join(problems)))
             continue
@@ -202,17 +222,7 @@ def parse_csv(
             ImportRow(
                 index,
                 line,
-                LineData(
-                    department=department,
-                    e164=e164,
-                    purpose_kk=value["purpose_kk"],
-                    purpose_ru=value["purpose_ru"],
-                    purpose_en=value["purpose_en"],
-                    languages=codes,
-                    days=LineDays(days),
-                    opens_at=opens,
-                    closes_at=closes,
-                ),
+                LineData(department=department, e164=e164, **fields),
             )
         )
     if not rows and not errors:

@@ -106,6 +106,9 @@ PAGES = [
     ("platform-move", 200, "main form input#effective"),
     ("platform-appoint-admin", 200, "main form input#email"),
     ("platform-events", 200, "main h1"),
+    ("admin-structure", 200, "main form input[type=file]"),
+    ("admin-structure-problems", 422, ".error-summary a[href='#file'], .notice-error li"),
+    ("admin-structure-preview", 200, "main table td, form[action$='/structure/import'] button"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -397,6 +400,14 @@ def _platform_pages(visit, letters):
     page.fill("#slug", "Not a slug")
     visit.submit("platform-new-akimat-errors")
     visit.goto("platform-events", "/platform/events")
+    visit.goto("admin-structure", "/astana/admin/structure")
+    header = "code,name_kk,name_ru,name_en,retired\n"
+    problems = {"name": "departments.csv", "mimeType": "text/csv", "buffer": (header + "HOUSING,,,,\n").encode()}
+    visit.page.set_input_files("#file", problems)
+    visit.submit("admin-structure-problems", form="main form[enctype]")
+    sound = header + "A11Y-CHECK,Тексеру бөлімі,Отдел проверки,Checks office,\n"  # previewed, never confirmed
+    visit.page.set_input_files("#file", {"name": "departments.csv", "mimeType": "text/csv", "buffer": sound.encode()})
+    visit.submit("admin-structure-preview", form="main form[enctype]")
 
 
 READERS = [

@@ -29,6 +29,7 @@ STAFF_BLUEPRINTS = {
     "admin",
     "admin_phones",
     "admin_structure",
+    "admin_structure_file",
     "admin_staff",
 }
 
@@ -73,6 +74,12 @@ EXPECTED = {
     "admin_phones.import_csv": _only("admin"),
     **{endpoint: _only("admin") for endpoint in ADMIN_ONLY_GET},
     **{endpoint: _only("admin", ok=302) for endpoint in ADMIN_ONLY_POST},
+    "admin_structure_file.index": _only("admin"),
+    "admin_structure_file.export_xlsx": _only("admin"),
+    "admin_structure_file.export_zip": _only("admin"),
+    "admin_structure_file.preview": _only("admin", ok=422),  # no file chosen: the form says so
+    "admin_structure_file.confirm_import": _only("admin", ok=302),  # a file no longer waiting: back to the page
+    "admin_structure_file.send_invitations": _only("admin", ok=302),
 }
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -227,6 +234,16 @@ def _requests(f: Fixtures, department: int):
         "admin_phones.export": ("GET", "/astana/admin/phones/export.csv", None),
         "admin_phones.import_csv": ("GET", "/astana/admin/phones/import", None),
         **admin_requests(f.admin),
+        "admin_structure_file.index": ("GET", "/astana/admin/structure", None),
+        "admin_structure_file.export_xlsx": ("GET", "/astana/admin/structure/export.xlsx", None),
+        "admin_structure_file.export_zip": ("GET", "/astana/admin/structure/export.zip", None),
+        "admin_structure_file.preview": ("POST", "/astana/admin/structure/preview", {}),
+        "admin_structure_file.confirm_import": (
+            "POST",
+            "/astana/admin/structure/import",
+            {"upload": "0" * 32, "filename": "structure.xlsx"},
+        ),
+        "admin_structure_file.send_invitations": ("POST", "/astana/admin/structure/invitations", {}),
     }
 
 

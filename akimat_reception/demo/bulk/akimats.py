@@ -64,7 +64,13 @@ def generated_spec(index: int) -> dict:
         code = "".join(chr(ord("A") + (n - 1) // 26**k % 26) for k in (2, 1, 0))  # 1 -> AAA, 2 -> AAB ...
         slug, prefix = f"district-{n}", f"D{code}"  # letters only, like the cities' prefixes
         names = (f"{n}-аудан әкімдігі", f"Акимат района № {n}", f"Akimat of District {n}")
-    return {"slug": slug, "prefix": prefix, "names": names, "departments": AKIMATS[0]["departments"]}
+    return {
+        "slug": slug,
+        "prefix": prefix,
+        "names": names,
+        "departments": AKIMATS[0]["departments"],
+        "department_codes": AKIMATS[0]["department_codes"],
+    }
 
 
 def create_akimat(index: int, now: datetime, password_hash: str | None = None) -> Akimat:
