@@ -17,10 +17,12 @@ from akimat_reception.models import AdminEvent, Akimat, RecoveryCode, Role, User
 from tests import factories
 
 
-def _person(role: Role, slug="astana", department_id=None) -> User:
+def _person(role: Role = Role.EXECUTOR, slug="astana", department_id=None) -> User:
+    """A person of their own: an executor of a fresh department, so that no other test's counts of
+    the demo akimat's staff (reminders, notifications) see them."""
     akimat = factories.akimat(slug)
     if role is Role.EXECUTOR and department_id is None:
-        department_id = akimat.departments[0].id
+        department_id = factories.department(slug).id
     email = f"{role.value}-{uuid.uuid4().hex[:8]}@example.kz"
     return add_staff(akimat, email, f"Person {email}", role, DEMO_PASSWORD, department_id)
 
@@ -66,7 +68,7 @@ def test_the_last_active_administrator_cannot_be_deactivated(app, app_context):
 
 
 def test_deactivation_ends_the_sessions_and_is_recorded(app, app_context):
-    person = _person(Role.REGISTRAR)
+    person = _person()
     generation = person.session_generation
     admin = factories.staff(Role.ADMIN)
     staff.deactivate(person, admin)
@@ -78,7 +80,7 @@ def test_deactivation_ends_the_sessions_and_is_recorded(app, app_context):
 
 
 def test_an_administrator_of_another_akimat_changes_nothing(app, app_context):
-    person = _person(Role.REGISTRAR)
+    person = _person()
     stranger = factories.staff(Role.ADMIN, "almaty")
     with pytest.raises(staff.StaffRuleError):
         staff.deactivate(person, stranger)
@@ -90,10 +92,10 @@ def test_an_administrator_of_another_akimat_changes_nothing(app, app_context):
 
 
 def test_role_changes_are_recorded_with_the_department(app, app_context):
-    person = _person(Role.REGISTRAR)
+    person = _person()
     astana = factories.akimat("astana")
     admin = factories.staff(Role.ADMIN)
-    department = astana.departments[1]
+    department = factories.department()
     staff.grant_role(person, astana, Grant(Role.EXECUTOR, department.id), admin)
     db.session.commit()
     assert department.id in person.departments_in(astana)
@@ -106,7 +108,7 @@ def test_role_changes_are_recorded_with_the_department(app, app_context):
 
 
 def test_an_administrator_resets_another_persons_second_factor(app, app_context):
-    person = _person(Role.EXECUTOR)
+    person = _person()
     person.totp_secret = "JBSWY3DPEHPK3PXP"
     db.session.add(RecoveryCode(user_id=person.id, code_hash="x" * 64))
     db.session.commit()
@@ -131,7 +133,8 @@ def test_only_the_platform_administrator_resets_the_last_administrators_second_f
     last.totp_secret = "JBSWY3DPEHPK3PXP"
     # An administrator elsewhere, who also administers `last` there: still not allowed.
     other = factories.staff(Role.ADMIN)
-    add_staff(factories.akimat("astana"), last.email, last.full_name, Role.REGISTRAR, DEMO_PASSWORD)
+    astana = factories.akimat("astana")
+    add_staff(astana, last.email, last.full_name, Role.EXECUTOR, DEMO_PASSWORD, factories.department().id)
     assert not staff.may_reset_second_factor(other, last)
     with force_locale("en"), pytest.raises(staff.StaffRuleError, match="platform"):
         staff.reset_second_factor(last, other)
@@ -150,7 +153,9 @@ def test_an_invitation_is_accepted_once_even_from_two_tabs(app, app_context):
 
     astana = factories.akimat("astana")
     email = f"tabs-{uuid.uuid4().hex[:8]}@example.kz"
-    invitation, token = invitations.invite(astana, email, "Two Tabs", [Grant(Role.CONTROLLER)], None, send=False)
+    invitation, token = invitations.invite(
+        astana, email, "Two Tabs", [Grant(Role.EXECUTOR, factories.department().id)], None, send=False
+    )
     db.session.commit()
     first = invitations.find_open(token)
     second = invitations.find_open(token)  # opened in another tab before the first was sent
@@ -161,7 +166,7 @@ def test_an_invitation_is_accepted_once_even_from_two_tabs(app, app_context):
         invitations.accept(second, "quiet-river-lantern-2026")
     assert invitations.find_open(token) is None
     user = db.session.scalar(select(User).where(User.email == email))
-    assert [m.role for m in user.memberships] == [Role.CONTROLLER]
+    assert [m.role for m in user.memberships] == [Role.EXECUTOR]
 
 
 def test_an_accepted_or_revoked_invitation_is_neither_resent_nor_revoked(app, app_context):

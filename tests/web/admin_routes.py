@@ -41,6 +41,7 @@ ADMIN_ONLY_POST = (
 @dataclass
 class AdminFixtures:
     department: int
+    other_department: int
     department_to_retire: int
     category: int
     category_to_retire: int
@@ -53,26 +54,30 @@ class AdminFixtures:
     to_reset: int
 
 
-def _person(astana) -> "object":
-    return add_staff(astana, f"walk-{uuid.uuid4().hex[:10]}@example.kz", "Walk Person", Role.REGISTRAR, DEMO_PASSWORD)
+def _person(astana, department_id: int):
+    """An executor of the walk's own department: the demo staff that other tests count stay as they were."""
+    email = f"walk-{uuid.uuid4().hex[:10]}@example.kz"
+    return add_staff(astana, email, "Walk Person", Role.EXECUTOR, DEMO_PASSWORD, department_id)
 
 
 def admin_fixtures() -> AdminFixtures:
     """Call inside an app context."""
     astana = factories.akimat("astana")
-    department, to_retire = factories.department(), factories.department()
+    department, other, to_retire = factories.department(), factories.department(), factories.department()
     tag = uuid.uuid4().hex[:8]
     category = add_category(astana, CategoryData(f"w{tag}", "a", "б", "c"), None)
     category_to_retire = add_category(astana, CategoryData(f"r{tag}", "a", "б", "c"), None)
     db.session.commit()
-    resend, _ = invitations.invite(astana, f"walk-{tag}-1@example.kz", "Walk", [Grant(Role.CONTROLLER)], None)
-    revoke, _ = invitations.invite(astana, f"walk-{tag}-2@example.kz", "Walk", [Grant(Role.CONTROLLER)], None)
+    grants = [Grant(Role.EXECUTOR, department.id)]
+    resend, _ = invitations.invite(astana, f"walk-{tag}-1@example.kz", "Walk", grants, None)
+    revoke, _ = invitations.invite(astana, f"walk-{tag}-2@example.kz", "Walk", grants, None)
     db.session.commit()
-    person, to_deactivate, to_reactivate, to_reset = (_person(astana) for _ in range(4))
+    person, to_deactivate, to_reactivate, to_reset = (_person(astana, department.id) for _ in range(4))
     to_reactivate.active = False
     db.session.commit()
     return AdminFixtures(
         department.id,
+        other.id,
         to_retire.id,
         category.id,
         category_to_retire.id,
@@ -103,7 +108,11 @@ def admin_requests(f: AdminFixtures) -> dict:
         "admin_staff.resend": ("POST", f"{staff}/invitations/{f.invitation_to_resend}/resend", {}),
         "admin_staff.revoke": ("POST", f"{staff}/invitations/{f.invitation_to_revoke}/revoke", {}),
         "admin_staff.person": ("GET", f"{staff}/{f.person}", None),
-        "admin_staff.grant_role": ("POST", f"{staff}/{f.person}/roles", {"role": "controller", "department": "0"}),
+        "admin_staff.grant_role": (
+            "POST",
+            f"{staff}/{f.person}/roles",
+            {"role": "executor", "department": str(f.other_department)},
+        ),
         "admin_staff.withdraw_role": ("POST", f"{staff}/{f.person}/roles/{f.membership}/withdraw", {}),
         "admin_staff.deactivate": ("POST", f"{staff}/{f.to_deactivate}/deactivate", {}),
         "admin_staff.reactivate": ("POST", f"{staff}/{f.to_reactivate}/reactivate", {}),
