@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Role, User
+from .lifecycle import release_letters_of
 
 
 class AccountError(Exception):
@@ -51,5 +52,6 @@ def deactivate(user: User, by: User) -> None:
     """A departing employee: the account can no longer sign in and every open session ends now."""
     if not may_deactivate(by, user):
         raise AccountError(_l("Only an administrator of the user's akimat may deactivate the account."))
+    release_letters_of(user, by)  # their letters go back to the department's head or the registrar
     user.active = False
     end_all_sessions(user)
