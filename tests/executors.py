@@ -75,9 +75,10 @@ def tenant(name, *, parent=None, kind=AkimatKind.DISTRICT, aliases="", closed_at
 
 
 def sign_in(client, user):
-    """Signs `user` in through the login form (staff without the second factor)."""
+    """Signs `user` (a User, or an email) in through the login form (staff without the second factor)."""
     from tests.conftest import post_form
 
-    response = post_form(client, "/login", {"email": user.email, "password": DEMO_PASSWORD})
+    email = user if isinstance(user, str) else user.email
+    response = post_form(client, "/login", {"email": email, "password": DEMO_PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return client
