@@ -79,6 +79,12 @@ PAGES = [
     ("admin-phones", 200, "main h1"),
     ("admin-phones-new", 200, "main form input#number"),
     ("admin-phones-import", 200, "main form input[type=file]"),
+    # Issue 13: the named executor, the transfer's search, the subordinate akimats.
+    ("office-letter-transfer-search", 200, "form[action$='/forward'] input[name=target_akimat]"),
+    ("office-letter-executor-card", 200, "form[action$='/executor'] select#executor"),
+    ("office-inbox-awaiting", 200, "main form select#assigned"),
+    ("akim-subordinates", 200, "main form select#days"),
+    ("admin-subordinates", 200, "main form select#days"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -316,6 +322,11 @@ def _resident_pages(visit, letters):
 def _registrar_pages(visit, letters):
     visit.goto("office-inbox-registrar", "/astana/office/")
     visit.goto("office-letter-registrar", f"/astana/office/letters/{letters['registered']}")
+    visit.goto(
+        "office-letter-transfer-search", f"/astana/office/letters/{letters['registered']}?find_akimat=almaty#forward"
+    )
+    visit.goto("office-letter-executor-card", f"/astana/office/letters/{letters['routed']}")
+    visit.goto("office-inbox-awaiting", "/astana/office/?assigned=awaiting")
     visit.goto("account", "/account")
     visit.goto("office-phones", "/astana/office/phones/")
     visit.goto("password", "/account/password")
@@ -331,6 +342,7 @@ def _executor_pages(visit, letters):
 
 def _akim_pages(visit, letters):
     visit.goto("akim-dashboard", "/astana/akim/")
+    visit.goto("akim-subordinates", "/astana/akim/subordinates")
     visit.goto("oversight-journal", "/astana/oversight/journal")
     visit.goto("oversight-access-log", "/astana/oversight/access-log")
 
@@ -340,6 +352,7 @@ def _admin_pages(visit, letters):
     visit.goto("admin-phones", "/astana/admin/phones/")
     visit.goto("admin-phones-new", "/astana/admin/phones/new")
     visit.goto("admin-phones-import", "/astana/admin/phones/import")
+    visit.goto("admin-subordinates", "/astana/admin/subordinates")
 
 
 READERS = [
