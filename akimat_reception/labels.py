@@ -60,6 +60,7 @@ EVENT_LABELS: dict[str, object] = {
     EventKind.HEARING_NOTICE: _l("Resident told of a preliminary refusal"),
     EventKind.POSITION_STATED: _l("Resident stated their position"),
     EventKind.INSTRUCTION: _l("Instruction of the akim"),
+    EventKind.EXECUTOR_ASSIGNED: _l("Executor named"),
     EventKind.REMINDER_DUE_SOON: _l("Reminder: the deadline is near"),
     EventKind.REMINDER_OVERDUE: _l("Reminder: the deadline has passed"),
     EventKind.DRAFT_SUBMITTED: _l("Draft answer sent to control"),

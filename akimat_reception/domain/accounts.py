@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Membership, Role, User
 from .administration.record import record_change
+from .lifecycle import release_letters_of
 
 
 class AccountError(Exception):
@@ -82,5 +83,6 @@ def deactivate(user: User, by: User) -> None:
     admin_of = {m.akimat_id for m in by.memberships if m.role is Role.ADMIN}
     for akimat_id in sorted({m.akimat_id for m in user.memberships} & admin_of):
         record_change("staff_deactivated", "user", user.id, by, akimat_id, {"active": True}, {"active": False})
+    release_letters_of(user, by)  # their letters go back to the department's head or the registrar
     user.active = False
     end_all_sessions(user)

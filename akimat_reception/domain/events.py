@@ -30,6 +30,7 @@ class EventKind(enum.StrEnum):
     TRANSFERRED_OUT = "transferred_out"  # sent to another akimat of the installation
     TRANSFERRED_IN = "transferred_in"  # received from another akimat
     INSTRUCTION = "instruction"  # the akim's instruction (резолюция)
+    EXECUTOR_ASSIGNED = "executor_assigned"  # a named executor within the department, or none again
     EXTENSION_REQUESTED = "extension_requested"
     EXTENDED = "extended"
     EXTENSION_REFUSED = "extension_refused"
@@ -55,6 +56,7 @@ class Replayed:
     deadline: date | None = None
     rating: int | None = None
     transfer_count: int = 0
+    executor_id: int | None = None
 
 
 def _iso(value: date | str | None) -> str | None:
@@ -137,6 +139,7 @@ class Assigned(Payload):
 
     def apply(self, state: Replayed) -> None:
         state.status, state.department_id = LetterStatus.ASSIGNED, self.department_id
+        state.executor_id = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,7 @@ class Transferred(Payload):
     def apply(self, state: Replayed) -> None:
         state.status, state.department_id = LetterStatus.ASSIGNED, self.department_id
         state.transfer_count += 1
+        state.executor_id = None  # the new department names its own executor
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,20 @@ class TransferredIn(Payload):
 class Instruction(Payload):
     KIND = EventKind.INSTRUCTION
     text: str
+
+
+@dataclass(frozen=True)
+class ExecutorAssigned(Payload):
+    """The department's letter given to a named executor (`executor_id`), or back to the department
+    as a whole (None: the executor was deactivated and the department has no other head)."""
+
+    KIND = EventKind.EXECUTOR_ASSIGNED
+    executor_id: int | None
+    executor: str  # the executor's name when it happened, "" for none
+    reason: str = ""
+
+    def apply(self, state: Replayed) -> None:
+        state.executor_id = self.executor_id
 
 
 @dataclass(frozen=True)

@@ -147,8 +147,10 @@ def verify_letter(letter: Letter, events: list[Event]) -> list[Break]:
     except (AttributeError, KeyError, TypeError, ValueError) as error:  # a payload rewritten into nonsense
         problem(None, f"journal cannot be replayed: {error!r}")
         return breaks
-    row = Replayed(letter.status, letter.department_id, letter.deadline, letter.rating, letter.transfer_count)
-    for name in ("status", "department_id", "deadline", "rating", "transfer_count"):
+    row = Replayed(
+        letter.status, letter.department_id, letter.deadline, letter.rating, letter.transfer_count, letter.executor_id
+    )
+    for name in ("status", "department_id", "deadline", "rating", "transfer_count", "executor_id"):
         if getattr(row, name) != getattr(state, name):
             problem(
                 None,

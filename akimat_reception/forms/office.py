@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..labels import DECISION_LABELS
@@ -56,8 +56,21 @@ class AnswerForm(FlaskForm):
         return valid
 
 
+class AkimatSearchForm(FlaskForm):
+    """The GET "find" of the transfer: part of a name, a former name, another spelling or the slug."""
+
+    class Meta:
+        csrf = False  # a search changes nothing
+
+    find_akimat = StringField(
+        _l("Find the akimat: part of its name"), filters=[strip], validators=[Optional(), Length(max=100)]
+    )
+
+
 class ForwardForm(FlaskForm):
-    target_akimat = SelectField(_l("Another akimat"), coerce=int, validators=[Optional()])
+    # The matches of the search, as radio buttons (no list of every akimat: there are thousands).
+    target_akimat = RadioField(_l("Another akimat"), coerce=int, validate_choice=False, validators=[Optional()])
+    find_akimat = HiddenField(filters=[strip])  # the search that found them, to show them again
     competent_body = StringField(
         _l("Or another competent body"), filters=[strip], validators=[Optional(), Length(max=300)]
     )
@@ -68,10 +81,9 @@ class ForwardForm(FlaskForm):
     )
 
     def __init__(self, *args, akimats=(), **kwargs):
+        """`akimats`: the matches of the search, offered as the choices."""
         super().__init__(*args, **kwargs)
-        self.target_akimat.choices = [SelectChoice(0, _l("Not an akimat: name the body below"))] + [
-            SelectChoice(a.id, a.name) for a in akimats
-        ]
+        self.target_akimat.choices = [SelectChoice(a.id, a.name) for a in akimats]
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -79,6 +91,15 @@ class ForwardForm(FlaskForm):
             self.competent_body.errors.append(_l("Choose an akimat or name the competent body."))
             valid = False
         return valid
+
+
+class ExecutorForm(FlaskForm):
+    executor = SelectField(_l("Executor"), coerce=int, validators=[InputRequired(message=_l("Choose an executor."))])
+
+    def __init__(self, *args, executors=(), **kwargs):
+        """`executors`: the active executors of the letter's department."""
+        super().__init__(*args, **kwargs)
+        self.executor.choices = [SelectChoice(u.id, u.full_name) for u in executors]
 
 
 class ExtensionRequestForm(FlaskForm):

@@ -109,6 +109,12 @@ PAGES = [
     ("admin-structure", 200, "main form input[type=file]"),
     ("admin-structure-problems", 422, ".error-summary a[href='#file'], .notice-error li"),
     ("admin-structure-preview", 200, "main table td, form[action$='/structure/import'] button"),
+    # Issue 13: the named executor, the transfer's search, the subordinate akimats.
+    ("office-letter-transfer-search", 200, "form[action$='/forward'] input[name=target_akimat]"),
+    ("office-letter-executor-card", 200, "form[action$='/executor'] select#executor"),
+    ("office-inbox-awaiting", 200, "main form select#assigned"),
+    ("akim-subordinates", 200, "main form select#days"),
+    ("admin-subordinates", 200, "main form select#days"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -354,6 +360,11 @@ def _resident_pages(visit, letters):
 def _registrar_pages(visit, letters):
     visit.goto("office-inbox-registrar", "/astana/office/")
     visit.goto("office-letter-registrar", f"/astana/office/letters/{letters['registered']}")
+    visit.goto(
+        "office-letter-transfer-search", f"/astana/office/letters/{letters['registered']}?find_akimat=almaty#forward"
+    )
+    visit.goto("office-letter-executor-card", f"/astana/office/letters/{letters['routed']}")
+    visit.goto("office-inbox-awaiting", "/astana/office/?assigned=awaiting")
     visit.goto("account", "/account")
     visit.goto("office-phones", "/astana/office/phones/")
     visit.goto("password", "/account/password")
@@ -369,6 +380,7 @@ def _executor_pages(visit, letters):
 
 def _akim_pages(visit, letters):
     visit.goto("akim-dashboard", "/astana/akim/")
+    visit.goto("akim-subordinates", "/astana/akim/subordinates")
     visit.goto("oversight-journal", "/astana/oversight/journal")
     visit.goto("oversight-access-log", "/astana/oversight/access-log")
 
@@ -408,6 +420,7 @@ def _platform_pages(visit, letters):
     sound = header + "A11Y-CHECK,Тексеру бөлімі,Отдел проверки,Checks office,\n"  # previewed, never confirmed
     visit.page.set_input_files("#file", {"name": "departments.csv", "mimeType": "text/csv", "buffer": sound.encode()})
     visit.submit("admin-structure-preview", form="main form[enctype]")
+    visit.goto("admin-subordinates", "/astana/admin/subordinates")
 
 
 READERS = [

@@ -187,6 +187,11 @@ def _attempt(action: A, letter: Letter, user) -> bool:
             lifecycle.forward(letter, "Министерство", "Вне компетенции", user)
         elif action is A.INSTRUCT:
             lifecycle.instruct(letter, "Рассмотреть срочно", user)
+        elif action is A.ASSIGN_EXECUTOR:
+            others = [u for u in lifecycle.executors_of(letter) if u.id != letter.executor_id]
+            if not others:
+                return False
+            lifecycle.assign_executor(letter, others[0], user)
         elif action is A.REQUEST_EXTENSION:
             new_deadline = calendar_for(letter.akimat_id).add_working_days(letter.deadline, 1)
             lifecycle.request_extension(letter, new_deadline, "Нужна экспертиза", user)
@@ -240,6 +245,7 @@ OFFICE_FORMS = {
     "assign": {None: A.ASSIGN},
     "forward": {None: A.FORWARD},
     "instruction": {None: A.INSTRUCT},
+    "executor": {None: A.ASSIGN_EXECUTOR},
     "extension": {None: A.REQUEST_EXTENSION},
     "extension/decision": {"approve": A.GRANT_EXTENSION, "refuse": A.REFUSE_EXTENSION},
     "hearing": {None: A.NOTIFY_HEARING},

@@ -48,6 +48,7 @@ EXPECTED = {
     "office.attachment": _only(*READERS),
     "office.assign": _only("registrar", ok=302),
     "office.forward": _only("registrar", ok=302),
+    "office.assign_executor": _only("registrar", ok=302),
     "office.answer": _only("executor", ok=302),
     "office.hearing": _only("executor", ok=302),
     "office.request_extension": _only("executor", ok=302),
@@ -61,11 +62,13 @@ EXPECTED = {
     "office_phones.line": _only(*PHONE_CHECKERS),
     "office_phones.record_check": _only(*PHONE_CHECKERS, ok=302),
     "akim.dashboard": _only("akim"),
+    "akim.subordinates": _only("akim"),
     "oversight.journal": _only("akim", "admin"),
     "oversight.access_log": _only("akim", "admin"),
     "admin.calendar": _only("admin"),
     "admin.add_override": _only("admin", ok=302),
     "admin.delete_override": _only("admin", ok=302),
+    "admin.subordinates": _only("admin"),
     "admin_phones.index": _only("admin"),
     "admin_phones.new": _only("admin"),
     "admin_phones.edit": _only("admin"),
@@ -104,6 +107,8 @@ class Fixtures:
     line_to_retire: int
     override: int
     admin: AdminFixtures
+    to_name: str  # with the executor's department, for a named executor
+    executor: int
 
 
 def _fixtures(app) -> Fixtures:
@@ -166,6 +171,7 @@ def _fixtures(app) -> Fixtures:
         )
         db.session.add(override)
         db.session.commit()
+        to_name, _ = factories.routed_letter()
         return Fixtures(
             with_file.number,
             fresh.number,
@@ -181,6 +187,8 @@ def _fixtures(app) -> Fixtures:
             lines[-1],
             override.id,
             admin_fixtures(),
+            to_name.number,
+            executor.id,
         )
 
 
@@ -195,8 +203,9 @@ def _requests(f: Fixtures, department: int):
         "office.forward": (
             "POST",
             f"{office}/{f.to_forward}/forward",
-            {"target_akimat": "0", "competent_body": "Министерство", "forward_reason": "Не наш"},
+            {"competent_body": "Министерство", "forward_reason": "Не наш"},
         ),
+        "office.assign_executor": ("POST", f"{office}/{f.to_name}/executor", {"executor": f.executor}),
         "office.answer": (
             "POST",
             f"{office}/{f.letter}/answer",
@@ -222,11 +231,13 @@ def _requests(f: Fixtures, department: int):
         "office_phones.line": ("GET", f"/astana/office/phones/{f.line}", None),
         "office_phones.record_check": ("POST", f"/astana/office/phones/{f.line}/checks", {"result": "answered"}),
         "akim.dashboard": ("GET", "/astana/akim/", None),
+        "akim.subordinates": ("GET", "/astana/akim/subordinates", None),
         "oversight.journal": ("GET", "/astana/oversight/journal", None),
         "oversight.access_log": ("GET", "/astana/oversight/access-log", None),
         "admin.calendar": ("GET", "/astana/admin/calendar", None),
         "admin.add_override": ("POST", "/astana/admin/calendar", {"day": "2031-01-02", "kind": "day_off"}),
         "admin.delete_override": ("POST", f"/astana/admin/calendar/{f.override}/delete", {}),
+        "admin.subordinates": ("GET", "/astana/admin/subordinates", None),
         "admin_phones.index": ("GET", "/astana/admin/phones/", None),
         "admin_phones.new": ("GET", "/astana/admin/phones/new", None),
         "admin_phones.edit": ("GET", f"/astana/admin/phones/{f.line}/edit", None),

@@ -4,7 +4,8 @@ journal event (domain/events.py builds it) and queues the notifications, in one 
 
 The verbs, in the order the procedure runs:
 - registration: `submit` (the resident) — number, access code, deadline (APPK art. 64);
-- routing: `assign` (route or move to a department), `forward` (to a body outside the akimats),
+- routing: `assign` (route or move to a department), `assign_executor` (a named executor within
+  it), `release_letters_of` (a deactivated executor's letters go back), `forward` (to a body outside the akimats),
   `transfer_to_akimat` (to another akimat), `instruct` (the akim's instruction);
 - terms: `request_extension`, `decide_extension` (APPK art. 76), `remind_deadlines` (daily);
 - answering: `notify_preliminary_refusal`, `state_position` (APPK art. 73), `submit_draft`;
@@ -25,7 +26,17 @@ from .allowed import (
 from .answering import notify_preliminary_refusal, state_position, submit_draft
 from .control import approve_draft, return_draft, uphold_answer
 from .registration import Submission, find_by_token, register, submit
-from .routing import assign, forward, instruct, transfer_to_akimat
+from .routing import (
+    assign,
+    assign_executor,
+    competent_akimat,
+    competent_akimats,
+    executors_of,
+    forward,
+    instruct,
+    release_letters_of,
+    transfer_to_akimat,
+)
 from .terms import decide_extension, remind_deadlines, request_extension
 from .verdict import DISPUTING_RATING, close_answered, dispute, rate
 
@@ -40,6 +51,10 @@ __all__ = [
     "allowed_decisions",
     "approve_draft",
     "assign",
+    "assign_executor",
+    "competent_akimat",
+    "competent_akimats",
+    "executors_of",
     "close_answered",
     "decide_extension",
     "dispute",
@@ -50,6 +65,7 @@ __all__ = [
     "pending_extension",
     "rate",
     "register",
+    "release_letters_of",
     "remind_deadlines",
     "request_extension",
     "resident_actions",

@@ -20,7 +20,7 @@ from ...extensions import db
 from ...models import Decision, ExtensionRequest, ExtensionStatus, Letter, LetterStatus, User
 from .. import deadlines
 from ..calendar import calendar_for, local_day
-from ..permissions import Action, can
+from ..permissions import Action, can, is_member
 
 NOT_ALLOWED = _l("You are not allowed to do this with this letter.")
 
@@ -31,6 +31,8 @@ class LetterAction(enum.StrEnum):
     ASSIGN = "assign"  # route to a department, or move it to another with a reason
     FORWARD = "forward"  # to a competent body, or to another akimat of the installation
     INSTRUCT = "instruct"  # the akim's instruction (резолюция)
+    # Name the executor within the department: the registrar, or the department's head.
+    ASSIGN_EXECUTOR = "assign_executor"
     REQUEST_EXTENSION = "request_extension"
     GRANT_EXTENSION = "grant_extension"
     REFUSE_EXTENSION = "refuse_extension"
@@ -50,6 +52,7 @@ PERMISSION: dict[LetterAction, Action | None] = {
     LetterAction.ASSIGN: Action.ASSIGN,
     LetterAction.FORWARD: Action.FORWARD,
     LetterAction.INSTRUCT: Action.INSTRUCT,
+    LetterAction.ASSIGN_EXECUTOR: Action.ASSIGN,  # ... or the head of the letter's department
     LetterAction.REQUEST_EXTENSION: Action.REQUEST_EXTENSION,
     LetterAction.GRANT_EXTENSION: Action.DECIDE_EXTENSION,
     LetterAction.REFUSE_EXTENSION: Action.DECIDE_EXTENSION,
@@ -112,6 +115,12 @@ Rule = Callable[[Letter, datetime], "str | None"]
 
 def _open(letter: Letter, now: datetime) -> str | None:
     return None if letter.status in LetterStatus.unresolved() else _l("This letter is no longer open.")
+
+
+def _open_with_department(letter: Letter, now: datetime) -> str | None:
+    if letter.status not in LetterStatus.unresolved() or letter.department_id is None:
+        return _l("Only an open letter that is with a department can be given to an executor.")
+    return None
 
 
 def _with_department_to_answer(letter: Letter, now: datetime) -> str | None:
@@ -194,6 +203,7 @@ RULES: dict[LetterAction, Rule] = {
     LetterAction.ASSIGN: _open,
     LetterAction.FORWARD: _open,
     LetterAction.INSTRUCT: _open,
+    LetterAction.ASSIGN_EXECUTOR: _open_with_department,
     LetterAction.REQUEST_EXTENSION: _extension_can_be_asked,
     LetterAction.GRANT_EXTENSION: _extension_can_be_granted,
     LetterAction.REFUSE_EXTENSION: _extension_pending,
@@ -214,7 +224,23 @@ def permitted(user: User | None, action: LetterAction, letter: Letter) -> bool:
     permission = PERMISSION[action]
     if permission is None:
         return True  # whoever reached the tracking page holds the access code
+    if action is LetterAction.ASSIGN_EXECUTOR and heads_department_of(user, letter):
+        return True
     return can(user, permission, letter.akimat, letter)
+
+
+def heads_department_of(user: User | None, letter: Letter) -> bool:
+    """True when `user` is the active head (Department.head_id) of the department holding the letter,
+    and still works in the akimat."""
+    department = letter.department
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.active
+        and department is not None
+        and department.head_id == user.id
+        and is_member(user, letter.akimat)
+    )
 
 
 def why_not(user: User | None, action: LetterAction, letter: Letter, now: datetime) -> str | None:

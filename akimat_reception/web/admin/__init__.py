@@ -60,3 +60,6 @@ def delete_override(override_id):
     db.session.commit()
     flash(_("The day was removed from the calendar."), "success")
     return redirect(url_for(".calendar"))
+
+
+from . import subordinates  # noqa: E402,F401  (the akimats under this one, for a higher akimat)

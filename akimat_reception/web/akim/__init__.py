@@ -5,18 +5,18 @@ from typing import NamedTuple
 
 from flask import g, render_template, request
 from flask_babel import get_locale
-from flask_login import login_required
+from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from ...domain.deadlines import due_soon_horizon
 from ...domain.journal import revision
-from ...domain.permissions import Action
+from ...domain.permissions import Action, can
 from ...domain.phones import directory, summarize
 from ...domain.ratings import department_ratings
 from ...extensions import db
-from ...models import ExtensionRequest, ExtensionStatus, Letter, LetterStatus
+from ...models import Akimat, ExtensionRequest, ExtensionStatus, Letter, LetterStatus
 from .. import cache
 from ..clock import today_and_calendar
 from ..pagination import paginate
@@ -136,4 +136,12 @@ def dashboard():
         summary=Markup(summary),
         letters=Markup(letters),
         phones=summarize(directory(g.akimat, calendar)),
+        has_subordinates=can(current_user, Action.VIEW_SUBORDINATES, g.akimat) and _has_subordinates(),
     )
+
+
+def _has_subordinates() -> bool:
+    return db.session.scalar(select(Akimat.id).where(Akimat.parent_id == g.akimat.id).limit(1)) is not None
+
+
+from . import subordinates  # noqa: E402,F401  (the page of the akimats under this one)

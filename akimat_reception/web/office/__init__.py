@@ -1,7 +1,8 @@
 """The akimat's office: staff read, route, forward, extend and answer letters.
 
-The blueprint is here; its pages are in inbox.py (the list) and letter.py (one letter and the
-actions on it). The answer paragraphs and the phone checks are blueprints of their own."""
+The blueprint is here; its pages are in inbox.py (the list), letter.py (one letter and the
+actions on it) and handover.py (to a named executor, or out of the akimat). The answer paragraphs
+and the phone checks are blueprints of their own."""
 
 from flask_login import login_required
 
@@ -16,4 +17,4 @@ def staff_only():
     require_member()
 
 
-from . import inbox, letter  # noqa: E402,F401  (the pages register their routes on bp)
+from . import handover, inbox, letter  # noqa: E402,F401  (the pages register their routes on bp)

@@ -14,16 +14,18 @@ from ...domain.lifecycle import LetterAction
 from ...domain.permissions import Action
 from ...extensions import db
 from ...forms.office import (
+    AkimatSearchForm,
     AnswerForm,
     AssignForm,
     ControlForm,
+    ExecutorForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
     ForwardForm,
     HearingNoticeForm,
     InstructionForm,
 )
-from ...models import Akimat, AnswerTemplate, Decision, Department, Letter, LetterStatus, PersonalDataAccess
+from ...models import AnswerTemplate, Decision, Department, Letter, LetterStatus, PersonalDataAccess
 from ...models._common import utcnow
 from ..actions import attempt
 from ..files import send_attachment
@@ -62,10 +64,6 @@ def _log_personal_data_access(letter: Letter) -> None:
     db.session.commit()
 
 
-def _other_akimats():
-    return db.session.scalars(select(Akimat).where(Akimat.id != g.akimat.id).order_by(Akimat.name_ru)).all()
-
-
 def _templates_for(letter: Letter):
     if letter.department_id is None:
         return []
@@ -100,7 +98,14 @@ def _render_letter(letter: Letter, status=200, **forms):
             departments=_departments(), department=letter.department_id or (suggested.id if suggested else None)
         ),
     )
-    forms.setdefault("forward_form", ForwardForm(akimats=_other_akimats()))
+    # The transfer's search: typed into the GET "find" (or carried by a forward that failed).
+    query = forms["forward_form"].find_akimat.data if "forward_form" in forms else request.args.get("find_akimat", "")
+    search_form = AkimatSearchForm(formdata=None, find_akimat=(query or "")[:100])
+    matches = lifecycle.competent_akimats(query or "", letter) if LetterAction.FORWARD in actions else []
+    forms.setdefault("forward_form", ForwardForm(akimats=matches, find_akimat=search_form.find_akimat.data))
+    if LetterAction.ASSIGN_EXECUTOR in actions:
+        executors = lifecycle.executors_of(letter)
+        forms.setdefault("executor_form", ExecutorForm(executors=executors, executor=letter.executor_id))
     forms.setdefault("answer_form", AnswerForm(templates=_templates_for(letter)))
     forms.setdefault("control_form", _control_form(letter, actions))
     forms.setdefault("decision_form", _decision_form(actions))
@@ -119,6 +124,8 @@ def _render_letter(letter: Letter, status=200, **forms):
         disputes=[e for e in events if e.kind == EventKind.DISPUTED],
         actions=actions,
         A=LetterAction,
+        search_form=search_form,
+        searched=bool(search_form.find_akimat.data),
         quality_problems=forms.pop("quality_problems", None),
         **forms,
     ), status
@@ -166,26 +173,6 @@ def assign(number):
 
     return _act(
         number, Action.ASSIGN, "assign_form", form, perform, "department", _l("The letter was sent to the department.")
-    )
-
-
-@bp.post("/letters/<number>/forward")
-def forward(number):
-    def perform(letter, f):
-        if f.target_akimat.data:
-            target = db.session.get(Akimat, f.target_akimat.data) or abort(404)
-            lifecycle.transfer_to_akimat(letter, target, f.forward_reason.data, current_user)
-        else:
-            lifecycle.forward(letter, f.competent_body.data, f.forward_reason.data, current_user)
-
-    return _act(
-        number,
-        Action.FORWARD,
-        "forward_form",
-        ForwardForm(akimats=_other_akimats()),
-        perform,
-        "competent_body",
-        _l("The letter was forwarded and the resident told."),
     )
 
 

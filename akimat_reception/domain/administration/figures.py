@@ -1,0 +1,127 @@
+"""A higher akimat's figures of the akimats under it: letters received in a period, unresolved,
+overdue, answered on time, the mean rating. Counts only — never a resident's name, words or
+contacts, which stay with the akimat that holds the letter (PRODUCT.md, "Tenants and the
+hierarchy"). A few grouped queries for all the subordinates at once, not one per akimat."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, case, cast, func, select
+
+from ...extensions import db
+from ...models import Akimat, Letter, LetterStatus, Membership, Role, User
+from .hierarchy import subordinate_ids
+
+# The installation's akimats keep Kazakhstan's single time (UTC+5 since March 2024): a period's
+# days and an answer's day are counted in it.
+ZONE = "Asia/Almaty"
+OFFSET = "+5 hours"  # the same, for SQLite, which knows no time zones
+
+
+@dataclass(frozen=True)
+class Period:
+    """From `start` to `end`, both days included, in the akimats' local time."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def last_days(cls, days: int, today: date) -> "Period":
+        return cls(today - timedelta(days=days - 1), today)
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        zone = ZoneInfo(ZONE)
+        start = datetime.combine(self.start, time(), zone).astimezone(UTC)
+        return start, datetime.combine(self.end + timedelta(days=1), time(), zone).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class AkimatFigures:
+    akimat: Akimat
+    received: int = 0  # in the period
+    unresolved: int = 0  # now
+    overdue: int = 0  # now: unresolved past the deadline
+    answered: int = 0  # answers sent in the period
+    answered_on_time: int = 0  # ... by the deadline
+    rated: int = 0  # ... and rated by the resident
+    rating_sum: int = 0
+
+    @property
+    def mean_rating(self) -> float | None:
+        return self.rating_sum / self.rated if self.rated else None
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.answered_on_time / self.answered if self.answered else None
+
+
+def _local_day(column):
+    """The local calendar day of a UTC moment, in SQL."""
+    if db.engine.dialect.name == "postgresql":
+        return cast(func.timezone(ZONE, column), Date)
+    return func.date(column, OFFSET)
+
+
+def figures_of(akimat_ids: list[int], period: Period, today: date) -> list[AkimatFigures]:
+    """The figures of each akimat in `akimat_ids`, by name.
+
+    akimat_ids: the akimats to count; period: the days letters received and answers sent are
+    counted in; today: the local day the overdue letters are counted against."""
+    if not akimat_ids:
+        return []
+    start, end = period.bounds()
+    counts: dict[int, dict[str, int]] = {i: {} for i in akimat_ids}
+    received = db.session.execute(
+        select(Letter.akimat_id, func.count())
+        .where(Letter.akimat_id.in_(akimat_ids), Letter.received_at >= start, Letter.received_at < end)
+        .group_by(Letter.akimat_id)
+    )
+    for akimat_id, n in received:
+        counts[akimat_id]["received"] = n
+    open_now = db.session.execute(
+        select(Letter.akimat_id, func.count(), func.sum(case((Letter.deadline < today, 1), else_=0)))
+        .where(Letter.akimat_id.in_(akimat_ids), Letter.status.in_(LetterStatus.unresolved()))
+        .group_by(Letter.akimat_id)
+    )
+    for akimat_id, n, overdue in open_now:
+        counts[akimat_id].update(unresolved=n, overdue=int(overdue or 0))
+    on_time = case((_local_day(Letter.answered_at) <= Letter.deadline, 1), else_=0)
+    answered = db.session.execute(
+        select(
+            Letter.akimat_id,
+            func.count(),
+            func.sum(on_time),
+            func.count(Letter.rating),
+            func.coalesce(func.sum(Letter.rating), 0),
+        )
+        .where(Letter.akimat_id.in_(akimat_ids), Letter.answered_at >= start, Letter.answered_at < end)
+        .group_by(Letter.akimat_id)
+    )
+    for akimat_id, n, in_time, rated, rating_sum in answered:
+        counts[akimat_id].update(
+            answered=n, answered_on_time=int(in_time or 0), rated=rated, rating_sum=int(rating_sum or 0)
+        )
+    akimats = db.session.scalars(select(Akimat).where(Akimat.id.in_(akimat_ids)).order_by(Akimat.name_ru, Akimat.id))
+    return [AkimatFigures(akimat, **counts[akimat.id]) for akimat in akimats]
+
+
+def subordinate_figures(akimat: Akimat, period: Period, today: date) -> list[AkimatFigures]:
+    """The figures of every akimat under `akimat`, at any depth; nothing of any other akimat."""
+    return figures_of(subordinate_ids(akimat.id), period, today)
+
+
+def admins_of(akimat_ids: list[int]) -> dict[int, list[User]]:
+    """Each akimat's active administrators (whom a higher akimat's admin contacts): one query."""
+    found: dict[int, list[User]] = {i: [] for i in akimat_ids}
+    if not akimat_ids:
+        return found
+    rows = db.session.execute(
+        select(Membership.akimat_id, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.akimat_id.in_(akimat_ids), Membership.role == Role.ADMIN, User.active.is_(True))
+        .order_by(User.full_name, User.id)
+    )
+    for akimat_id, user in rows:
+        found[akimat_id].append(user)
+    return found
