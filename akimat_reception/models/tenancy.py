@@ -2,6 +2,7 @@
 (басқарма / управление) and letter categories."""
 
 import enum
+import secrets
 from datetime import date, datetime, time
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, Time, UniqueConstraint, event
@@ -64,6 +65,10 @@ def _fill_search_text(mapper, connection, akimat: Akimat) -> None:
     )
 
 
+def generated_department_code() -> str:
+    return f"DEP-{secrets.token_hex(3).upper()}"
+
+
 def search_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
@@ -99,8 +104,10 @@ class Department(TranslatedName, Model):
     __table_args__ = (UniqueConstraint("akimat_id", "code"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     akimat_id: Mapped[int] = mapped_column(ForeignKey("akimat.id"), index=True)
-    # A short code that an import file names the department by; unique within the akimat.
-    code: Mapped[str | None] = mapped_column(String(40))
+    # A short code that an import file names the department by; unique within the akimat. One made
+    # without a code (by the bulk generator, or before codes existed) gets a generated one, so that
+    # every department can be exported and imported back.
+    code: Mapped[str] = mapped_column(String(40), default=generated_department_code)
     # The head receives the letters of a departing executor for reassignment.
     head_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # A department that has letters is retired, never deleted: new letters cannot go to it.

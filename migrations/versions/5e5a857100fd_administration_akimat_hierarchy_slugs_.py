@@ -170,6 +170,11 @@ def upgrade():
         batch_op.create_foreign_key(
             batch_op.f("fk_department_head_id_user_account"), "user_account", ["head_id"], ["id"]
         )
+    # Departments from before codes get one, so that every department can be exported and imported
+    # back; the import file names departments by code.
+    op.execute("UPDATE department SET code = 'DEP-' || id WHERE code IS NULL")
+    with op.batch_alter_table("department", schema=None) as batch_op:
+        batch_op.alter_column("code", existing_type=sa.String(length=40), nullable=False)
 
     with op.batch_alter_table("letter", schema=None) as batch_op:
         batch_op.add_column(sa.Column("executor_id", sa.Integer(), nullable=True))

@@ -399,6 +399,15 @@ def _admin_pages(visit, letters):
     visit.goto("admin-invite", "/astana/admin/staff/invite")
     visit.submit("admin-invite-errors")  # nothing filled in
     visit.goto("admin-person", f"/astana/admin/staff/{letters['registrar_id']}")
+    visit.goto("admin-structure", "/astana/admin/structure")
+    header = "code,name_kk,name_ru,name_en,retired\n"
+    problems = {"name": "departments.csv", "mimeType": "text/csv", "buffer": (header + "HOUSING,,,,\n").encode()}
+    visit.page.set_input_files("#file", problems)
+    visit.submit("admin-structure-problems", form="main form[enctype]")
+    sound = header + "A11Y-CHECK,Тексеру бөлімі,Отдел проверки,Checks office,\n"  # previewed, never confirmed
+    visit.page.set_input_files("#file", {"name": "departments.csv", "mimeType": "text/csv", "buffer": sound.encode()})
+    visit.submit("admin-structure-preview", form="main form[enctype]")
+    visit.goto("admin-subordinates", "/astana/admin/subordinates")
 
 
 def _platform_pages(visit, letters):
@@ -412,15 +421,6 @@ def _platform_pages(visit, letters):
     page.fill("#slug", "Not a slug")
     visit.submit("platform-new-akimat-errors")
     visit.goto("platform-events", "/platform/events")
-    visit.goto("admin-structure", "/astana/admin/structure")
-    header = "code,name_kk,name_ru,name_en,retired\n"
-    problems = {"name": "departments.csv", "mimeType": "text/csv", "buffer": (header + "HOUSING,,,,\n").encode()}
-    visit.page.set_input_files("#file", problems)
-    visit.submit("admin-structure-problems", form="main form[enctype]")
-    sound = header + "A11Y-CHECK,Тексеру бөлімі,Отдел проверки,Checks office,\n"  # previewed, never confirmed
-    visit.page.set_input_files("#file", {"name": "departments.csv", "mimeType": "text/csv", "buffer": sound.encode()})
-    visit.submit("admin-structure-preview", form="main form[enctype]")
-    visit.goto("admin-subordinates", "/astana/admin/subordinates")
 
 
 READERS = [
