@@ -139,3 +139,12 @@ def phone_line(
         actor=None,
         now=created_at,
     )
+
+
+def number_prefix() -> str:
+    """A fresh prefix of registration numbers: 2 to 8 uppercase latin letters, as the platform's
+    rule asks (domain/administration/akimats.py); 26^7 of them, so tests never collide."""
+    import random
+    import string
+
+    return "".join(random.choice(string.ascii_uppercase) for _ in range(7))

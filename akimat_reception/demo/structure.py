@@ -4,12 +4,10 @@ structure file, through the same import an administrator uses (domain/administra
 structure_import.py); the staff then accept their invitations with the demo's password, the path
 a real person takes."""
 
-from datetime import date
-
-from ..domain.administration import invitations, structure_import
+from ..domain.administration import akimats, invitations, structure_import
 from ..domain.administration.structure_file import Row, Tables
 from ..extensions import db
-from ..models import Akimat, AkimatKind, AkimatPlacement, Role, User
+from ..models import Akimat, AkimatKind, Role, User
 from .content import AGRICULTURE, CATEGORIES
 from .phones import PHONES
 from .staff import DEMO_PASSWORD, DEMO_TOTP_SECRET, EXECUTOR_NAMES, STAFF_NAMES
@@ -18,29 +16,22 @@ CATEGORY_NAMES = {code: names for code, names, _ in CATEGORIES} | {"agriculture"
 
 
 def create_demo_akimat(spec: dict, parent: Akimat | None = None) -> Akimat:
-    """The akimat row and its placement, as the platform creates them.
-
-    TODO(integrator): switch to domain/administration/akimats.create_akimat once it is merged;
-    another helper writes it, and it records the creation like every administrative change."""
+    """The akimat and its place in the hierarchy, created by the platform's own verb (recorded as
+    the operator's, as `flask akimat create` is)."""
     kk, ru, en = spec["names"]
-    akimat = Akimat(
-        slug=spec["slug"],
-        number_prefix=spec["prefix"],
-        name_kk=kk,
-        name_ru=ru,
-        name_en=en,
-        default_language="ru",
-        timezone="Asia/Almaty",
-        kind=AkimatKind(spec.get("kind", "republican_city")),
-        parent=parent,
-        aliases="\n".join(spec.get("aliases", [])),
+    return akimats.create_akimat(
+        akimats.AkimatData(
+            slug=spec["slug"],
+            number_prefix=spec["prefix"],
+            name_kk=kk,
+            name_ru=ru,
+            name_en=en,
+            kind=AkimatKind(spec.get("kind", "republican_city")),
+            aliases="\n".join(spec.get("aliases", [])),
+            parent=parent,
+        ),
+        by=None,
     )
-    db.session.add(akimat)
-    db.session.flush()
-    db.session.add(
-        AkimatPlacement(akimat_id=akimat.id, parent_id=parent.id if parent else None, valid_from=date(2026, 1, 1))
-    )
-    return akimat
 
 
 def _rows(records: list[dict[str, str]]) -> list[Row]:

@@ -13,6 +13,7 @@ from akimat_reception.domain.administration import structure_file, structure_imp
 from akimat_reception.domain.administration.structure_export import export_structure
 from akimat_reception.extensions import db
 from akimat_reception.models import AdminEvent, Category, Department, Invitation, PhoneLine
+from tests import factories
 
 KAZAKH = "әғқңөұүһі ӘҒҚҢӨҰҮҺІ"
 
@@ -42,7 +43,11 @@ def akimat(app_context):
     """An akimat of the test's own, the messages in English (outside a request they follow the
     installation's default language)."""
     unique = uuid.uuid4().hex[:8]
-    spec = {"slug": f"t-{unique}", "prefix": unique[:6].upper(), "names": ("Тест әкімдігі", "Тест акимат", "Test")}
+    spec = {
+        "slug": f"t-{unique}",
+        "prefix": factories.number_prefix(),
+        "names": ("Тест әкімдігі", "Тест акимат", "Test"),
+    }
     created = create_demo_akimat(spec)
     db.session.commit()
     with force_locale("en"):

@@ -54,7 +54,9 @@ def test_admin_adds_edits_and_retires_a_department(app):
     assert client.get(url).status_code == 404  # a retired department is not edited
     with app.app_context():
         kinds = db.session.scalars(
-            select(AdminEvent.kind).where(AdminEvent.target_type == "department", AdminEvent.target_id == department_id)
+            select(AdminEvent.kind)
+            .where(AdminEvent.target_type == "department", AdminEvent.target_id == department_id)
+            .order_by(AdminEvent.id)
         ).all()
         changed = db.session.scalar(
             select(AdminEvent).where(AdminEvent.kind == "department_changed", AdminEvent.target_id == department_id)

@@ -13,7 +13,9 @@ from tests import factories
 def _akimat(app) -> str:
     unique = uuid.uuid4().hex[:8]
     with app.app_context():
-        create_demo_akimat({"slug": f"c-{unique}", "prefix": unique[:6].upper(), "names": ("Сынақ", "Проба", "Trial")})
+        create_demo_akimat(
+            {"slug": f"c-{unique}", "prefix": factories.number_prefix(), "names": ("Сынақ", "Проба", "Trial")}
+        )
         db.session.commit()
     return f"c-{unique}"
 

@@ -14,6 +14,7 @@ from akimat_reception.demo.structure import create_demo_akimat
 from akimat_reception.domain.administration import invitations
 from akimat_reception.extensions import db
 from akimat_reception.models import Department, Invitation, Membership, OutboxMessage, Role, User
+from tests import factories
 from tests.conftest import csrf_token, login
 from tests.smtp import drain
 
@@ -45,7 +46,9 @@ def tenant(app):
     unique = uuid.uuid4().hex[:8]
     slug = f"s-{unique}"
     with app.app_context():
-        akimat = create_demo_akimat({"slug": slug, "prefix": unique[:6].upper(), "names": ("Сынақ", "Проба", "Trial")})
+        akimat = create_demo_akimat(
+            {"slug": slug, "prefix": factories.number_prefix(), "names": ("Сынақ", "Проба", "Trial")}
+        )
         for role in (Role.ADMIN, Role.REGISTRAR):
             user = User(email=f"{role.value}@{slug}.demo.kz", full_name="Сынақ Қызметкер")
             user.set_password(DEMO_PASSWORD)
