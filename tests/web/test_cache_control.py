@@ -101,6 +101,7 @@ def urls(app):
         "platform.close": f"/platform/akimats/{astana_id}/close",
         "platform.reopen": f"/platform/akimats/{astana_id}/reopen",
         "platform.appoint_admin": f"/platform/akimats/{astana_id}/admins/new",
+        "platform.reset_second_factor": f"/platform/akimats/{astana_id}/admins/0/reset-second-factor",
     }
     return {**staff, **public}, (number, code)
 

@@ -106,7 +106,7 @@ def _pages(app) -> dict[str, str]:
 
 def test_the_role_table_covers_every_platform_route(app):
     routes = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("platform.")}
-    assert routes == set(_pages(app)) | {"platform.close", "platform.reopen"}
+    assert routes == set(_pages(app)) | {"platform.close", "platform.reopen", "platform.reset_second_factor"}
 
 
 def test_the_platform_admin_sees_every_page(app, platform):
@@ -326,3 +326,63 @@ def test_create_user_platform_admin_must_enrol_a_second_factor_with_no_membershi
     assert signed_in.status_code == 302
     blocked = client.get("/platform/")
     assert blocked.status_code == 302 and blocked.headers["Location"].endswith("/account/two-factor")
+
+
+def _sole_admin(app) -> tuple[dict, int, str]:
+    """An akimat whose only administrator has a second factor: (akimat, user id, email)."""
+    import pyotp
+
+    from akimat_reception.models import Membership, Role
+
+    target = _akimat(app)
+    email = f"sole-{_tag()}@example.kz"
+    with app.app_context():
+        user = User(email=email, full_name="Жалғыз Әкімші")
+        user.set_password(DEMO_PASSWORD)
+        user.totp_secret = pyotp.random_base32()
+        db.session.add(user)
+        db.session.add(Membership(user=user, akimat_id=target["id"], role=Role.ADMIN))
+        db.session.commit()
+        return target, user.id, email
+
+
+def test_the_platform_admin_resets_the_second_factor_of_an_akimats_last_admin(app, platform):
+    target, user_id, email = _sole_admin(app)
+    theirs = english(app.test_client())
+    assert (
+        post_form(theirs, "/login", {"email": email, "password": DEMO_PASSWORD})
+        .headers["Location"]
+        .endswith("/login/code")
+    )
+    page = platform.get(f"/platform/akimats/{target['id']}").get_data(as_text=True)
+    assert "Жалғыз Әкімші" in page and "Reset the second factor of Жалғыз Әкімші" in page
+    url = f"/platform/akimats/{target['id']}/admins/{user_id}/reset-second-factor"
+    response = post_form(platform, url, {}, form_url=f"/platform/akimats/{target['id']}")
+    assert response.status_code == 302
+    assert "was reset" in platform.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user.totp_secret is None
+        event = db.session.scalar(
+            select(AdminEvent).where(AdminEvent.kind == "second_factor_reset", AdminEvent.target_id == user_id)
+        )
+        assert event.akimat_id == target["id"] and event.actor.email == PLATFORM
+    # The half-open sign-in of before is gone; signing in again leads to setting up a new factor.
+    again = english(app.test_client())
+    signed_in = post_form(again, "/login", {"email": email, "password": DEMO_PASSWORD})
+    assert signed_in.status_code == 302  # no code asked: there is no factor to ask for
+    landing = again.get(signed_in.headers["Location"])
+    assert landing.status_code == 302 and landing.headers["Location"].endswith("/account/two-factor")
+
+
+def test_an_akimat_admin_cannot_reset_through_the_platform_and_a_stranger_is_404(app, platform):
+    target, user_id, _email = _sole_admin(app)
+    client = app.test_client()
+    login(client, "admin")
+    url = f"/platform/akimats/{target['id']}/admins/{user_id}/reset-second-factor"
+    assert client.post(url, data={"csrf_token": csrf_token(client, "/account")}).status_code == 403
+    other = _akimat(app)
+    stranger = f"/platform/akimats/{other['id']}/admins/{user_id}/reset-second-factor"
+    assert post_form(platform, stranger, {}, form_url="/platform/").status_code == 404
+    with app.app_context():
+        assert db.session.get(User, user_id).totp_secret is not None

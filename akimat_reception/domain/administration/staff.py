@@ -10,13 +10,14 @@ domain/staff.py's add_staff stays for `flask create-user`."""
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, select
+from sqlalchemy import exists, select
 
 from ...extensions import db
-from ...models import Akimat, Department, Invitation, Membership, RecoveryCode, Role, User
+from ...models import Akimat, Department, Invitation, Membership, Role, User
 from ..accounts import AccountError, akimats_left_without_admin, end_all_sessions, may_deactivate
 from ..accounts import deactivate as deactivate_account
 from ..permissions import Action, can
+from ..recovery_codes import void_recovery_codes
 from .invitations import Grant, InvitationError, check_grants
 from .record import record_change
 
@@ -167,7 +168,7 @@ def reset_second_factor(user: User, by: User, akimat: Akimat | None = None) -> N
     had = user.totp_secret is not None
     user.totp_secret = None
     user.totp_last_step = None
-    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    void_recovery_codes(user)
     record_change(
         "second_factor_reset", "user", user.id, by, akimat_id, {"second_factor": had}, {"second_factor": False}
     )

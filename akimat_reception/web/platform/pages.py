@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ...domain.administration import akimats
+from ...domain.administration import akimats, staff
 from ...extensions import db
 from ...forms.platform import AKIMAT_KIND_LABELS, AkimatForm, AppointAdminForm, ConfirmForm, MoveForm
-from ...models import Akimat, AkimatKind, Invitation
+from ...models import Akimat, AkimatKind, Invitation, Membership, Role, User
 from . import bp, matching
 
 CANDIDATES = 10
@@ -86,7 +86,7 @@ def show(akimat_id: int):
     akimat = _akimat_or_404(akimat_id)
     history = akimats.placements(akimat)
     parents = {a.id: a for a in db.session.scalars(select(Akimat).where(Akimat.id.in_({p.parent_id for p in history})))}
-    admins = db.session.scalars(
+    invitations = db.session.scalars(
         select(Invitation).where(Invitation.akimat_id == akimat.id).order_by(Invitation.id.desc()).limit(20)
     ).all()
     return render_template(
@@ -94,7 +94,8 @@ def show(akimat_id: int):
         subject=akimat,
         history=history,
         parents=parents,
-        invitations=admins,
+        invitations=invitations,
+        administrators=_administrators(akimat),
         kinds=AKIMAT_KIND_LABELS,
         has_letters=akimats.has_letters(akimat),
         confirm=ConfirmForm(),
@@ -147,6 +148,41 @@ def move(akimat_id: int):
     return render_template(
         "platform/move.html", form=form, subject=akimat, candidates=candidates
     ), 422 if form.is_submitted() else 200
+
+
+def _administrators(akimat: Akimat) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.akimat_id == akimat.id, Membership.role == Role.ADMIN)
+            .order_by(User.full_name, User.id)
+            .distinct()
+        )
+    )
+
+
+@bp.post("/akimats/<int:akimat_id>/admins/<int:user_id>/reset-second-factor")
+def reset_second_factor(akimat_id: int, user_id: int):
+    """An akimat's last administrator lost the phone: only the platform's administrator may let them
+    enrol again (an akimat's administrator resets the others, on the akimat's staff pages)."""
+    akimat = _akimat_or_404(akimat_id)
+    user = next((u for u in _administrators(akimat) if u.id == user_id), None) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            staff.reset_second_factor(user, current_user, akimat)
+        except staff.StaffRuleError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            flash(
+                _(
+                    "The second factor of %(name)s was reset: they set up a new one at their next sign-in.",
+                    name=user.full_name,
+                ),
+                "success",
+            )
+    return redirect(url_for(".show", akimat_id=akimat.id))
 
 
 def _toggle(akimat_id: int, verb, message: str):
