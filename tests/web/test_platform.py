@@ -230,6 +230,8 @@ def test_a_closed_akimat_refuses_new_letters_pointing_to_its_parent_and_tracking
     assert 'name="body"' not in html
     assert resident.post(f"/{district['slug']}/letters/new", data={"body": "x"}).status_code in (400, 403)
     assert resident.get(f"/{district['slug']}/track").status_code == 200
+    home = resident.get(f"/{district['slug']}/").get_data(as_text=True)  # no "Write a letter" invitation left
+    assert "closed to new letters" in home and "Where to write instead" in home and ">Write a letter</a>" not in home
     with app.app_context():
         assert db.session.scalar(
             select(AdminEvent).where(AdminEvent.kind == "akimat_closed", AdminEvent.target_id == district["id"])
