@@ -2,10 +2,11 @@
 prefixes, so that tests sharing the session's database never see each other's rows."""
 
 import uuid
+from datetime import date
 
 from akimat_reception.demo import DEMO_PASSWORD
 from akimat_reception.extensions import db
-from akimat_reception.models import Akimat, AkimatKind, Category, Department, Membership, Role, User
+from akimat_reception.models import Akimat, AkimatKind, AkimatPlacement, Category, Department, Membership, Role, User
 from tests import factories
 
 
@@ -51,7 +52,7 @@ def tenant(name, *, parent=None, kind=AkimatKind.DISTRICT, aliases="", closed_at
     tag = uuid.uuid4().hex[:6]
     akimat = Akimat(
         slug=f"t-{tag}",
-        number_prefix=f"T{tag[:5].upper()}",
+        number_prefix=factories.number_prefix(),
         name_kk=f"{name} {tag} (kk)",
         name_ru=f"{name} {tag}",
         name_en=f"{name} {tag} (en)",
@@ -62,6 +63,9 @@ def tenant(name, *, parent=None, kind=AkimatKind.DISTRICT, aliases="", closed_at
     )
     db.session.add(akimat)
     db.session.flush()
+    # Long in its place in the hierarchy: the figures of a higher akimat count the days an akimat
+    # stood under it (AkimatPlacement), and these tests write letters of past weeks.
+    db.session.add(AkimatPlacement(akimat_id=akimat.id, parent_id=akimat.parent_id, valid_from=date(2000, 1, 1)))
     db.session.add(
         Department(akimat_id=akimat.id, name_kk=f"Бөлім {tag}", name_ru=f"Отдел {tag}", name_en=f"Dept {tag}")
     )

@@ -144,3 +144,29 @@ def test_astanas_registrar_opens_a_districts_letter_only_once_transferred(app):
         new_number = received.number
     assert registrar.get(f"/astana/office/letters/{new_number}").status_code == 200
     assert registrar.get(f"/{slug}/office/letters/{number}").status_code == 404
+
+
+def test_a_district_moved_to_another_region_keeps_its_earlier_figures_with_the_first(app):
+    """Regions are split and created: a move is dated, and each region's figures for a period
+    count the district's letters of the days it stood under that region."""
+    from akimat_reception.domain.administration import akimats
+    from akimat_reception.domain.administration.figures import Period, subordinate_figures
+
+    with app.app_context():
+        old_region = tenant("Старая область", kind=AkimatKind.REGION)
+        new_region = tenant("Новая область", kind=AkimatKind.REGION)
+        district = tenant("Переданный район", parent=old_region)
+        now = datetime.now(UTC)
+        for days_ago in (20, 3):  # one letter before the move, one after
+            factories.letter(district.slug, received_at=now - timedelta(days=days_ago))
+        akimats.move_akimat(district, new_region, (now - timedelta(days=10)).date(), by=None)
+        db.session.commit()
+        today = now.date()
+        month = Period.last_days(30, today)
+        [before] = subordinate_figures(old_region, month, today)
+        [after] = subordinate_figures(new_region, month, today)
+        assert before.akimat.id == after.akimat.id == district.id
+        assert (before.received, before.unresolved) == (1, 0)  # its open letters are the new region's now
+        assert (after.received, after.unresolved) == (1, 2)
+        week = Period.last_days(7, today)
+        assert subordinate_figures(old_region, week, today) == []  # not under it at all that week

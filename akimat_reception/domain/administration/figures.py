@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, case, cast, func, select
+from sqlalchemy import Date, and_, case, cast, func, or_, select
 
 from ...extensions import db
 from ...models import Akimat, Letter, LetterStatus, Membership, Role, User
-from .hierarchy import subordinate_ids
+from .hierarchy import Window, subordinates_during
 
 # The installation's akimats keep Kazakhstan's single time (UTC+5 since March 2024): a period's
 # days and an answer's day are counted in it.
@@ -29,6 +29,11 @@ class Period:
     @classmethod
     def last_days(cls, days: int, today: date) -> "Period":
         return cls(today - timedelta(days=days - 1), today)
+
+    @property
+    def after(self) -> date:
+        """The first day after the period."""
+        return self.end + timedelta(days=1)
 
     def bounds(self) -> tuple[datetime, datetime]:
         zone = ZoneInfo(ZONE)
@@ -63,25 +68,47 @@ def _local_day(column):
     return func.date(column, OFFSET)
 
 
-def figures_of(akimat_ids: list[int], period: Period, today: date) -> list[AkimatFigures]:
-    """The figures of each akimat in `akimat_ids`, by name.
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), ZoneInfo(ZONE)).astimezone(UTC)
 
-    akimat_ids: the akimats to count; period: the days letters received and answers sent are
-    counted in; today: the local day the overdue letters are counted against."""
-    if not akimat_ids:
-        return []
+
+def _within(column, windows: dict[int, list[Window]], period: Period):
+    """`column` (a UTC moment of a letter) falls in the days its akimat stood under the higher one
+    within the period: one IN for the akimats there the whole period, a range for each other."""
     start, end = period.bounds()
+    whole = [i for i, ws in windows.items() if ws == [(period.start, None)] or ws == [(period.start, period.after)]]
+    conditions = [and_(Letter.akimat_id.in_(whole), column >= start, column < end)] if whole else []
+    for akimat_id, ws in windows.items():
+        if akimat_id in whole:
+            continue
+        for day_from, day_to in ws:
+            upper = _local_midnight(day_to) if day_to is not None else end
+            conditions.append(and_(Letter.akimat_id == akimat_id, column >= _local_midnight(day_from), column < upper))
+    return or_(*conditions)
+
+
+def figures_of(windows: dict[int, list[Window]], period: Period, today: date) -> list[AkimatFigures]:
+    """The figures of each akimat in `windows`, by name.
+
+    windows: the akimats to count, each with the days (within the period) it counts for the
+    higher akimat — letters received and answers sent on other days belong to another; period:
+    the days counted; today: the local day the overdue letters are counted against. Unresolved and
+    overdue letters are counted now, for the akimats that stand under the higher one today."""
+    if not windows:
+        return []
+    akimat_ids = list(windows)
     counts: dict[int, dict[str, int]] = {i: {} for i in akimat_ids}
     received = db.session.execute(
         select(Letter.akimat_id, func.count())
-        .where(Letter.akimat_id.in_(akimat_ids), Letter.received_at >= start, Letter.received_at < end)
+        .where(_within(Letter.received_at, windows, period))
         .group_by(Letter.akimat_id)
     )
     for akimat_id, n in received:
         counts[akimat_id]["received"] = n
+    still_under = [i for i, ws in windows.items() if any(day_to is None or day_to >= period.after for _, day_to in ws)]
     open_now = db.session.execute(
         select(Letter.akimat_id, func.count(), func.sum(case((Letter.deadline < today, 1), else_=0)))
-        .where(Letter.akimat_id.in_(akimat_ids), Letter.status.in_(LetterStatus.unresolved()))
+        .where(Letter.akimat_id.in_(still_under), Letter.status.in_(LetterStatus.unresolved()))
         .group_by(Letter.akimat_id)
     )
     for akimat_id, n, overdue in open_now:
@@ -95,7 +122,7 @@ def figures_of(akimat_ids: list[int], period: Period, today: date) -> list[Akima
             func.count(Letter.rating),
             func.coalesce(func.sum(Letter.rating), 0),
         )
-        .where(Letter.akimat_id.in_(akimat_ids), Letter.answered_at >= start, Letter.answered_at < end)
+        .where(_within(Letter.answered_at, windows, period))
         .group_by(Letter.akimat_id)
     )
     for akimat_id, n, in_time, rated, rating_sum in answered:
@@ -107,8 +134,10 @@ def figures_of(akimat_ids: list[int], period: Period, today: date) -> list[Akima
 
 
 def subordinate_figures(akimat: Akimat, period: Period, today: date) -> list[AkimatFigures]:
-    """The figures of every akimat under `akimat`, at any depth; nothing of any other akimat."""
-    return figures_of(subordinate_ids(akimat.id), period, today)
+    """The figures of every akimat under `akimat` during the period, at any depth, each counted for
+    the days it stood there (a district moved to another region keeps its earlier figures with the
+    first); nothing of any other akimat."""
+    return figures_of(subordinates_during(akimat.id, period.start, period.after), period, today)
 
 
 def admins_of(akimat_ids: list[int]) -> dict[int, list[User]]:
