@@ -121,7 +121,7 @@ REGIONAL_AKIMATS = [
             ("HEALTH", "Денсаулық сақтау басқармасы", "Управление здравоохранения", "Department of Health"),
         ],
         "categories": [("agriculture", "AGRICULTURE"), ("roads", "ROADS"), ("health", "HEALTH"), ("other", None)],
-        "staff": [("admin", "Нұрлан Бейсенов"), ("registrar", "Әлия Тоқтарова")],
+        "staff": [("admin", "Нұрлан Бейсенов"), ("registrar", "Әлия Тоқтарова"), ("akim", "Серік Әлімбеков")],
     },
     {
         "slug": "oskemen",
