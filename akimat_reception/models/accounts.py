@@ -4,7 +4,7 @@ its SHA-256 hash: a copy of the database opens no account."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -34,6 +34,12 @@ class Invitation(Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    @classmethod
+    def open_at(cls, now: datetime):
+        """The one rule of a link that still works — not accepted, not revoked, not expired — as
+        a SQL condition."""
+        return and_(cls.accepted_at.is_(None), cls.revoked_at.is_(None), cls.expires_at > now)
 
     akimat: Mapped[Akimat] = relationship()
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from akimat_reception.demo import DEMO_PASSWORD
+from akimat_reception.domain.administration.structure_file import SHEETS
 from akimat_reception.extensions import db
 from akimat_reception.models import Akimat, Department, Letter, LetterStatus, User
 from tests import factories
@@ -70,28 +71,16 @@ def _structure_file(people: dict[str, tuple[str, str]]) -> bytes:
     workbook.remove(workbook.active)
     sheets = {
         "departments": [
-            ["code", "name_kk", "name_ru", "name_en", "retired"],
+            SHEETS["departments"],
             ["HOUSING", "Тұрғын үй-коммуналдық шаруашылық бөлімі", "Отдел ЖКХ", "Housing and utilities", ""],
         ],
         "categories": [
-            ["code", "name_kk", "name_ru", "name_en", "default_department", "retired"],
+            SHEETS["categories"],
             ["utilities", "Коммуналдық қызметтер", "Коммунальные услуги", "Utilities", "HOUSING", ""],
         ],
-        "staff": [["email", "full_name", "roles", "department"]]
+        "staff": [SHEETS["staff"]]
         + [[email, name, role, "HOUSING" if role == "executor" else ""] for role, (email, name) in people.items()],
-        "phone_lines": [
-            [
-                "department",
-                "number",
-                "purpose_kk",
-                "purpose_ru",
-                "purpose_en",
-                "languages",
-                "days",
-                "opens_at",
-                "closes_at",
-            ]
-        ],
+        "phone_lines": [SHEETS["phone_lines"]],
     }
     for name, rows in sheets.items():
         sheet = workbook.create_sheet(name)

@@ -147,9 +147,7 @@ def _open_in(akimat_id: int, now: datetime) -> list[Invitation]:
         db.session.scalars(
             select(Invitation).where(
                 Invitation.akimat_id == akimat_id,
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-                Invitation.expires_at > now,
+                Invitation.open_at(now),
             )
         )
     )
@@ -185,10 +183,9 @@ def find_open(token: str, now: datetime | None = None) -> Invitation | None:
     """The invitation this link opens, or None when it is unknown, used, revoked or expired: the
     page says the same for all four, so a link cannot be probed."""
     now = now or datetime.now(UTC)
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
-    if invitation is None or invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= now:
-        return None
-    return invitation
+    return db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_hash(token), Invitation.open_at(now))
+    )
 
 
 def existing_account(invitation: Invitation) -> User | None:
@@ -229,9 +226,7 @@ def accept(invitation: Invitation, password: str, now: datetime | None = None) -
         update(Invitation)
         .where(
             Invitation.id == invitation.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-            Invitation.expires_at > now,
+            Invitation.open_at(now),
         )
         .values(accepted_at=now)
         .execution_options(synchronize_session=False)

@@ -44,9 +44,7 @@ def open_invitations(akimat: Akimat, now: datetime | None = None) -> list[Invita
             select(Invitation)
             .where(
                 Invitation.akimat_id == akimat.id,
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-                Invitation.expires_at > now,
+                Invitation.open_at(now),
             )
             .order_by(Invitation.created_at.desc(), Invitation.id.desc())
         )

@@ -76,9 +76,7 @@ def export_structure(akimat: Akimat, now: datetime | None = None) -> dict[str, l
         select(Invitation)
         .where(
             Invitation.akimat_id == akimat.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-            Invitation.expires_at > now,
+            Invitation.open_at(now),
         )
         .order_by(Invitation.id)
     ):

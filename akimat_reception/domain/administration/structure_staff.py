@@ -113,9 +113,7 @@ def open_invitation(akimat: Akimat, email: str, now: datetime | None = None) -> 
         .where(
             Invitation.akimat_id == akimat.id,
             Invitation.email == email.lower(),
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-            Invitation.expires_at > now,
+            Invitation.open_at(now),
         )
         .order_by(Invitation.id.desc())
         .limit(1)
@@ -131,9 +129,7 @@ def unsent_invitations(akimat: Akimat, now: datetime | None = None) -> list[Invi
             .where(
                 Invitation.akimat_id == akimat.id,
                 Invitation.sent_at.is_(None),
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-                Invitation.expires_at > now,
+                Invitation.open_at(now),
             )
             .order_by(Invitation.id)
         )
