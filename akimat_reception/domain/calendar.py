@@ -68,13 +68,15 @@ def local_day(akimat, moment: datetime) -> date:
     return moment.astimezone(ZoneInfo(akimat.timezone)).date()
 
 
-def declare_day(akimat_id: int | None, day: date, working: bool, note: str = ""):
+def declare_day(akimat_id: int | None, day: date, working: bool, note: str = "", by=None):
     """Declares `day` a working day or a day off, for one akimat or (akimat_id None) the whole
-    installation; a day declared before is redeclared. Commits; returns the CalendarOverride."""
+    installation; a day declared before is redeclared. Recorded (`by`: the administrator; None
+    for the command line). Commits; returns the CalendarOverride."""
     from sqlalchemy import select
 
     from ..extensions import db
     from ..models import CalendarOverride
+    from .administration.record import record_change
 
     row = db.session.scalar(
         select(CalendarOverride).where(
@@ -82,9 +84,24 @@ def declare_day(akimat_id: int | None, day: date, working: bool, note: str = "")
             CalendarOverride.day == day,
         )
     )
+    before = None if row is None else {"working": row.is_working_day, "note": row.note}
     if row is None:
         row = CalendarOverride(akimat_id=akimat_id, day=day, is_working_day=working)
         db.session.add(row)
     row.is_working_day, row.note = working, note or ""
+    db.session.flush()
+    after = {"day": day.isoformat(), "working": working, "note": row.note}
+    record_change("calendar_day_declared", "calendar_day", row.id, by, akimat_id, before or {}, after)
     db.session.commit()
     return row
+
+
+def remove_day(row, by) -> None:
+    """The akimat's declared day goes: the national calendar holds for it again. Recorded. Commits."""
+    from ..extensions import db
+    from .administration.record import record_change
+
+    before = {"day": row.day.isoformat(), "working": row.is_working_day, "note": row.note}
+    record_change("calendar_day_removed", "calendar_day", row.id, by, row.akimat_id, before, {})
+    db.session.delete(row)
+    db.session.commit()

@@ -15,6 +15,7 @@ from ...extensions import db
 from ...models import Akimat, CheckResult, Department, LineDays, PhoneCheck, PhoneLine, PhoneReport, User
 from ...models._common import utcnow
 from ...models.phones import PHONE_LANGUAGES
+from ..administration.record import record_change, snapshot
 from ..permissions import Action, can
 
 
@@ -52,6 +53,20 @@ class LineData:
     closes_at: time | None = None
 
 
+# What a line's record of administrative changes keeps before and after.
+LINE_FIELDS = (
+    "department_id",
+    "e164",
+    "purpose_kk",
+    "purpose_ru",
+    "purpose_en",
+    "languages",
+    "days",
+    "opens_at",
+    "closes_at",
+)
+
+
 def _apply(line: PhoneLine, data: LineData) -> None:
     if data.department.akimat_id != line.akimat_id:
         raise PhoneError(_l("Choose a department of this akimat."))
@@ -86,6 +101,9 @@ def add_line(akimat: Akimat, data: LineData, actor: User | None, now: datetime |
     line.akimat = akimat
     _apply(line, data)
     db.session.add(line)
+    db.session.flush()
+    line.department_id = data.department.id
+    record_change("phone_line_created", "phone_line", line.id, actor, akimat.id, after=snapshot(line, LINE_FIELDS))
     db.session.commit()
     return line
 
@@ -99,7 +117,12 @@ def update_line(line: PhoneLine, data: LineData, actor: User) -> None:
         raise PhoneError(
             _l("The number of a line cannot change: retire this line and add the new number as a new line.")
         )
+    before = snapshot(line, LINE_FIELDS)
     _apply(line, data)
+    line.department_id = data.department.id
+    record_change(
+        "phone_line_updated", "phone_line", line.id, actor, line.akimat_id, before, snapshot(line, LINE_FIELDS)
+    )
     db.session.commit()
 
 
@@ -109,6 +132,9 @@ def retire_line(line: PhoneLine, actor: User, now: datetime | None = None) -> No
     if line.retired_at is not None:
         raise PhoneError(_l("This line is retired."))
     line.retired_at = now or utcnow()
+    record_change(
+        "phone_line_retired", "phone_line", line.id, actor, line.akimat_id, {"retired": False}, {"retired": True}
+    )
     db.session.commit()
 
 

@@ -4,10 +4,10 @@ from dataclasses import asdict
 
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from ...domain.calendar import declare_day
+from ...domain.calendar import declare_day, remove_day
 from ...domain.deadlines import TERM_DESCRIPTIONS, current_terms
 from ...domain.permissions import Action
 from ...extensions import db
@@ -46,7 +46,7 @@ def add_override():
     form = CalendarOverrideForm()
     if not form.validate_on_submit():
         return _render(form, 422)
-    declare_day(g.akimat.id, form.day.data, form.kind.data == "working", form.note.data or "")
+    declare_day(g.akimat.id, form.day.data, form.kind.data == "working", form.note.data or "", by=current_user)
     flash(_("The calendar was updated. New deadlines follow it."), "success")
     return redirect(url_for(".calendar"))
 
@@ -56,8 +56,7 @@ def delete_override(override_id):
     row = db.session.get(CalendarOverride, override_id)  # CSRFProtect has checked the token
     if row is None or row.akimat_id != g.akimat.id:
         abort(404)  # installation-wide days are set with `flask calendar set`, not here
-    db.session.delete(row)
-    db.session.commit()
+    remove_day(row, current_user)
     flash(_("The day was removed from the calendar."), "success")
     return redirect(url_for(".calendar"))
 
