@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from .domain.deadlines import DEADLINE_STATE_LABELS  # noqa: F401  (templates: labels.DEADLINE_STATE_LABELS)
 from .domain.events import PUBLIC_KINDS, EventKind
-from .models import CheckResult, Decision, LetterKind, LetterStatus, LineDays, Role
+from .models import CheckResult, Decision, LetterChannel, LetterKind, LetterStatus, LineDays, Role
 
 KIND_LABELS = {
     LetterKind.APPLICATION: _l("Application"),
@@ -12,6 +12,7 @@ KIND_LABELS = {
     LetterKind.PROPOSAL: _l("Proposal"),
     LetterKind.REQUEST: _l("Request"),
     LetterKind.RESPONSE: _l("Response"),
+    LetterKind.MESSAGE: _l("Message"),
 }
 
 KIND_HINTS = {
@@ -20,6 +21,7 @@ KIND_HINTS = {
     LetterKind.PROPOSAL: _l("You suggest how to improve something in the city."),
     LetterKind.REQUEST: _l("You ask for information."),
     LetterKind.RESPONSE: _l("You give your opinion on a decision or a draft."),
+    LetterKind.MESSAGE: _l("You tell the akimat of a problem, without asking for anything."),
 }
 
 STATUS_LABELS = {
@@ -30,6 +32,17 @@ STATUS_LABELS = {
     LetterStatus.DISPUTED: _l("Disputed by the resident"),
     LetterStatus.FORWARDED: _l("Forwarded to the competent body"),
     LetterStatus.CLOSED: _l("Closed"),
+    LetterStatus.NOT_CONSIDERED: _l("Anonymous: not considered"),
+}
+
+CHANNEL_LABELS = {
+    LetterChannel.WEB: _l("This site"),
+    LetterChannel.PAPER: _l("On paper, at the chancellery"),
+    LetterChannel.POST: _l("By post"),
+    LetterChannel.PHONE: _l("By phone"),
+    LetterChannel.EMAIL: _l("By email"),
+    LetterChannel.IN_PERSON: _l("In person (oral appeal, protocol)"),
+    LetterChannel.E_OTINISH: _l("From e-Otinish"),
 }
 
 DECISION_LABELS = {
@@ -72,6 +85,9 @@ EVENT_LABELS: dict[str, object] = {
     EventKind.CLOSED: _l("Closed"),
     EventKind.TRANSFERRED_OUT: _l("Transferred to another akimat"),
     EventKind.TRANSFERRED_IN: _l("Received from another akimat"),
+    EventKind.CODE_REISSUED: _l("A new access code was issued"),
+    EventKind.ANONYMOUS_ASSESSED: _l("Anonymous letter assessed"),
+    EventKind.ANSWER_DISPATCHED: _l("Answer on paper sent or handed over"),
 }
 
 ACTOR_LABELS = {
@@ -95,6 +111,7 @@ RESIDENT_STATUS = {
     LetterStatus.DISPUTED: _l("Your dispute is being considered"),
     LetterStatus.FORWARDED: _l("Forwarded to the competent body"),
     LetterStatus.CLOSED: _l("Answered and closed"),
+    LetterStatus.NOT_CONSIDERED: _l("Registered and shown to the akim; not considered, as it is anonymous"),
 }
 
 

@@ -148,3 +148,10 @@ def number_prefix() -> str:
     import string
 
     return "".join(random.choice(string.ascii_uppercase) for _ in range(7))
+
+
+def tracked_entry(letter_id: int, generation: int = 0) -> dict:
+    """What the session holds once a browser opened letter `letter_id` (web/public/tracked.py)."""
+    import time
+
+    return {str(letter_id): [generation, int(time.time())]}

@@ -7,6 +7,11 @@ Source: the Administrative Procedural and Process Code of the Republic of Kazakh
   deputy for a reasonable time, but by no more than two months, and the applicant is told within
   3 working days; an appeal outside the body's competence is forwarded to the competent body
   within 3 working days of receipt, and the applicant is told at the same time.
+- art. 64: an appeal is registered on the day it arrives; one that arrives after the body's
+  working hours or on a day off counts as received on the next working day (`counts_from`). It
+  is numbered at once, in the year of the day it arrived: a letter of 31 December evening gets a
+  number of that year and counts from the first working day of January, so its number and its
+  receipt slip agree with the moment the resident handed it in.
 - art. 73: before an unfavourable decision (a refusal) the participant is told of the preliminary
   decision no later than 3 working days before it is taken and may state a position.
 The numbers are data (LegalTerms), overridable through the LEGAL_TERMS setting, so that a change
@@ -15,7 +20,8 @@ of the law is a change of configuration, not a hunt through the code.
 
 import enum
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app, has_app_context
@@ -86,6 +92,20 @@ DEADLINE_STATE_LABELS = {
     DeadlineState.DUE_SOON: _l("Due soon"),
     DeadlineState.OVERDUE: _l("Overdue"),
 }
+
+
+def counts_from(akimat, moment: datetime, calendar: WorkingCalendar = KAZAKHSTAN) -> date:
+    """The day a letter arriving at `moment` counts as received (APPK art. 64): that day, if it is a
+    working day and the akimat's hours (`closes_at`, its local time) have not ended; otherwise the
+    next working day. A letter before opening time counts the same day: its hours are still ahead."""
+    local = moment.astimezone(ZoneInfo(akimat.timezone))
+    day = local.date()
+    if calendar.is_working_day(day) and local.time() < akimat.closes_at:
+        return day
+    day += timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 def deadline_for(kind: LetterKind, received_on: date, calendar: WorkingCalendar = KAZAKHSTAN) -> date:

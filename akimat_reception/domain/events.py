@@ -45,6 +45,9 @@ class EventKind(enum.StrEnum):
     CLOSED = "closed"
     REMINDER_DUE_SOON = "reminder_due_soon"
     REMINDER_OVERDUE = "reminder_overdue"
+    CODE_REISSUED = "code_reissued"  # a lost access code replaced: the old one no longer opens the letter
+    ANONYMOUS_ASSESSED = "anonymous_assessed"  # the registrar's finding on an anonymous letter
+    ANSWER_DISPATCHED = "answer_dispatched"  # the answer on paper posted or handed over
 
 
 @dataclass
@@ -115,6 +118,9 @@ class Submitted(Payload):
     repeat_of: str | None = None  # the number of the same person's earlier letter on the subject
     files: list[str] = field(default_factory=list)  # SHA-256 of each attached file as stored
     original_files: list[str] = field(default_factory=list)  # ... and as the resident sent it
+    channel: str = "web"  # models.LetterChannel
+    sender_reference: str | None = None  # the sender's outgoing or e-Otinish number
+    anonymous: bool = False
 
 
 @dataclass(frozen=True)
@@ -340,6 +346,38 @@ class ReminderOverdue(Payload):
     KIND = EventKind.REMINDER_OVERDUE
     DATES = ("deadline",)
     deadline: date
+
+
+@dataclass(frozen=True)
+class CodeReissued(Payload):
+    KIND = EventKind.CODE_REISSUED
+    PUBLIC = True
+    via: str  # "contact" (sent to the letter's email or phone) or "chancellery" (in person, ID checked)
+    generation: int
+
+
+@dataclass(frozen=True)
+class AnonymousAssessed(Payload):
+    """Does the anonymous letter report a crime or a threat to public safety? If not, it is not
+    considered; if so, it is forwarded the same working day (a Forwarded event follows)."""
+
+    KIND = EventKind.ANONYMOUS_ASSESSED
+    PUBLIC = True
+    reports_crime: bool
+    note: str
+
+    def apply(self, state: Replayed) -> None:
+        if not self.reports_crime:
+            state.status = LetterStatus.NOT_CONSIDERED
+
+
+@dataclass(frozen=True)
+class AnswerDispatched(Payload):
+    KIND = EventKind.ANSWER_DISPATCHED
+    PUBLIC = True
+    answer_id: int
+    method: str  # "post" or "handed"
+    outgoing_number: str | None
 
 
 BUILDERS: dict[EventKind, type[Payload]] = {cls.KIND: cls for cls in Payload.__subclasses__()}

@@ -1,7 +1,9 @@
 """All models, importable from one place (and so known to Alembic)."""
 
 from . import guards  # noqa: F401  (registers the listeners)
+from .access import AccessCode, ContactCode, LetterLink
 from .accounts import Invitation, PasswordReset, RecoveryCode
+from .drafts import LetterDraft
 from .journal import AdminEvent, Event, JournalCheck, PersonalDataAccess
 from .letters import (
     Answer,
@@ -12,6 +14,7 @@ from .letters import (
     ExtensionRequest,
     ExtensionStatus,
     Letter,
+    LetterChannel,
     LetterCounter,
     LetterKind,
     LetterStatus,
@@ -24,6 +27,11 @@ from .stats import DepartmentAnswerStats
 from .tenancy import Akimat, AkimatKind, AkimatPlacement, AkimatSlug, CalendarOverride, Category, Department
 
 __all__ = [
+    "AccessCode",
+    "ContactCode",
+    "LetterChannel",
+    "LetterDraft",
+    "LetterLink",
     "AdminEvent",
     "Akimat",
     "AkimatKind",

@@ -5,6 +5,7 @@ same with triggers, for clients that bypass the ORM.)"""
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from .access import AccessCode, LetterLink
 from .journal import AdminEvent, Event, PersonalDataAccess
 from .letters import Answer, Attachment, Letter
 from .phones import PhoneCheck
@@ -31,6 +32,15 @@ FROZEN_LETTER_COLUMNS = (
     "phone",
     "received_at",
     "original_deadline",
+    "channel",
+    "sender_reference",
+    "registered_by_id",
+    "counts_from",
+    "anonymous",
+    "organisation_name",
+    "organisation_bin",
+    "signatory_position",
+    "cosignatories",
 )
 # What the resident received: once sent, an answer's words never change (its rating may).
 FROZEN_SENT_ANSWER_COLUMNS = (
@@ -45,7 +55,7 @@ FROZEN_SENT_ANSWER_COLUMNS = (
     "language",
     "sent_at",
 )
-APPEND_ONLY = (Event, PersonalDataAccess, PhoneCheck, Attachment, AdminEvent)
+APPEND_ONLY = (Event, PersonalDataAccess, PhoneCheck, Attachment, AdminEvent, AccessCode, LetterLink)
 
 
 class HistoryRewriteRefused(RuntimeError):

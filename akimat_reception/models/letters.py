@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -19,6 +19,23 @@ class LetterKind(enum.StrEnum):
     PROPOSAL = "proposal"
     REQUEST = "request"
     RESPONSE = "response"
+    MESSAGE = "message"  # сообщение / хабарлама: informs of a problem, asks for nothing (APPK art. 4)
+
+
+class LetterChannel(enum.StrEnum):
+    """How the letter reached the akimat. All but WEB are entered by a registrar (APPK art. 64)."""
+
+    WEB = "web"  # the resident's own form on this site
+    PAPER = "paper"  # brought to the chancellery
+    POST = "post"
+    PHONE = "phone"  # an oral appeal by telephone, written down by the registrar
+    EMAIL = "email"
+    IN_PERSON = "in_person"  # an oral appeal in person, written into a protocol (APPK art. 63)
+    E_OTINISH = "e_otinish"  # passed on from the e-Otinish portal, with its number
+
+    @property
+    def is_oral(self) -> bool:
+        return self in (LetterChannel.PHONE, LetterChannel.IN_PERSON)
 
 
 class LetterStatus(enum.StrEnum):
@@ -28,6 +45,9 @@ class LetterStatus(enum.StrEnum):
     ANSWERED = "answered"  # the answer has been sent to the resident
     DISPUTED = "disputed"  # the resident disputed the answer: back with control
     FORWARDED = "forwarded"  # outside the akimat's competence: sent on to the competent body
+    # An anonymous letter reporting no crime and no threat to public safety: registered and seen
+    # by the akim, not considered (see domain/anonymous.py for the rule and its basis).
+    NOT_CONSIDERED = "not_considered"
     CLOSED = "closed"  # answered, and the time to rate or dispute it has passed
 
     @classmethod
@@ -55,6 +75,8 @@ class Letter(Model):
         UniqueConstraint("akimat_id", "number"),
         UniqueConstraint("akimat_id", "year", "seq"),
         UniqueConstraint("akimat_id", "submission_token"),
+        # The sender's own outgoing number (or e-Otinish's): one letter is never registered twice.
+        UniqueConstraint("akimat_id", "channel", "sender_reference"),
         # The akim's dashboard and the inboxes: each status's letters by deadline (a list of several
         # statuses merges one index range per status), and the dashboard's counts from the index alone.
         Index(
@@ -98,6 +120,28 @@ class Letter(Model):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164
 
+    channel: Mapped[LetterChannel] = mapped_column(
+        enum_column(LetterChannel, length=20), default=LetterChannel.WEB, server_default="web"
+    )
+    sender_reference: Mapped[str | None] = mapped_column(String(60))
+    # The registrar who accepted a letter that did not come through the web form (its receipt slip
+    # names them); empty for the resident's own form.
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The day the letter counts as received (APPK art. 64): the next working day for one that
+    # arrived after the akimat's hours or on a day off. Empty for letters older than the rule.
+    counts_from: Mapped[date | None] = mapped_column(Date)
+    anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A letter from an organisation: its name and BIN; the person above signed it, in this position.
+    organisation_name: Mapped[str | None] = mapped_column(String(300))
+    organisation_bin: Mapped[str | None] = mapped_column(String(12))
+    signatory_position: Mapped[str | None] = mapped_column(String(200))
+    # A collective letter: the other signatories, [{"name": ..., "address": ...}]; the person above is the contact.
+    cosignatories: Mapped[list | None] = mapped_column(JSON)
+    # The answer goes out on paper as well (only a postal address, or the resident asked).
+    paper_answer: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # 0: the code issued at registration (access_code_hash); n: the n-th reissued one (AccessCode).
+    code_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+
     status: Mapped[LetterStatus] = mapped_column(enum_column(LetterStatus))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     # The named executor within the department who answers it; empty: the department holds it.
@@ -131,6 +175,7 @@ class Letter(Model):
     category: Mapped[Category] = relationship()
     department: Mapped[Department | None] = relationship()
     executor: Mapped[User | None] = relationship(foreign_keys=[executor_id])
+    registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
     answers: Mapped[list["Answer"]] = relationship(back_populates="letter", order_by="Answer.id")
     attachments: Mapped[list["Attachment"]] = relationship(order_by="Attachment.id")
     repeat_of: Mapped[Optional["Letter"]] = relationship(remote_side=[id], foreign_keys=[repeat_of_id])
@@ -140,6 +185,14 @@ class Letter(Model):
     @property
     def resident_name(self) -> str:
         return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
+
+    @property
+    def is_collective(self) -> bool:
+        return bool(self.cosignatories)
+
+    @property
+    def from_organisation(self) -> bool:
+        return bool(self.organisation_name)
 
     @property
     def sent_answer(self) -> Optional["Answer"]:
@@ -190,10 +243,17 @@ class Answer(Model):
     appeal_procedure: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The answer as an official letter on paper: its outgoing number and signer, and when and how
+    # it left (AnswerDispatch: "post" or "handed").
+    outgoing_number: Mapped[str | None] = mapped_column(String(40))
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dispatch: Mapped[str | None] = mapped_column(String(20))
 
     letter: Mapped[Letter] = relationship(back_populates="answers")
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     controlled_by: Mapped[User | None] = relationship(foreign_keys=[controlled_by_id])
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
 
 
 class ExtensionStatus(enum.StrEnum):

@@ -26,6 +26,9 @@ class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
+    # What a receipt slip and an answer say of the official: position and a work phone (E.164).
+    position: Mapped[str | None] = mapped_column(String(200))
+    work_phone: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[str | None] = mapped_column(String(2))
     active: Mapped[bool] = mapped_column(default=True)

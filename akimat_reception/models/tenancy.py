@@ -48,6 +48,9 @@ class Akimat(TranslatedName, Model):
     closes_at: Mapped[time] = mapped_column(Time, default=time(18, 30), server_default="18:30:00")
     # Closed to new letters (merged, abolished); never deleted once it has letters.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where an anonymous letter reporting a crime or a threat is forwarded the same working day;
+    # empty: the installation's ANONYMOUS_FORWARD_TO.
+    anonymous_forward_to: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     # Names and aliases in all languages, case-folded in Python: SQLite's lower() knows only ASCII.
     search_text: Mapped[str] = mapped_column(String(2000), default="")

@@ -330,7 +330,7 @@ def test_tracked_letter_form_survives_hostile_input(app, client, staff_client, f
     form, payload, language = RESIDENT_FORMS[form_name], PAYLOADS[payload_name], LANGUAGE_OF[payload_name]
     letter_id, number = form.make_letter(app)
     with client.session_transaction() as session:
-        session["tracked_letters"] = [letter_id]
+        session["tracked"] = factories.tracked_entry(letter_id)
     response = _status(
         post_form(
             client,

@@ -79,7 +79,7 @@ def test_resident_disputes_from_the_tracking_page_and_the_akim_sees_it(app):
         letter_id, number = letter.id, letter.number
     resident = app.test_client()
     with resident.session_transaction() as session:
-        session["tracked_letters"] = [letter_id]
+        session["tracked"] = factories.tracked_entry(letter_id)
     page = resident.get(f"/astana/track/{number}", headers=EN).get_data(as_text=True)
     assert "Disagree with the answer?" in page
     post_form(
@@ -105,7 +105,7 @@ def test_rating_of_two_reopens_the_letter(app):
         letter_id, number = letter.id, letter.number
     resident = app.test_client()
     with resident.session_transaction() as session:
-        session["tracked_letters"] = [letter_id]
+        session["tracked"] = factories.tracked_entry(letter_id)
     post_form(
         resident,
         f"/astana/track/{number}/rating",

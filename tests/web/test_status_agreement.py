@@ -22,7 +22,7 @@ def test_tracking_page_email_and_sms_say_the_same_status(app, smtp, sms_log):
         letter_id, number = letter.id, letter.number
     client = app.test_client()
     with client.session_transaction() as session:
-        session["tracked_letters"] = [letter_id]
+        session["tracked"] = factories.tracked_entry(letter_id)
 
     def last_notices():
         with app.app_context():

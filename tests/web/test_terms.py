@@ -219,7 +219,7 @@ def test_refusal_waits_for_the_right_to_be_heard_and_the_position_reaches_contro
         code_holder = app.test_client()
         # The resident opens their letter (as after entering number and code) and replies.
         with code_holder.session_transaction() as session:
-            session["tracked_letters"] = [letter.id]
+            session["tracked"] = factories.tracked_entry(letter.id)
         page = code_holder.get(f"/astana/track/{number}", headers=EN).get_data(as_text=True)
         assert "Preliminary decision: the akimat intends to refuse" in page
     reply = post_form(

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Akimat, Attachment, Category, Letter, LetterKind, LetterStatus
+from ...models import Akimat, Attachment, Category, Letter, LetterChannel, LetterKind, LetterStatus, User
 from ...models._common import utcnow
 from .. import deadlines, events, journal, notifications
 from ..access_codes import hash_access_code, new_access_code
@@ -35,6 +35,18 @@ class Submission:
     phone: str | None = None
     disputed_party: str | None = None
     complaint_request: str | None = None
+    # How it arrived; a registrar enters all but the web form's (registered_by, and the sender's
+    # own outgoing or e-Otinish number, which no second letter of the channel may repeat).
+    channel: LetterChannel = LetterChannel.WEB
+    sender_reference: str | None = None
+    registered_by: User | None = None
+    # Anonymous: no name, no address; surname, given_name and address are then empty.
+    anonymous: bool = False
+    organisation_name: str | None = None
+    organisation_bin: str | None = None
+    signatory_position: str | None = None
+    cosignatories: list[dict] | None = None  # a collective letter's other signatories
+    paper_answer: bool = False
 
 
 def find_by_token(akimat: Akimat, token: str) -> Letter | None:
@@ -61,21 +73,25 @@ def register(
     files: Sequence = (),
 ) -> tuple[Letter, str]:
     """The letter's rows and first two events, in the caller's transaction (not committed)."""
-    received_on = local_day(akimat, now)
     calendar = calendar_for(akimat.id)
+    # Numbered in the year of the day it arrived; its terms run from the day it counts as received.
+    arrived_on = local_day(akimat, now)
+    received_on = deadlines.counts_from(akimat, now, calendar)
     deadline = deadlines.deadline_for(submission.kind, received_on, calendar)
-    repeat_of = None if transferred_from else find_earlier_letter(akimat, submission, now)
+    repeat_of = None if transferred_from or submission.anonymous else find_earlier_letter(akimat, submission, now)
     code = new_access_code()
     # What needs no number is done first: the counter's row lock, which numbers the akimat's
     # letters one at a time, is held only for the inserts and the commit.
-    seq = next_sequence(akimat, received_on.year)
-    number = registration_number(akimat, received_on.year, seq)
-    fields = {k: v for k, v in vars(submission).items() if k != "category"}
+    seq = next_sequence(akimat, arrived_on.year)
+    number = registration_number(akimat, arrived_on.year, seq)
+    fields = {k: v for k, v in vars(submission).items() if k not in ("category", "registered_by")}
     letter = Letter(
         akimat_id=akimat.id,
         number=number,
-        year=received_on.year,
+        year=arrived_on.year,
         seq=seq,
+        counts_from=received_on,
+        registered_by_id=submission.registered_by.id if submission.registered_by else None,
         access_code_hash=hash_access_code(number, code),
         category_id=submission.category.id,
         status=LetterStatus.REGISTERED,
@@ -113,8 +129,13 @@ def register(
         repeat_of=letter.repeat_of.number if letter.repeat_of else None,
         files=[f.sha256 for f in files],
         original_files=[f.original_sha256 for f in files],
+        channel=letter.channel.value,
+        sender_reference=letter.sender_reference,
+        anonymous=letter.anonymous,
     )
-    journal.append(letter, submitted, actor=None, actor_role="resident", now=now)
+    # A letter entered by a registrar is sealed as theirs: the record says who typed it in.
+    by = submission.registered_by
+    journal.append(letter, submitted, actor=by, actor_role="registrar" if by else "resident", now=now)
     registered = events.Registered(number=number, deadline=deadline, forward_by=letter.forward_by)
     journal.append(letter, registered, actor=None, actor_role="system", now=now)
     notifications.queue_for_resident("receipt", letter, secret=code)

@@ -25,12 +25,11 @@ from .. import limits
 from ..actions import attempt
 from ..files import send_attachment
 from ..tenancy import make_tenant_blueprint
+from . import tracked
 
 bp = make_tenant_blueprint("reception", __name__)
 
-TRACKED_KEY = "tracked_letters"
 RECEIPT_KEY = "receipt"
-MAX_TRACKED = 20
 
 
 def _categories():
@@ -38,18 +37,6 @@ def _categories():
     return db.session.scalars(
         select(Category).where(Category.akimat_id == g.akimat.id, Category.retired_at.is_(None)).order_by(Category.id)
     ).all()
-
-
-def _remember_tracked(letter: Letter) -> None:
-    tracked = [i for i in session.get(TRACKED_KEY, []) if i != letter.id]
-    session[TRACKED_KEY] = (tracked + [letter.id])[-MAX_TRACKED:]
-
-
-def _tracked_letter(number: str):
-    letter = db.session.scalar(select(Letter).where(Letter.akimat_id == g.akimat.id, Letter.number == number))
-    if letter is None or letter.id not in session.get(TRACKED_KEY, []):
-        return None
-    return letter
 
 
 @bp.get("/")
@@ -157,7 +144,7 @@ def new_letter():
             files=attachments.keep(form.submission_token.data),
         )
         session[RECEIPT_KEY] = {"letter_id": letter.id, "code": code}
-        _remember_tracked(letter)
+        tracked.remember(letter)
         return redirect(url_for(".receipt", number=letter.number))
     form.files.errors = list(form.files.errors) + file_problems
     status = 422 if form.is_submitted() else 200
@@ -177,7 +164,7 @@ def _take_files(form: LetterForm) -> list:
 
 @bp.get("/letters/<number>/receipt")
 def receipt(number):
-    letter = _tracked_letter(number)
+    letter = tracked.tracked_letter(number)
     if letter is None:
         return redirect(url_for(".track"))
     pending = session.get(RECEIPT_KEY)
@@ -208,7 +195,7 @@ def track():
         number = form.number.data.upper()
         letter = db.session.scalar(select(Letter).where(Letter.akimat_id == g.akimat.id, Letter.number == number))
         if letter is not None and access_code_matches(letter, form.code.data):
-            _remember_tracked(letter)
+            tracked.remember(letter)
             return redirect(url_for(".letter_status", number=letter.number))
         # One message for both cases, so that the form does not reveal which numbers exist.
         form.code.errors.append(_("No letter matches this number and access code. Check both and try again."))
@@ -236,7 +223,7 @@ def _render_status(letter: Letter, status=200, **forms):
 
 @bp.get("/track/<number>")
 def letter_status(number):
-    letter = _tracked_letter(number)
+    letter = tracked.tracked_letter(number)
     if letter is None:
         return redirect(url_for(".track"))
     return _render_status(letter)
@@ -244,7 +231,7 @@ def letter_status(number):
 
 def _resident_action(number, form, perform, form_name, error_field, done_message):
     """A resident's action on their tracked letter: validate, call the lifecycle, PRG."""
-    letter = _tracked_letter(number)
+    letter = tracked.tracked_letter(number)
     if letter is None:
         return redirect(url_for(".track"))
     done = attempt(
@@ -257,7 +244,7 @@ def _resident_action(number, form, perform, form_name, error_field, done_message
 
 @bp.get("/track/<number>/files/<int:attachment_id>")
 def attachment(number, attachment_id):
-    letter = _tracked_letter(number)
+    letter = tracked.tracked_letter(number)
     if letter is None:
         return redirect(url_for(".track"))
     return send_attachment(letter, attachment_id)
