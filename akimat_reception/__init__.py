@@ -99,12 +99,14 @@ def _register_blueprints(app: Flask) -> None:
     from .web.oversight import bp as oversight_bp
     from .web.platform import bp as platform_bp
     from .web.public import home_bp, reception_bp
+    from .web.public.my_letters import bp as my_letters_bp
     from .web.public.phones import bp as phones_bp
 
     for bp in (
         home_bp,
         auth_bp,
         reception_bp,
+        my_letters_bp,
         phones_bp,
         office_bp,
         answer_templates_bp,

@@ -96,6 +96,13 @@ class Config:
     RATELIMIT_TRACK_PER_CLIENT = os.environ.get("RATELIMIT_TRACK_PER_CLIENT", "20 per 15 minutes")
     RATELIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_PER_ACCOUNT", "10 per 15 minutes")
     RATELIMIT_LOGIN_PER_CLIENT = os.environ.get("RATELIMIT_LOGIN_PER_CLIENT", "30 per 15 minutes")
+    # "My letters" (domain/contact_codes.py): one-time codes a day per contact, per client (the
+    # connection's address), and SMS codes of the whole installation (SMS pumping costs money);
+    # how long a verified contact keeps its list open.
+    MY_LETTERS_CODES_PER_CONTACT = int(os.environ.get("MY_LETTERS_CODES_PER_CONTACT", "3"))
+    MY_LETTERS_CODES_PER_CLIENT = int(os.environ.get("MY_LETTERS_CODES_PER_CLIENT", "10"))
+    MY_LETTERS_SMS_PER_DAY = int(os.environ.get("MY_LETTERS_SMS_PER_DAY", "500"))
+    MY_LETTERS_SESSION_MINUTES = int(os.environ.get("MY_LETTERS_SESSION_MINUTES", "15"))
 
 
 def database_url_from_env(instance_path: str) -> str:
