@@ -124,11 +124,13 @@ def refusal_for(contact: Contact, client: str, now: datetime) -> Refusal | None:
 
 
 def letters_filter(contact: Contact, since: datetime):
-    """The letters of `contact` received after `since`, in every akimat: `akimat_id IN (...)` on the
-    leading column of ix_letter_akimat_email / ix_letter_akimat_phone makes one index range per
-    akimat, so neither database scans the letters."""
+    """The letters of `contact` received after `since`, in every akimat. The akimats' ids are read
+    first and given as a list: `akimat_id IN (1, 2, ...)` on the leading column of
+    ix_letter_akimat_email / ix_letter_akimat_phone is one index range per akimat on both databases
+    (with a subquery PostgreSQL would read the whole index instead)."""
     column = Letter.email if contact.kind is ContactKind.EMAIL else Letter.phone
-    return (Letter.akimat_id.in_(select(Akimat.id)), column == contact.value, Letter.received_at > since)
+    akimat_ids = db.session.scalars(select(Akimat.id).order_by(Akimat.id)).all()
+    return (Letter.akimat_id.in_(akimat_ids), column == contact.value, Letter.received_at > since)
 
 
 def _has_letters(contact: Contact, now: datetime) -> bool:
