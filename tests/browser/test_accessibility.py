@@ -115,6 +115,12 @@ PAGES = [
     ("office-inbox-awaiting", 200, "main form select#assigned"),
     ("akim-subordinates", 200, "main form select#days"),
     ("admin-subordinates", 200, "main form select#days"),
+    # Issue 14: "My letters", installation-wide: the contact, the one-time code, the list.
+    ("my-letters", 200, "main form input#contact"),
+    ("my-letters-errors", 422, ".error-summary a[href='#contact']"),
+    ("my-letters-code", 200, "main form input#code"),
+    ("my-letters-code-error", 422, ".error-summary a[href='#code']"),
+    ("my-letters-list", 200, "main form[action$='/open'] button, main form[action$='/sign-out'] button"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -350,6 +356,15 @@ def _resident_pages(visit, letters):
     page.fill("#email", "nobody@astana.demo.kz")  # no account: no mail, the same page
     visit.submit("forgot-sent")
     visit.goto("reset-invalid", "/login/reset/an-expired-or-unknown-link")
+    visit.goto("my-letters", "/my-letters")
+    visit.submit("my-letters-errors")  # nothing filled in
+    page.fill("#contact", letters["my_letters_email"])
+    visit.submit("my-letters-code")
+    code = letters["my_letters_code"]()
+    page.fill("#code", f"{(int(code) + 1) % 10**6:06d}")
+    visit.submit("my-letters-code-error")
+    page.fill("#code", code)
+    visit.submit("my-letters-list")
     visit.goto("not-found", "/astana/no-such-page")
     visit.goto("phones", "/astana/phones")
     visit.goto("ratings", "/astana/ratings")
@@ -482,6 +497,21 @@ def _answered_letter():
     return letter, code
 
 
+def _newest_code_for(app, recipient):
+    """The one-time code of "My letters" last queued for `recipient`, as the outbox holds it until
+    delivery (this walk reads pages, not mail: the journey test reads the real email)."""
+    from sqlalchemy import select
+
+    from akimat_reception.models import OutboxMessage
+
+    with app.app_context():
+        return db.session.scalars(
+            select(OutboxMessage.secret)
+            .where(OutboxMessage.recipient == recipient, OutboxMessage.kind == "my_letters_code")
+            .order_by(OutboxMessage.id.desc())
+        ).first()
+
+
 @pytest.fixture(scope="session")
 def site(browser, base_url, live_app, axe_source, artifacts):
     """Every page × language: its HTML file, axe's violations and its layout on a phone."""
@@ -489,12 +519,16 @@ def site(browser, base_url, live_app, axe_source, artifacts):
         registered, _ = factories.letter(subject="Нет отопления в доме 12", category="utilities")
         routed, _ = factories.routed_letter(subject="Жалоба на вывоз мусора", category="utilities")
         answered, code = _answered_letter()
+        my_letters_email = "my.letters.reader@example.kz"
+        factories.letter(email=my_letters_email, iin=factories.VALID_IIN, subject="Аулада жарық жоқ")
         letters = {
             "registered": registered.number,
             "routed": routed.number,
             "answered": answered.number,
             "answered_code": code,
             "registrar_id": factories.staff(Role.REGISTRAR).id,
+            "my_letters_email": my_letters_email,
+            "my_letters_code": lambda: _newest_code_for(live_app, my_letters_email),
             # An invitation prepared, not sent: its page is read, never accepted, in every language.
             "invitation": invitations.invite(
                 factories.akimat("astana"),

@@ -76,7 +76,7 @@ def test_a_known_and_an_unknown_contact_get_the_same_answer_and_only_one_a_code(
         response = _ask(client, email)
         assert response.status_code == 302 and response.headers["Location"] == "/my-letters/code"
         page = client.get("/my-letters/code", headers=EN).get_data(as_text=True)
-        pages.append(re.sub(r"re•+@example\.kz|csrf_token[^>]+", "", page))
+        pages.append(re.sub(r"re•••@example\.kz|csrf_token[^>]+", "", page))
     assert pages[0] == pages[1]
     assert "a six-digit code is on its way" in pages[0]
     with app.app_context():
