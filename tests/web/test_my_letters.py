@@ -58,7 +58,9 @@ def _signed_in(app, client, smtp, email):
     assert _ask(client, email).status_code == 302
     response = _enter(client, _code_from_mail(app, smtp, email))
     assert response.status_code == 302 and response.headers["Location"] == "/my-letters/list"
-    return client.get("/my-letters/list", headers=EN).get_data(as_text=True)
+    listed = client.get("/my-letters/list", headers=EN)
+    assert listed.status_code == 200 and listed.headers["Cache-Control"] == "no-store"  # personal: no cache keeps it
+    return listed.get_data(as_text=True)
 
 
 def test_the_pages_are_linked_from_home_the_akimat_and_the_tracking_form(client):
