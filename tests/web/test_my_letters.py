@@ -200,3 +200,13 @@ def test_the_list_closes_fifteen_minutes_after_the_code(app, smtp, minutes, open
     if not open_:
         assert response.headers["Location"] == "/my-letters"
         assert "closed after 15 minutes" in client.get("/my-letters", headers=EN).get_data(as_text=True)
+
+
+def test_too_many_codes_from_one_connection_are_refused_whatever_the_contact(app):
+    client = _client(app)
+    for _ in range(10):
+        assert _ask(client, _email()).status_code == 302
+    response = _ask(client, _email())
+    assert response.status_code == 429
+    assert "from your connection today" in response.get_data(as_text=True)
+    assert _ask(_client(app), _email()).status_code == 302  # another connection is not held up
