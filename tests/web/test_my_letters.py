@@ -210,3 +210,21 @@ def test_too_many_codes_from_one_connection_are_refused_whatever_the_contact(app
     assert response.status_code == 429
     assert "from your connection today" in response.get_data(as_text=True)
     assert _ask(_client(app), _email()).status_code == 302  # another connection is not held up
+
+
+def test_the_list_costs_the_same_statements_for_two_letters_as_for_a_full_page(app, smtp):
+    from tests.web.test_query_counts import counted
+
+    costs = []
+    for count in (2, 25):
+        email = _email()
+        with app.app_context():
+            for index in range(count):
+                factories.letter("almaty" if index % 2 else "astana", email=email)
+        client = _client(app)
+        _signed_in(app, client, smtp, email)
+        with counted(app) as statements:
+            html = client.get("/my-letters/list", headers=EN).get_data(as_text=True)
+        assert html.count("/open") == count
+        costs.append(len(statements))
+    assert costs[0] == costs[1], costs
