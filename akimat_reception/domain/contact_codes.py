@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -196,8 +197,6 @@ def _queue_code(contact: Contact, language: str, code: str) -> None:
 def queue_sms(phone: str, language: str, build, secret: str | None = None) -> None:
     """One SMS of no akimat and no letter; `build()` runs in `language`, the secret stands in it as
     ACCESS_CODE_MARK and is erased once delivered."""
-    from flask_babel import force_locale
-
     with force_locale(language):
         text = build().sms
     db.session.add(
