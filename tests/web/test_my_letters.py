@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from akimat_reception.extensions import db
-from akimat_reception.models import ContactCode
+from akimat_reception.models import ContactCode, OutboxMessage
 from tests import factories
 from tests.conftest import post_form
 from tests.smtp import drain
@@ -120,6 +120,11 @@ def test_a_wrong_code_says_how_many_tries_are_left_then_the_code_is_spent(app, s
     html = response.get_data(as_text=True)
     assert "Tries left: 4" in html and 'href="#code"' in html
     assert 'value="' + wrong + '"' in html  # what was typed stays
+    with app.app_context():  # once delivered, the code is in clear nowhere in the database
+        [message] = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == email, OutboxMessage.kind == "my_letters_code")
+        ).all()
+        assert message.secret is None and code not in message.body_text
     for _ in range(4):
         response = _enter(client, wrong)
     assert "no longer works" in response.get_data(as_text=True)
