@@ -15,7 +15,7 @@ from ...domain.events import EventKind, Replayed
 from ...domain.journal import GENESIS, content_hash
 from ...models import AnswerStatus, ExtensionStatus
 from .. import content
-from .plan import Step, plan_letter
+from .plan import P_ANONYMOUS, Step, plan_anonymous, plan_letter
 from .tenant import DAY, EPOCH, HOUR, Clock, Tenant
 from .writer import ACCESS_COLUMNS, ANSWER_COLUMNS, EVENT_COLUMNS, EXTENSION_COLUMNS, LETTER_COLUMNS, Ids, Writer
 
@@ -63,10 +63,18 @@ def write_letter(
     Each event's payload is its builder's (domain/events.py), and the letter row's status,
     department, deadline, rating and transfer count are the builders applied in order, as the
     journal's replay reads them; the other rows follow the kind of each event."""
-    template = content.LETTERS[rng.randrange(len(content.LETTERS))]
-    code, language, kind, subject, body, disputed_party, complaint_request = template
+    is_anonymous = rng.random() < P_ANONYMOUS
+    if is_anonymous:
+        code, language, kind, subject, body, reports_crime = content.ANONYMOUS_LETTERS[
+            rng.randrange(len(content.ANONYMOUS_LETTERS))
+        ]
+        disputed_party = complaint_request = None
+        surname, given_name, patronymic = "", "", None
+    else:
+        template = content.LETTERS[rng.randrange(len(content.LETTERS))]
+        code, language, kind, subject, body, disputed_party, complaint_request = template
+        surname, given_name, patronymic = content.PEOPLE[rng.randrange(len(content.PEOPLE))]
     category_id, default_department = tenant.categories[code]
-    surname, given_name, patronymic = content.PEOPLE[rng.randrange(len(content.PEOPLE))]
     received_on = clk.day(received_us)
     number = f"{tenant.prefix}-{year}-{seq:06d}"
     original_deadline = clk.deadline(kind, received_on)
@@ -76,21 +84,37 @@ def write_letter(
     email = f"resident{rng.randrange(1, 10**6)}@example.kz" if contact < 0.7 else None
     phone = f"+7701{rng.randrange(10**7):07d}" if contact > 0.5 or email is None else None
     iin = content._demo_iin(rng) if rng.random() < 0.8 else None
-
-    plan = plan_letter(
-        tenant,
-        clk,
-        rng,
-        received_us,
-        kind,
-        language,
-        original_deadline,
-        forward_by,
-        default_department,
-        now_us,
-        number=number,
-        subject=subject,
-    )
+    address = f"{tenant.name_ru}, {STREETS[rng.randrange(len(STREETS))]}, {rng.randrange(1, 200)}"
+    if is_anonymous:  # no name, no address, no IIN; a contact to follow it, now and then
+        iin, address, phone = None, "", None
+        plan, forward_by = plan_anonymous(
+            tenant,
+            clk,
+            rng,
+            received_us,
+            kind,
+            original_deadline,
+            forward_by,
+            reports_crime,
+            now_us,
+            number=number,
+            subject=subject,
+        )
+    else:
+        plan = plan_letter(
+            tenant,
+            clk,
+            rng,
+            received_us,
+            kind,
+            language,
+            original_deadline,
+            forward_by,
+            default_department,
+            now_us,
+            number=number,
+            subject=subject,
+        )
     state = Replayed()
     rating_comment = reminded = hearing_on = hearing_until = forwarded_to = answered_at = None
     answers: list[list] = []  # mutable rows, in ANSWER_COLUMNS order; the last is the answer in play
@@ -175,7 +199,7 @@ def write_letter(
             given_name,
             patronymic,
             iin,
-            f"{tenant.name_ru}, {STREETS[rng.randrange(len(STREETS))]}, {rng.randrange(1, 200)}",
+            address,
             email,
             phone,
             state.status.value,
@@ -196,6 +220,7 @@ def write_letter(
             w.ts(answered_at),
             state.rating,
             rating_comment,
+            w.flag(is_anonymous),
         ),
     )
     for answer in answers:
