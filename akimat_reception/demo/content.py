@@ -260,15 +260,6 @@ LETTERS = [
         None,
     ),
     (
-        "roads",
-        "ru",
-        LetterKind.MESSAGE,
-        "Не работает светофор",
-        "Сообщаю, что светофор на перекрёстке улиц Абая и Сейфуллина второй день мигает жёлтым.",
-        None,
-        None,
-    ),
-    (
         "other",
         "kk",
         LetterKind.PROPOSAL,

@@ -63,17 +63,9 @@ def write_letter(
     Each event's payload is its builder's (domain/events.py), and the letter row's status,
     department, deadline, rating and transfer count are the builders applied in order, as the
     journal's replay reads them; the other rows follow the kind of each event."""
-    is_anonymous = rng.random() < P_ANONYMOUS
-    if is_anonymous:
-        code, language, kind, subject, body, reports_crime = content.ANONYMOUS_LETTERS[
-            rng.randrange(len(content.ANONYMOUS_LETTERS))
-        ]
-        disputed_party = complaint_request = None
-        surname, given_name, patronymic = "", "", None
-    else:
-        template = content.LETTERS[rng.randrange(len(content.LETTERS))]
-        code, language, kind, subject, body, disputed_party, complaint_request = template
-        surname, given_name, patronymic = content.PEOPLE[rng.randrange(len(content.PEOPLE))]
+    template = content.LETTERS[rng.randrange(len(content.LETTERS))]
+    code, language, kind, subject, body, disputed_party, complaint_request = template
+    surname, given_name, patronymic = content.PEOPLE[rng.randrange(len(content.PEOPLE))]
     category_id, default_department = tenant.categories[code]
     received_on = clk.day(received_us)
     number = f"{tenant.prefix}-{year}-{seq:06d}"
@@ -84,33 +76,39 @@ def write_letter(
     email = f"resident{rng.randrange(1, 10**6)}@example.kz" if contact < 0.7 else None
     phone = f"+7701{rng.randrange(10**7):07d}" if contact > 0.5 or email is None else None
     iin = content._demo_iin(rng) if rng.random() < 0.8 else None
-    address = f"{tenant.name_ru}, {STREETS[rng.randrange(len(STREETS))]}, {rng.randrange(1, 200)}"
-    if is_anonymous:  # no name, no address, no IIN; a contact to follow it, now and then
-        iin, address, phone = None, "", None
+    plan = plan_letter(
+        tenant,
+        clk,
+        rng,
+        received_us,
+        kind,
+        language,
+        original_deadline,
+        forward_by,
+        default_department,
+        now_us,
+        number=number,
+        subject=subject,
+    )
+    # Now and then the letter is anonymous instead. It draws from a generator of its own, so that
+    # every other letter of a seed stays the letter it was before anonymous letters were written.
+    own = random.Random(f"anonymous-{seed}-{number}")
+    is_anonymous = own.random() < P_ANONYMOUS
+    if is_anonymous:  # no name, no address, no IIN, no phone; an email to follow it, now and then
+        code, language, kind, subject, body, reports_crime = own.choice(content.ANONYMOUS_LETTERS)
+        category_id, _default = tenant.categories[code]
+        disputed_party = complaint_request = iin = phone = patronymic = None
+        surname = given_name = ""
+        original_deadline = clk.deadline(kind, received_on)
         plan, forward_by = plan_anonymous(
             tenant,
             clk,
-            rng,
+            own,
             received_us,
             kind,
             original_deadline,
             forward_by,
             reports_crime,
-            now_us,
-            number=number,
-            subject=subject,
-        )
-    else:
-        plan = plan_letter(
-            tenant,
-            clk,
-            rng,
-            received_us,
-            kind,
-            language,
-            original_deadline,
-            forward_by,
-            default_department,
             now_us,
             number=number,
             subject=subject,
@@ -174,6 +172,8 @@ def write_letter(
     if pending is not None:  # the akim has not decided yet
         w.add("extension_request", EXTENSION_COLUMNS, _extension_row(w, letter_id, pending, ExtensionStatus.PENDING))
 
+    # Drawn for every letter, anonymous or not, so that the draws of the letters after it stay the same.
+    address = f"{tenant.name_ru}, {STREETS[rng.randrange(len(STREETS))]}, {rng.randrange(1, 200)}"
     code_hash = hash_access_code(number, demo_access_code(number, seed))
     is_complaint = kind.value == "complaint"
     assert state.status is not None and state.deadline is not None  # every letter is registered
@@ -199,7 +199,7 @@ def write_letter(
             given_name,
             patronymic,
             iin,
-            address,
+            "" if is_anonymous else address,
             email,
             phone,
             state.status.value,
