@@ -57,8 +57,11 @@ def forward_to(akimat: Akimat) -> str:
     """The body an anonymous letter reporting a crime or a threat goes to: the akimat's own choice,
     else the installation's (ANONYMOUS_FORWARD_TO)."""
     own = (akimat.anonymous_forward_to or "").strip()
-    if own:
-        return own
+    return own or installation_forward_to()
+
+
+def installation_forward_to() -> str:
+    """The body the installation names (ANONYMOUS_FORWARD_TO), for akimats that name none."""
     configured = current_app.config.get("ANONYMOUS_FORWARD_TO") if has_app_context() else None
     return (configured or "").strip() or DEFAULT_FORWARD_TO
 
