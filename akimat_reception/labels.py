@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from .domain.anonymous import needs_assessment
 from .domain.deadlines import DEADLINE_STATE_LABELS  # noqa: F401  (templates: labels.DEADLINE_STATE_LABELS)
 from .domain.events import PUBLIC_KINDS, EventKind
 from .models import CheckResult, Decision, LetterChannel, LetterKind, LetterStatus, LineDays, Role
@@ -122,8 +123,13 @@ def translated(mapping: dict) -> dict:
     return {key: str(label) for key, label in mapping.items()}
 
 
+AWAITING_ASSESSMENT = _l("Registered and shown to the akim; being checked for a report of a crime or a threat")
+
+
 def resident_status(letter) -> str:
     """The one source of the status a resident sees, wherever they see it."""
+    if needs_assessment(letter):  # not waiting for a department, as a signed letter would be
+        return str(AWAITING_ASSESSMENT)
     return str(RESIDENT_STATUS[letter.status])
 
 

@@ -77,6 +77,12 @@ def needs_assessment(letter: Letter) -> bool:
     )
 
 
+def gets_an_answer(letter: Letter) -> bool:
+    """False for an anonymous letter under the rule that does not consider them: no term to answer
+    runs for the sender (one reporting a crime is answered, if at all, by the body it goes to)."""
+    return not letter.anonymous or current_rule() is AnonymousRule.CONSIDER_ALL
+
+
 def counted(anonymous_column) -> ColumnElement[bool]:
     """The condition the figures add: a signed letter (anonymous ones are counted apart)."""
     return anonymous_column.is_(False)

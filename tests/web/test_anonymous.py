@@ -54,7 +54,11 @@ def test_a_crime_without_a_word_of_what_it_reports_is_refused_by_the_field_and_k
     login(client, "registrar")
     url = f"/astana/office/letters/{number}/anonymous"
     response = post_form(
-        client, url, {"finding": "crime", "assessment_note": ""}, form_url=f"/astana/office/letters/{number}"
+        client,
+        url,
+        {"finding": "crime", "assessment_note": ""},
+        form_url=f"/astana/office/letters/{number}",
+        headers=EN,
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
