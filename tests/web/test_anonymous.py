@@ -164,7 +164,7 @@ def test_the_akims_dashboard_counts_anonymous_letters_apart(app):
         )
     )
     assert totals["not answered"] == 1  # the signed letter alone
-    assert "Anonymous letters: 2 (not in the figures)" in html
+    assert "Unanswered anonymous letters: 2 (not in the figures)" in html
     assert html.count('class="badge badge-anonymous"') == 2  # ... yet both are in the akim's list
 
 
