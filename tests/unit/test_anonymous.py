@@ -195,3 +195,12 @@ def test_figures_of_departments_leave_an_answered_anonymous_letter_out(monkeypat
     ratings.rebuild_department_stats(akimat.id)
     db.session.commit()
     assert counts() == (before[0] + 1, before[1])  # rebuilt from the answers: still without the anonymous one
+
+
+def test_check_config_reports_a_mistyped_rule():
+    from akimat_reception import config_check
+
+    assert config_check._anonymous({"ANONYMOUS_LETTERS": "threats_only"}) == []
+    assert config_check._anonymous({"ANONYMOUS_LETTERS": "consider_all"}) == []
+    (problem,) = config_check._anonymous({"ANONYMOUS_LETTERS": "consider-all"})
+    assert problem.setting == "ANONYMOUS_LETTERS" and "threats_only" in problem.fix
