@@ -218,3 +218,16 @@ def test_the_platform_names_an_akimats_body_for_anonymous_letters(app):
 def _prefix_of(app, akimat_id):
     with app.app_context():
         return db.session.get(Akimat, akimat_id).number_prefix
+
+
+def test_the_letter_form_offers_every_kind_the_code_names_each_with_its_sentence(app, client):
+    from flask_babel import force_locale
+
+    from akimat_reception.labels import KIND_HINTS, KIND_LABELS
+
+    with app.test_request_context(), force_locale("ru"):
+        expected = {kind: (str(KIND_LABELS[kind]), str(KIND_HINTS[kind])) for kind in KIND_LABELS}
+    text = _text(client.get("/astana/letters/new", headers={"Accept-Language": "ru"}).get_data(as_text=True))
+    for kind, (label, hint) in expected.items():
+        assert label in text and hint in text, kind
+    assert "Сообщение" in text and "ничего не требуя для себя" in text
