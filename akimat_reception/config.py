@@ -76,6 +76,11 @@ class Config:
     HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
     # Overrides of the legal terms (domain/deadlines.py), e.g. {"consideration_working_days": 15}.
     LEGAL_TERMS: dict = {}
+    # Anonymous letters (domain/anonymous.py): "threats_only" considers only those reporting a crime
+    # or a threat to public safety (the portal's earlier rule), "consider_all" considers every one.
+    ANONYMOUS_LETTERS = os.environ.get("ANONYMOUS_LETTERS", "threats_only")
+    # The body such a letter is forwarded to the same working day; an akimat may name its own.
+    ANONYMOUS_FORWARD_TO = os.environ.get("ANONYMOUS_FORWARD_TO", "Органы внутренних дел (полиция)")
     # The phone directory's freshness policy (domain/phones.py), e.g. {"window_days": 30, "report_threshold": 3}.
     PHONE_POLICY: dict = {}
     # "Nobody answers" reports one client may send (Flask-Limiter syntax), and where the counts live:

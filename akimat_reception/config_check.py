@@ -201,6 +201,22 @@ def _time_zone(zone: Callable[[str], object]) -> list[Problem]:
     return []
 
 
+ANONYMOUS_RULES = ("threats_only", "consider_all")  # domain/anonymous.py's AnonymousRule
+
+
+def _anonymous(config: Mapping) -> list[Problem]:
+    rule = config.get("ANONYMOUS_LETTERS", "threats_only")
+    if rule in ANONYMOUS_RULES:
+        return []
+    return [
+        Problem(
+            "ANONYMOUS_LETTERS",
+            f"{rule!r} is no rule: anonymous letters follow the default, threats_only",
+            "set it to threats_only (not considered unless they report a crime) or consider_all",
+        )
+    ]
+
+
 def problems(
     config: Mapping,
     explicit: Collection[str] = (),
@@ -215,4 +231,5 @@ def problems(
         *_delivery(config, explicit),
         *_limits_and_proxy(config, workers),
         *_time_zone(zone),
+        *_anonymous(config),
     ]

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from .domain.anonymous import needs_assessment
 from .domain.deadlines import DEADLINE_STATE_LABELS  # noqa: F401  (templates: labels.DEADLINE_STATE_LABELS)
 from .domain.events import PUBLIC_KINDS, EventKind
 from .models import CheckResult, Decision, LetterChannel, LetterKind, LetterStatus, LineDays, Role
@@ -16,12 +17,12 @@ KIND_LABELS = {
 }
 
 KIND_HINTS = {
-    LetterKind.APPLICATION: _l("You ask for help to exercise a right or to get a service."),
-    LetterKind.COMPLAINT: _l("You say that an official or body violated your rights."),
-    LetterKind.PROPOSAL: _l("You suggest how to improve something in the city."),
-    LetterKind.REQUEST: _l("You ask for information."),
-    LetterKind.RESPONSE: _l("You give your opinion on a decision or a draft."),
-    LetterKind.MESSAGE: _l("You tell the akimat of a problem, without asking for anything."),
+    LetterKind.APPLICATION: _l("You ask for help to use your right or to get what the law gives you."),
+    LetterKind.COMPLAINT: _l("You say that an official or a body broke your rights, and ask to put it right."),
+    LetterKind.PROPOSAL: _l("You suggest how to make something better in the city or in the akimat's work."),
+    LetterKind.REQUEST: _l("You ask the akimat to give you information."),
+    LetterKind.RESPONSE: _l("You give your opinion on a draft decision the akimat published for discussion."),
+    LetterKind.MESSAGE: _l("You tell the akimat of a problem or a violation, without asking for anything."),
 }
 
 STATUS_LABELS = {
@@ -111,7 +112,9 @@ RESIDENT_STATUS = {
     LetterStatus.DISPUTED: _l("Your dispute is being considered"),
     LetterStatus.FORWARDED: _l("Forwarded to the competent body"),
     LetterStatus.CLOSED: _l("Answered and closed"),
-    LetterStatus.NOT_CONSIDERED: _l("Registered and shown to the akim; not considered, as it is anonymous"),
+    LetterStatus.NOT_CONSIDERED: _l(
+        "Registered and shown to the akim. Not considered: it has no name and reports no crime or threat"
+    ),
 }
 
 
@@ -120,8 +123,13 @@ def translated(mapping: dict) -> dict:
     return {key: str(label) for key, label in mapping.items()}
 
 
+AWAITING_ASSESSMENT = _l("Registered and shown to the akim; being checked for a report of a crime or a threat")
+
+
 def resident_status(letter) -> str:
     """The one source of the status a resident sees, wherever they see it."""
+    if needs_assessment(letter):  # not waiting for a department, as a signed letter would be
+        return str(AWAITING_ASSESSMENT)
     return str(RESIDENT_STATUS[letter.status])
 
 

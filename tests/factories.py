@@ -155,3 +155,10 @@ def tracked_entry(letter_id: int, generation: int = 0) -> dict:
     import time
 
     return {str(letter_id): [generation, int(time.time())]}
+
+
+def anonymous_letter(slug="astana", **kwargs):
+    """A letter without name and address, as the form registers one (domain/anonymous.py)."""
+    fields = dict(anonymous=True, surname="", given_name="", address="", email=None, kind=LetterKind.MESSAGE)
+    fields.update(kwargs)
+    return letter(slug, **fields)

@@ -14,7 +14,17 @@ from ..domain import lifecycle
 from ..domain.calendar import calendar_for
 from ..extensions import db
 from ..models import AnswerTemplate, Decision, Role
-from .content import AKIMATS, ANSWERS, LETTERS, PEOPLE, PROMISE, REGIONAL_AKIMATS, TEMPLATES, _demo_iin
+from .content import (
+    AKIMATS,
+    ANONYMOUS_LETTERS,
+    ANSWERS,
+    LETTERS,
+    PEOPLE,
+    PROMISE,
+    REGIONAL_AKIMATS,
+    TEMPLATES,
+    _demo_iin,
+)
 from .phones import demo_phones
 from .staff import DEMO_PASSWORD, DEMO_TOTP_SECRET, create_platform_admin
 from .structure import city_tables, create_demo_akimat, import_demo_structure, regional_tables
@@ -53,6 +63,8 @@ def load_demo(
             routing_corpus.record_history(akimat, staff, history_per_cell, seed, now)
         for i in range(letters_per_akimat):
             _demo_letter(akimat, staff, categories, i, rng, now)
+        if letters_per_akimat:
+            _demo_anonymous_letters(akimat, staff[Role.REGISTRAR], categories, now)
         demo_phones(akimat, staff, now)
         routing.train(akimat.id, now=now)  # from the demo's own answered letters, when there are enough
     created: dict[str, object] = {}
@@ -148,3 +160,30 @@ def _demo_letter(akimat, staff, categories, i, rng, now):
         score = 5 - (i % 5)  # now and then a 1 or 2: the letter goes back to control
         lifecycle.rate(letter, score, "" if score > 2 else "Ничего не изменилось", now=received + timedelta(days=6))
     lifecycle.close_answered(akimat, now=now)
+
+
+def _demo_anonymous_letters(akimat, registrar, categories, now):
+    """One anonymous letter of each fate (domain/anonymous.py): one reporting a crime, forwarded the
+    day it was assessed; one not considered; the newest still waiting for the registrar."""
+    chosen = [ANONYMOUS_LETTERS[0], ANONYMOUS_LETTERS[2], ANONYMOUS_LETTERS[4]]  # a crime, then two that are not
+    for n, (code, language, kind, subject, body, reports_crime) in enumerate(chosen):
+        received = now - timedelta(days=6 - 3 * n, hours=2)
+        letter, _code = lifecycle.submit(
+            akimat,
+            lifecycle.Submission(
+                kind=kind,
+                category=categories[code],
+                language=language,
+                subject=subject,
+                body=body,
+                surname="",
+                given_name="",
+                address="",
+                anonymous=True,
+                submission_token=f"demo-{akimat.slug}-anonymous-{n}",
+            ),
+            now=received,
+        )
+        if n < 2:
+            note = "Сведения о возможном преступлении" if reports_crime else "Сведений о преступлении или угрозе нет"
+            lifecycle.assess_anonymous(letter, registrar, reports_crime, note, now=received + timedelta(hours=1))

@@ -270,6 +270,52 @@ LETTERS = [
     ),
 ]
 
+# Anonymous letters (domain/anonymous.py): no name, no address. The last field: does it report a
+# crime or a threat to public safety (then it is forwarded the same day), or not (not considered)?
+ANONYMOUS_LETTERS = [
+    (
+        "other",
+        "ru",
+        LetterKind.MESSAGE,
+        "Продажа наркотиков во дворе",
+        "Каждый вечер у гаражей за домом 14 молодые люди продают что-то похожее на наркотики. Боюсь называть себя.",
+        True,
+    ),
+    (
+        "roads",
+        "kk",
+        LetterKind.MESSAGE,
+        "Көпірдің тірегі құлауға жақын",
+        "Өзен үстіндегі жаяу жүргіншілер көпірінің тірегі жарылып кетті, адамдар әлі де жүріп жатыр. "
+        "Апат болуы мүмкін.",
+        True,
+    ),
+    (
+        "utilities",
+        "ru",
+        LetterKind.COMPLAINT,
+        "Плохо убирают подъезд",
+        "В нашем подъезде давно не моют полы, управляющая компания не реагирует.",
+        False,
+    ),
+    (
+        "ecology",
+        "kk",
+        LetterKind.PROPOSAL,
+        "Саябаққа орындықтар қою",
+        "Орталық саябақта отыратын орын аз, қосымша орындықтар қоюды ұсынамын.",
+        False,
+    ),
+    (
+        "other",
+        "ru",
+        LetterKind.MESSAGE,
+        "Шум от кафе по ночам",
+        "Кафе на первом этаже нашего дома включает громкую музыку до трёх часов ночи.",
+        False,
+    ),
+]
+
 PEOPLE = [
     ("Ахметов", "Ерлан", "Серикович"),
     ("Жұмабаева", "Айгерім", None),

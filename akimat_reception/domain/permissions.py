@@ -10,6 +10,8 @@ class Action(enum.StrEnum):
     VIEW_LETTER = "view_letter"
     ASSIGN = "assign"  # route to a department, or move it to another with a reason
     FORWARD = "forward"  # send on to the competent body, outside the akimat
+    # Does an anonymous letter report a crime or a threat to public safety? (domain/anonymous.py)
+    ASSESS_ANONYMOUS = "assess_anonymous"
     ANSWER = "answer"  # including the notice of a preliminary refusal (APPK art. 73)
     REQUEST_EXTENSION = "request_extension"
     DECIDE_EXTENSION = "decide_extension"  # the akim or a deputy (APPK art. 76)
@@ -29,7 +31,14 @@ class Action(enum.StrEnum):
 
 MATRIX: dict[Role, frozenset[Action]] = {
     Role.REGISTRAR: frozenset(
-        {Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ASSIGN, Action.FORWARD, Action.VERIFY_PHONES}
+        {
+            Action.VIEW_INBOX,
+            Action.VIEW_LETTER,
+            Action.ASSIGN,
+            Action.FORWARD,
+            Action.ASSESS_ANONYMOUS,
+            Action.VERIFY_PHONES,
+        }
     ),
     Role.EXECUTOR: frozenset(
         {Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ANSWER, Action.REQUEST_EXTENSION, Action.MANAGE_TEMPLATES}

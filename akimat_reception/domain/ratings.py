@@ -4,7 +4,8 @@ never a resident's name or words, so they may be shown publicly.
 The counts live in department_answer_stats, changed by the lifecycle in the transaction of each
 answer sent, rated, disputed or returned (`record`), so that a page reads one row per department
 instead of aggregating every answer; `from_answers` aggregates the answers themselves, and
-`rebuild_department_stats` rewrites the counts from them."""
+`rebuild_department_stats` rewrites the counts from them. Anonymous letters' answers are counted
+apart and left out (domain/anonymous.py): `record` skips them, and the aggregates filter them."""
 
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 from ..models import Answer, AnswerStatus, Department, DepartmentAnswerStats, Letter
+from .anonymous import counted
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def department_ratings(akimat_id: int) -> list[DepartmentRating]:
 
 def from_answers(akimat_id: int) -> list[DepartmentRating]:
     """The same counts aggregated from every answer of the akimat: what the kept counts must equal."""
-    in_akimat = Letter.akimat_id == akimat_id
+    in_akimat = (Letter.akimat_id == akimat_id) & counted(Letter.anonymous)
     sent = dict(
         (row[0], row[1:])
         for row in db.session.execute(
@@ -111,10 +113,11 @@ def _stats_table() -> Table:
     return table
 
 
-def record(department_id: int | None, **counts: int) -> None:
+def record(department_id: int | None, of: Letter | None = None, **counts: int) -> None:
     """Adds to a department's counts in the current transaction (an atomic upsert: two answers
-    sent at once both count), e.g. record(d, sent=1) or record(d, rated=1, rating_sum=4)."""
-    if department_id is None or not any(counts.values()):
+    sent at once both count), e.g. record(d, sent=1) or record(d, rated=1, rating_sum=4); nothing
+    for an answer `of` an anonymous letter, which the figures leave out."""
+    if department_id is None or not any(counts.values()) or (of is not None and of.anonymous):
         return
     unknown = set(counts) - set(COUNTS)
     if unknown:
@@ -153,6 +156,8 @@ def rebuild_department_stats(akimat_id: int | None = None) -> None:
             total(Answer.status == AnswerStatus.RETURNED),
         )
         .join(Answer, Answer.department_id == Department.id)
+        .join(Letter, Letter.id == Answer.letter_id)
+        .where(counted(Letter.anonymous))
         .group_by(Department.id, Department.akimat_id)
     )
     wipe = delete(table)

@@ -93,6 +93,11 @@ class AkimatForm(FlaskForm):
         validators=[InputRequired(message=_l("Choose Kazakh or Russian."))],
     )
     timezone = StringField(_l("Time zone"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(40)])
+    anonymous_forward_to = StringField(
+        _l("Where anonymous letters reporting a crime are forwarded (optional)"),
+        filters=[strip],
+        validators=[Optional(), _length(300)],
+    )
 
 
 class MoveForm(FlaskForm):

@@ -121,6 +121,10 @@ PAGES = [
     ("my-letters-code", 200, "main form input#code"),
     ("my-letters-code-error", 422, ".error-summary a[href='#code']"),
     ("my-letters-list", 200, "main form[action$='/open'] button, main form[action$='/sign-out'] button"),
+    # Issue 14: an anonymous letter, as its sender tracks it and as the registrar assesses it.
+    ("letter-status-anonymous", 200, ".anonymous-rules h2"),
+    ("office-letter-anonymous", 200, "form[action$='/anonymous'] input[type=radio]"),
+    ("office-letter-anonymous-errors", 422, ".error-summary a[href='#assessment_note']"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -347,6 +351,10 @@ def _resident_pages(visit, letters):
     visit.submit("track-error")
     page.fill("#code", letters["answered_code"])
     visit.submit("letter-status")
+    page.goto("/astana/track")
+    page.fill("#number", letters["anonymous"])
+    page.fill("#code", letters["anonymous_code"])
+    visit.submit("letter-status-anonymous")
     visit.goto("login", "/login")
     page.fill("#email", "nobody@astana.demo.kz")  # no real account is throttled for it
     page.fill("#password", "not-the-password")
@@ -380,6 +388,9 @@ def _registrar_pages(visit, letters):
     )
     visit.goto("office-letter-executor-card", f"/astana/office/letters/{letters['routed']}")
     visit.goto("office-inbox-awaiting", "/astana/office/?assigned=awaiting")
+    visit.goto("office-letter-anonymous", f"/astana/office/letters/{letters['anonymous']}")
+    visit.page.check("#finding-0")  # "it reports a crime", and not a word of what: refused
+    visit.submit("office-letter-anonymous-errors")
     visit.goto("account", "/account")
     visit.goto("office-phones", "/astana/office/phones/")
     visit.goto("password", "/account/password")
@@ -521,7 +532,12 @@ def site(browser, base_url, live_app, axe_source, artifacts):
         answered, code = _answered_letter()
         my_letters_email = "my.letters.reader@example.kz"
         factories.letter(email=my_letters_email, iin=factories.VALID_IIN, subject="Аулада жарық жоқ")
+        anonymous, anonymous_code = factories.anonymous_letter(
+            subject="Ночью во дворе жгут мусор", category="utilities"
+        )
         letters = {
+            "anonymous": anonymous.number,
+            "anonymous_code": anonymous_code,
             "registered": registered.number,
             "routed": routed.number,
             "answered": answered.number,

@@ -142,6 +142,22 @@ def routed_elsewhere():
     return letter, code
 
 
+def anonymous_unassessed():
+    return factories.anonymous_letter()
+
+
+def anonymous_not_considered():
+    letter, code = factories.anonymous_letter()
+    lifecycle.assess_anonymous(letter, factories.staff(Role.REGISTRAR), False, "Сведений о преступлении нет")
+    return letter, code
+
+
+def anonymous_forwarded():
+    letter, code = factories.anonymous_letter()
+    lifecycle.assess_anonymous(letter, factories.staff(Role.REGISTRAR), True, "Сообщает о торговле наркотиками")
+    return letter, code
+
+
 def closed():
     letter, code = factories.letter(received_at=NOW - timedelta(days=60))
     lifecycle.assign(
@@ -170,6 +186,9 @@ SCENARIOS = [
     transferred_out,
     forwarded,
     routed_elsewhere,
+    anonymous_unassessed,
+    anonymous_not_considered,
+    anonymous_forwarded,
     closed,
 ]
 # executor2 is of the second department: "an executor of another department" for most letters.
@@ -187,6 +206,8 @@ def _attempt(action: A, letter: Letter, user) -> bool:
             lifecycle.forward(letter, "Министерство", "Вне компетенции", user)
         elif action is A.INSTRUCT:
             lifecycle.instruct(letter, "Рассмотреть срочно", user)
+        elif action is A.ASSESS_ANONYMOUS:
+            lifecycle.assess_anonymous(letter, user, True, "Сообщает об угрозе")
         elif action is A.ASSIGN_EXECUTOR:
             others = [u for u in lifecycle.executors_of(letter) if u.id != letter.executor_id]
             if not others:
@@ -245,6 +266,7 @@ OFFICE_FORMS = {
     "assign": {None: A.ASSIGN},
     "forward": {None: A.FORWARD},
     "instruction": {None: A.INSTRUCT},
+    "anonymous": {None: A.ASSESS_ANONYMOUS},
     "executor": {None: A.ASSIGN_EXECUTOR},
     "extension": {None: A.REQUEST_EXTENSION},
     "extension/decision": {"approve": A.GRANT_EXTENSION, "refuse": A.REFUSE_EXTENSION},

@@ -34,7 +34,9 @@ def _counted(app, akimat_id):
         unresolved = Letter.status.in_(LetterStatus.unresolved())
         open_, overdue = db.session.execute(
             select(func.count(), func.count().filter(Letter.deadline < today)).where(
-                Letter.akimat_id == akimat_id, unresolved
+                Letter.akimat_id == akimat_id,
+                unresolved,
+                Letter.anonymous.is_(False),  # anonymous: counted apart
             )
         ).one()
         return {"not answered": open_, "overdue": overdue}

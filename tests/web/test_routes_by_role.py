@@ -55,6 +55,7 @@ EXPECTED = {
     "office.decide_extension": _only("akim", ok=302),
     "office.instruct": _only("akim", ok=302),
     "office.control": _only("controller", ok=302),
+    "office.assess_anonymous": _only("registrar", ok=302),
     "answer_templates.index": _only("executor"),
     "answer_templates.new": _only("executor"),
     "answer_templates.edit": _only("executor"),
@@ -109,6 +110,7 @@ class Fixtures:
     admin: AdminFixtures
     to_name: str  # with the executor's department, for a named executor
     executor: int
+    anonymous: str = ""  # registered without name and address, not assessed yet
 
 
 def _fixtures(app) -> Fixtures:
@@ -172,6 +174,7 @@ def _fixtures(app) -> Fixtures:
         db.session.add(override)
         db.session.commit()
         to_name, _ = factories.routed_letter()
+        anonymous, _ = factories.anonymous_letter()
         return Fixtures(
             with_file.number,
             fresh.number,
@@ -189,6 +192,7 @@ def _fixtures(app) -> Fixtures:
             admin_fixtures(),
             to_name.number,
             executor.id,
+            anonymous.number,
         )
 
 
@@ -224,6 +228,7 @@ def _requests(f: Fixtures, department: int):
         ),
         "office.instruct": ("POST", f"{office}/{f.letter}/instruction", {"instruction": "Доложить"}),
         "office.control": ("POST", f"{office}/{f.drafted}/control", {"verdict": "approve"}),
+        "office.assess_anonymous": ("POST", f"{office}/{f.anonymous}/anonymous", {"finding": "none"}),
         "answer_templates.index": ("GET", "/astana/office/templates/", None),
         "answer_templates.new": ("GET", "/astana/office/templates/new", None),
         "answer_templates.edit": ("GET", f"/astana/office/templates/{f.template}", None),

@@ -10,9 +10,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ...domain import events
+from ...domain import anonymous, events
 from ...domain.events import EventKind
 from ...domain.lifecycle import DISPUTING_RATING
+from ...domain.lifecycle.anonymous import FORWARD_REASON as ANONYMOUS_FORWARD_REASON
 from ...models import Decision
 from .. import content
 from .tenant import CRON_HOUR, DAY, HOUR, NEVER, Clock, Tenant
@@ -20,6 +21,7 @@ from .tenant import CRON_HOUR, DAY, HOUR, NEVER, Clock, Tenant
 STUCK_WINDOW_DAYS = 60  # a forgotten letter is one of the last two months nobody answered
 
 # How often things happen to a letter.
+P_ANONYMOUS = 0.03  # written without a name and address (domain/anonymous.py)
 P_FORWARDED = 0.03
 P_STUCK = 0.04  # of letters of the last STUCK_WINDOW_DAYS: routed, then forgotten (overdue)
 P_TRANSFERRED = 0.08
@@ -265,6 +267,43 @@ def plan_letter(
     add(closes, events.Closed(rated=rated), None, "system")
     _plan_reminders(steps, clk, deadline, unresolved)
     return steps
+
+
+def plan_anonymous(
+    tenant: Tenant,
+    clk: Clock,
+    rng: random.Random,
+    received_us: int,
+    kind,
+    deadline: date,
+    forward_by: date,
+    reports_crime: bool,
+    now_us: int,
+    *,
+    number: str,
+    subject: str,
+) -> tuple[list[Step], date]:
+    """An anonymous letter's life, as lifecycle.assess_anonymous leads it: registered, assessed by the
+    registrar within the day; not considered, or forwarded at once (its term to forward becomes that
+    day). Returns the steps and the letter's term to forward."""
+    submitted = events.Submitted(kind=kind.value, subject=subject, anonymous=True)
+    steps = [Step(received_us, submitted, None, "resident")]
+    registered = events.Registered(number=number, deadline=deadline, forward_by=forward_by)
+    steps.append(Step(received_us, registered, None, "system"))
+    assessed_us = received_us + _hours(rng, 0.5, 20)
+    note = "Сведения о возможном преступлении" if reports_crime else "Сведений о преступлении или угрозе нет"
+    assessed = events.AnonymousAssessed(reports_crime=reports_crime, note=note)
+    steps.append(Step(assessed_us, assessed, tenant.registrar, "registrar"))
+    if not reports_crime or assessed_us > now_us:
+        return steps, forward_by
+    same_day = clk.day(assessed_us)
+    forwarded = events.Forwarded(
+        to=anonymous.DEFAULT_FORWARD_TO,
+        reason=f"{ANONYMOUS_FORWARD_REASON}: {note}",
+        on_time=True,
+    )
+    steps.append(Step(assessed_us + 1_000_000, forwarded, tenant.registrar, "registrar"))
+    return steps, same_day
 
 
 def _plan_reminders(steps: list[Step], clk: Clock, deadline: date, intervals: list[tuple[int, int]]) -> None:

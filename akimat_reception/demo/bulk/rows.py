@@ -15,7 +15,7 @@ from ...domain.events import EventKind, Replayed
 from ...domain.journal import GENESIS, content_hash
 from ...models import AnswerStatus, ExtensionStatus
 from .. import content
-from .plan import Step, plan_letter
+from .plan import P_ANONYMOUS, Step, plan_anonymous, plan_letter
 from .tenant import DAY, EPOCH, HOUR, Clock, Tenant
 from .writer import ACCESS_COLUMNS, ANSWER_COLUMNS, EVENT_COLUMNS, EXTENSION_COLUMNS, LETTER_COLUMNS, Ids, Writer
 
@@ -65,8 +65,8 @@ def write_letter(
     journal's replay reads them; the other rows follow the kind of each event."""
     template = content.LETTERS[rng.randrange(len(content.LETTERS))]
     code, language, kind, subject, body, disputed_party, complaint_request = template
-    category_id, default_department = tenant.categories[code]
     surname, given_name, patronymic = content.PEOPLE[rng.randrange(len(content.PEOPLE))]
+    category_id, default_department = tenant.categories[code]
     received_on = clk.day(received_us)
     number = f"{tenant.prefix}-{year}-{seq:06d}"
     original_deadline = clk.deadline(kind, received_on)
@@ -76,7 +76,6 @@ def write_letter(
     email = f"resident{rng.randrange(1, 10**6)}@example.kz" if contact < 0.7 else None
     phone = f"+7701{rng.randrange(10**7):07d}" if contact > 0.5 or email is None else None
     iin = content._demo_iin(rng) if rng.random() < 0.8 else None
-
     plan = plan_letter(
         tenant,
         clk,
@@ -91,6 +90,29 @@ def write_letter(
         number=number,
         subject=subject,
     )
+    # Now and then the letter is anonymous instead. It draws from a generator of its own, so that
+    # every other letter of a seed stays the letter it was before anonymous letters were written.
+    own = random.Random(f"anonymous-{seed}-{number}")
+    is_anonymous = own.random() < P_ANONYMOUS
+    if is_anonymous:  # no name, no address, no IIN, no phone; an email to follow it, now and then
+        code, language, kind, subject, body, reports_crime = own.choice(content.ANONYMOUS_LETTERS)
+        category_id, _default = tenant.categories[code]
+        disputed_party = complaint_request = iin = phone = patronymic = None
+        surname = given_name = ""
+        original_deadline = clk.deadline(kind, received_on)
+        plan, forward_by = plan_anonymous(
+            tenant,
+            clk,
+            own,
+            received_us,
+            kind,
+            original_deadline,
+            forward_by,
+            reports_crime,
+            now_us,
+            number=number,
+            subject=subject,
+        )
     state = Replayed()
     rating_comment = reminded = hearing_on = hearing_until = forwarded_to = answered_at = None
     answers: list[list] = []  # mutable rows, in ANSWER_COLUMNS order; the last is the answer in play
@@ -150,6 +172,8 @@ def write_letter(
     if pending is not None:  # the akim has not decided yet
         w.add("extension_request", EXTENSION_COLUMNS, _extension_row(w, letter_id, pending, ExtensionStatus.PENDING))
 
+    # Drawn for every letter, anonymous or not, so that the draws of the letters after it stay the same.
+    address = f"{tenant.name_ru}, {STREETS[rng.randrange(len(STREETS))]}, {rng.randrange(1, 200)}"
     code_hash = hash_access_code(number, demo_access_code(number, seed))
     is_complaint = kind.value == "complaint"
     assert state.status is not None and state.deadline is not None  # every letter is registered
@@ -175,7 +199,7 @@ def write_letter(
             given_name,
             patronymic,
             iin,
-            f"{tenant.name_ru}, {STREETS[rng.randrange(len(STREETS))]}, {rng.randrange(1, 200)}",
+            "" if is_anonymous else address,
             email,
             phone,
             state.status.value,
@@ -196,6 +220,7 @@ def write_letter(
             w.ts(answered_at),
             state.rating,
             rating_comment,
+            w.flag(is_anonymous),
         ),
     )
     for answer in answers:

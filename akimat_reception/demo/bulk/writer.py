@@ -101,6 +101,7 @@ LETTER_COLUMNS = [
     "answered_at",
     "rating",
     "rating_comment",
+    "anonymous",
 ]
 EVENT_COLUMNS = [
     "id",

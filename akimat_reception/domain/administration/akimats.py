@@ -40,6 +40,7 @@ FIELDS = (
     "closes_at",
     "default_language",
     "timezone",
+    "anonymous_forward_to",
     "closed_at",
 )
 
@@ -70,6 +71,8 @@ class AkimatData:
     closes_at: time = time(18, 30)
     default_language: str = "ru"
     timezone: str = DEFAULT_TIMEZONE
+    # Where its anonymous letters reporting a crime or a threat go; empty: the installation's body.
+    anonymous_forward_to: str = ""
 
 
 def clean_aliases(text: str) -> str:
@@ -162,6 +165,7 @@ def _apply(akimat: Akimat, data: AkimatData) -> None:
     akimat.closes_at = data.closes_at
     akimat.default_language = data.default_language
     akimat.timezone = data.timezone
+    akimat.anonymous_forward_to = " ".join((data.anonymous_forward_to or "").split()) or None
 
 
 def _normalized(data: AkimatData) -> AkimatData:

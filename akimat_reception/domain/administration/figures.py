@@ -1,7 +1,9 @@
 """A higher akimat's figures of the akimats under it: letters received in a period, unresolved,
 overdue, answered on time, the mean rating. Counts only — never a resident's name, words or
 contacts, which stay with the akimat that holds the letter (PRODUCT.md, "Tenants and the
-hierarchy"). A few grouped queries for all the subordinates at once, not one per akimat."""
+hierarchy"). A few grouped queries for all the subordinates at once, not one per akimat.
+Anonymous letters are counted apart (`anonymous`) and left out of every other figure
+(domain/anonymous.py)."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -11,6 +13,7 @@ from sqlalchemy import Date, and_, case, cast, func, or_, select
 
 from ...extensions import db
 from ...models import Akimat, Letter, LetterStatus, Membership, Role, User
+from ..anonymous import counted
 from .hierarchy import Window, subordinates_during
 
 # The installation's akimats keep Kazakhstan's single time (UTC+5 since March 2024): a period's
@@ -51,6 +54,7 @@ class AkimatFigures:
     answered_on_time: int = 0  # ... by the deadline
     rated: int = 0  # ... and rated by the resident
     rating_sum: int = 0
+    anonymous: int = 0  # received in the period without name and address: in no figure above
 
     @property
     def mean_rating(self) -> float | None:
@@ -99,16 +103,20 @@ def figures_of(windows: dict[int, list[Window]], period: Period, today: date) ->
     akimat_ids = list(windows)
     counts: dict[int, dict[str, int]] = {i: {} for i in akimat_ids}
     received = db.session.execute(
-        select(Letter.akimat_id, func.count())
+        select(Letter.akimat_id, func.count(), func.sum(case((Letter.anonymous, 1), else_=0)))
         .where(_within(Letter.received_at, windows, period))
         .group_by(Letter.akimat_id)
     )
-    for akimat_id, n in received:
-        counts[akimat_id]["received"] = n
+    for akimat_id, n, anonymous in received:
+        counts[akimat_id].update(received=n - int(anonymous or 0), anonymous=int(anonymous or 0))
     still_under = [i for i, ws in windows.items() if any(day_to is None or day_to >= period.after for _, day_to in ws)]
     open_now = db.session.execute(
         select(Letter.akimat_id, func.count(), func.sum(case((Letter.deadline < today, 1), else_=0)))
-        .where(Letter.akimat_id.in_(still_under), Letter.status.in_(LetterStatus.unresolved()))
+        .where(
+            Letter.akimat_id.in_(still_under),
+            Letter.status.in_(LetterStatus.unresolved()),
+            counted(Letter.anonymous),
+        )
         .group_by(Letter.akimat_id)
     )
     for akimat_id, n, overdue in open_now:
@@ -122,7 +130,7 @@ def figures_of(windows: dict[int, list[Window]], period: Period, today: date) ->
             func.count(Letter.rating),
             func.coalesce(func.sum(Letter.rating), 0),
         )
-        .where(_within(Letter.answered_at, windows, period))
+        .where(_within(Letter.answered_at, windows, period), counted(Letter.anonymous))
         .group_by(Letter.akimat_id)
     )
     for akimat_id, n, in_time, rated, rating_sum in answered:

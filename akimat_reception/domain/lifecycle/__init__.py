@@ -4,6 +4,7 @@ journal event (domain/events.py builds it) and queues the notifications, in one 
 
 The verbs, in the order the procedure runs:
 - registration: `submit` (the resident) — number, access code, deadline (APPK art. 64);
+- anonymous: `assess_anonymous` (the registrar: not considered, or forwarded the same day);
 - routing: `assign` (route or move to a department), `assign_executor` (a named executor within
   it), `release_letters_of` (a deactivated executor's letters go back), `forward` (to a body outside the akimats),
   `transfer_to_akimat` (to another akimat), `instruct` (the akim's instruction);
@@ -23,6 +24,7 @@ from .allowed import (
     resident_actions,
     why_not,
 )
+from .anonymous import assess_anonymous
 from .answering import notify_preliminary_refusal, state_position, submit_draft
 from .control import approve_draft, return_draft, uphold_answer
 from .registration import Submission, find_by_token, register, submit
@@ -50,6 +52,7 @@ __all__ = [
     "allowed_actions",
     "allowed_decisions",
     "approve_draft",
+    "assess_anonymous",
     "assign",
     "assign_executor",
     "competent_akimat",

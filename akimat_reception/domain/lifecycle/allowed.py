@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Decision, ExtensionRequest, ExtensionStatus, Letter, LetterStatus, User
-from .. import deadlines
+from .. import anonymous, deadlines
 from ..calendar import calendar_for, local_day
 from ..permissions import Action, can, is_member
 
@@ -31,6 +31,8 @@ class LetterAction(enum.StrEnum):
     ASSIGN = "assign"  # route to a department, or move it to another with a reason
     FORWARD = "forward"  # to a competent body, or to another akimat of the installation
     INSTRUCT = "instruct"  # the akim's instruction (резолюция)
+    # An anonymous letter: does it report a crime or a threat? (domain/anonymous.py)
+    ASSESS_ANONYMOUS = "assess_anonymous"
     # Name the executor within the department: the registrar, or the department's head.
     ASSIGN_EXECUTOR = "assign_executor"
     REQUEST_EXTENSION = "request_extension"
@@ -52,6 +54,7 @@ PERMISSION: dict[LetterAction, Action | None] = {
     LetterAction.ASSIGN: Action.ASSIGN,
     LetterAction.FORWARD: Action.FORWARD,
     LetterAction.INSTRUCT: Action.INSTRUCT,
+    LetterAction.ASSESS_ANONYMOUS: Action.ASSESS_ANONYMOUS,
     LetterAction.ASSIGN_EXECUTOR: Action.ASSIGN,  # ... or the head of the letter's department
     LetterAction.REQUEST_EXTENSION: Action.REQUEST_EXTENSION,
     LetterAction.GRANT_EXTENSION: Action.DECIDE_EXTENSION,
@@ -115,6 +118,19 @@ Rule = Callable[[Letter, datetime], "str | None"]
 
 def _open(letter: Letter, now: datetime) -> str | None:
     return None if letter.status in LetterStatus.unresolved() else _l("This letter is no longer open.")
+
+
+def _open_and_assessed(letter: Letter, now: datetime) -> str | None:
+    """Routing and forwarding wait for the registrar's assessment of an anonymous letter."""
+    if anonymous.needs_assessment(letter):
+        return _l("An anonymous letter is assessed first: does it report a crime or a threat to public safety?")
+    return _open(letter, now)
+
+
+def _anonymous_unassessed(letter: Letter, now: datetime) -> str | None:
+    if not anonymous.needs_assessment(letter):
+        return _l("Only a registered anonymous letter that nobody has assessed yet can be assessed.")
+    return None
 
 
 def _open_with_department(letter: Letter, now: datetime) -> str | None:
@@ -200,9 +216,10 @@ def _answer_not_disputed(letter: Letter, now: datetime) -> str | None:
 
 
 RULES: dict[LetterAction, Rule] = {
-    LetterAction.ASSIGN: _open,
-    LetterAction.FORWARD: _open,
+    LetterAction.ASSIGN: _open_and_assessed,
+    LetterAction.FORWARD: _open_and_assessed,
     LetterAction.INSTRUCT: _open,
+    LetterAction.ASSESS_ANONYMOUS: _anonymous_unassessed,
     LetterAction.ASSIGN_EXECUTOR: _open_with_department,
     LetterAction.REQUEST_EXTENSION: _extension_can_be_asked,
     LetterAction.GRANT_EXTENSION: _extension_can_be_granted,

@@ -23,7 +23,7 @@ def return_draft(letter: Letter, comment: str, actor: User, now: datetime | None
     draft = letter.draft
     if draft is not None:
         draft.status, draft.control_comment, draft.controlled_by_id = AnswerStatus.RETURNED, comment.strip(), actor.id
-        ratings.record(draft.department_id, returned=1)
+        ratings.record(draft.department_id, of=letter, returned=1)
     letter.status = LetterStatus.ASSIGNED
     returned = events.Returned(
         answer_id=draft.id if draft else None, comment=comment.strip(), department_id=letter.department_id
@@ -52,7 +52,7 @@ def approve_draft(letter: Letter, actor: User, now: datetime | None = None) -> A
     if problems:
         raise QualityProblems(problems)
     draft.status, draft.sent_at, draft.controlled_by_id = AnswerStatus.SENT, now, actor.id
-    ratings.record(draft.department_id, sent=1)
+    ratings.record(draft.department_id, of=letter, sent=1)
     letter.status = LetterStatus.ANSWERED
     letter.answered_at = now
     letter.rating = letter.rating_comment = None  # a new answer waits for its own rating

@@ -55,6 +55,12 @@ def forward(letter: Letter, competent_body: str, reason: str, actor: User, now: 
     now = now or utcnow()
     role = require_role(actor, LetterAction.FORWARD, letter)
     require_state(actor, LetterAction.FORWARD, letter, now)
+    send_on(letter, competent_body, reason, actor, role, now)
+
+
+def send_on(letter: Letter, competent_body: str, reason: str, actor: User, role: str, now: datetime) -> None:
+    """The forwarding itself, for a caller that has checked who may and holds the row lock
+    (`forward`; `assess_anonymous`, which forwards a letter it has just assessed)."""
     if not competent_body.strip() or not reason.strip():
         raise LifecycleError(_l("Name the competent body and the reason."))
     letter.status = LetterStatus.FORWARDED

@@ -27,7 +27,7 @@ def rate(letter: Letter, score: int, comment: str = "", now: datetime | None = N
     answer = letter.sent_answer
     assert answer is not None  # the rule of RATE
     answer.rating, answer.rating_comment = score, comment.strip() or None
-    ratings.record(answer.department_id, rated=1, rating_sum=score)
+    ratings.record(answer.department_id, of=letter, rated=1, rating_sum=score)
     letter.rating, letter.rating_comment = score, comment.strip() or None
     rated = events.Rated(rating=score, comment=letter.rating_comment)
     journal.append(letter, rated, actor=None, actor_role="resident", now=now)
@@ -51,7 +51,7 @@ def dispute(letter: Letter, text: str, now: datetime | None = None) -> None:
 
 def _reopen(letter: Letter, answer: Answer, words: str, now: datetime) -> None:
     if not answer.disputed:  # an answer counts as disputed once, however often it is reopened
-        ratings.record(answer.department_id, disputed=1)
+        ratings.record(answer.department_id, of=letter, disputed=1)
     answer.disputed = True
     letter.status = LetterStatus.DISPUTED
     disputed = events.Disputed(answer_id=answer.id, text=words)

@@ -51,12 +51,16 @@ def _summary(today: date, horizon: date) -> dict:
     overdue = func.sum(case((Letter.deadline < today, 1), else_=0))
     due_soon = func.sum(case(((Letter.deadline >= today) & (Letter.deadline <= horizon), 1), else_=0))
     ping_pong = func.sum(case((Letter.transfer_count > 1, 1), else_=0))
-    status_counts, counted = {}, {}
-    for status, dep_id, n, o, s, t in db.session.execute(
-        select(Letter.status, Letter.department_id, func.count(), overdue, due_soon, ping_pong)
+    # Anonymous letters are counted apart and left out of the figures (domain/anonymous.py).
+    status_counts, counted, anonymous_open = {}, {}, 0
+    for status, dep_id, is_anonymous, n, o, s, t in db.session.execute(
+        select(Letter.status, Letter.department_id, Letter.anonymous, func.count(), overdue, due_soon, ping_pong)
         .where(Letter.akimat_id == akimat_id, unresolved)
-        .group_by(Letter.status, Letter.department_id)
+        .group_by(Letter.status, Letter.department_id, Letter.anonymous)
     ):
+        if is_anonymous:
+            anonymous_open += n
+            continue
         status_counts[status] = status_counts.get(status, 0) + n
         row = counted.setdefault(dep_id, [0, 0, 0, 0])
         for i, value in enumerate((n, o, s, t)):
@@ -76,6 +80,7 @@ def _summary(today: date, horizon: date) -> dict:
         "by_department": counted,
         "extensions": extensions,
         "ratings": department_ratings(akimat_id),
+        "anonymous_open": anonymous_open,
     }
 
 
@@ -106,6 +111,7 @@ def _render_kept_parts(today: date, horizon: date) -> tuple[str, str]:
             totals=totals,
             extensions=summary["extensions"],
             ratings=summary["ratings"],
+            anonymous_open=summary["anonymous_open"],
         ),
         render_template("akim/_letters.html", page=page),
     )

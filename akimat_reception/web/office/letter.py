@@ -13,6 +13,7 @@ from ...domain.events import EventKind
 from ...domain.lifecycle import LetterAction
 from ...domain.permissions import Action
 from ...extensions import db
+from ...forms.anonymous import AnonymousAssessmentForm
 from ...forms.office import (
     AkimatSearchForm,
     AnswerForm,
@@ -132,6 +133,7 @@ def _render_letter(letter: Letter, status=200, **forms):
 
 
 FORMS = {
+    "anonymous_form": AnonymousAssessmentForm,
     "extension_form": ExtensionRequestForm,
     "hearing_form": HearingNoticeForm,
     "instruction_form": InstructionForm,

@@ -47,6 +47,7 @@ def _data(form: AkimatForm, parent: Akimat | None) -> akimats.AkimatData:
         closes_at=form.closes_at.data,
         default_language=form.default_language.data,
         timezone=form.timezone.data,
+        anonymous_forward_to=form.anonymous_forward_to.data or "",
     )
 
 
