@@ -34,7 +34,7 @@ def find_earlier_letter(akimat: Akimat, submission: Submission, now: datetime) -
         c
         for c in (
             Letter.iin == submission.iin if submission.iin else None,
-            Letter.email == submission.email if submission.email else None,
+            Letter.email == submission.email.lower() if submission.email else None,
             Letter.phone == submission.phone if submission.phone else None,
         )
         if c is not None

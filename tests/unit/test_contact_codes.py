@@ -185,3 +185,10 @@ def test_the_code_sms_fits_one_cyrillic_segment(app_context, language):
     with force_locale(language):
         sms = contact_codes.code_message().sms.replace(ACCESS_CODE_MARK, "123456")
     assert len(sms) <= 70, (len(sms), sms)
+
+
+def test_a_letter_sent_with_capitals_in_its_email_is_found_by_the_lower_case_contact(app):
+    with app.app_context():
+        letter, _ = factories.letter(email="Aigul.Capitals@Example.KZ")
+        assert letter.email == "aigul.capitals@example.kz"
+        assert contact_codes.normalize_contact("AIGUL.capitals@example.kz").value == letter.email

@@ -85,6 +85,9 @@ def register(
     seq = next_sequence(akimat, arrived_on.year)
     number = registration_number(akimat, arrived_on.year, seq)
     fields = {k: v for k, v in vars(submission).items() if k not in ("category", "registered_by")}
+    # Kept as the resident's contact is matched later ("My letters", repeated letters): lower-case.
+    if fields.get("email"):
+        fields["email"] = fields["email"].lower()
     letter = Letter(
         akimat_id=akimat.id,
         number=number,
