@@ -323,3 +323,13 @@ def test_a_closed_akimat_offers_no_steps(app, writer):
         with app.app_context():
             factories.akimat("astana").closed_at = None
             db.session.commit()
+
+
+def test_a_draft_belongs_to_its_akimat_alone(writer):
+    writer.kind()
+    writer.letter()
+    writer.about()
+    # The same browser at another akimat has no draft there: it starts afresh, and sees nothing of it.
+    assert _location(writer.get("/almaty/letters/new/check")).endswith("/almaty/letters/new")
+    assert "Жол шұңқыры" not in writer.get("/almaty/letters/new/about").get_data(as_text=True)
+    assert writer.get(CHECK).status_code == 200  # and the first akimat's draft is untouched
