@@ -43,11 +43,16 @@ def start(akimat: Akimat, now: datetime | None = None) -> LetterDraft:
     return draft
 
 
-def find(akimat: Akimat, token: str | None, now: datetime | None = None) -> LetterDraft | None:
-    """The akimat's live draft with this token; an expired one is deleted, with its files."""
+def find(akimat: Akimat, token: str | None, now: datetime | None = None, lock: bool = False) -> LetterDraft | None:
+    """The akimat's live draft with this token; an expired one is deleted, with its files.
+    `lock`: the row is locked until the transaction ends (PostgreSQL), so that the same draft sent
+    twice at once is sent by the first request and found gone by the second."""
     if not token:
         return None
-    draft = db.session.scalar(select(LetterDraft).where(LetterDraft.akimat_id == akimat.id, LetterDraft.token == token))
+    query = select(LetterDraft).where(LetterDraft.akimat_id == akimat.id, LetterDraft.token == token)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    draft = db.session.scalar(query)
     if draft is not None and draft.expires_at <= (now or utcnow()):
         discard(draft)
         db.session.commit()

@@ -3,6 +3,7 @@ the steps (domain/drafts.py), check your answers, and sending."""
 
 import io
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -333,3 +334,34 @@ def test_a_draft_belongs_to_its_akimat_alone(writer):
     assert _location(writer.get("/almaty/letters/new/check")).endswith("/almaty/letters/new")
     assert "Жол шұңқыры" not in writer.get("/almaty/letters/new/about").get_data(as_text=True)
     assert writer.get(CHECK).status_code == 200  # and the first akimat's draft is untouched
+
+
+def test_the_same_draft_sent_twice_at_once_registers_one_letter(app, writer):
+    """A double click: two requests with the same session in flight together. On PostgreSQL the
+    second waits on the draft's row lock and finds the letter the first registered."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("row locks: PostgreSQL (TEST_DATABASE_URL)")
+    writer.kind()
+    writer.letter()
+    writer.about()
+    cookie = writer.client.get_cookie("session").value
+    before = _count(app, Letter)
+    start, locations, errors = threading.Barrier(2), [], []
+
+    def send():
+        client = app.test_client()
+        client.set_cookie("session", cookie)
+        try:
+            start.wait()
+            response = client.post(CHECK, data={"csrf_token": writer.token})
+            locations.append(response.headers.get("Location") or response.status_code)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors and len(set(locations)) == 1 and "/receipt" in str(locations[0]), (errors, locations)
+    assert _count(app, Letter) == before + 1

@@ -13,6 +13,7 @@ from flask import current_app, g, make_response, redirect, render_template, requ
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from ...domain import attachments, drafts, lifecycle
 from ...domain.administration import akimats
@@ -121,7 +122,14 @@ def _closed():
 
 
 def _register(submission: lifecycle.Submission, files):
-    letter, code = lifecycle.submit(g.akimat, submission, files=files)
+    try:
+        letter, code = lifecycle.submit(g.akimat, submission, files=files)
+    except IntegrityError:  # the same token sent at the same moment (no row lock on SQLite): one letter
+        db.session.rollback()
+        earlier = lifecycle.find_by_token(g.akimat, submission.submission_token)
+        if earlier is None:
+            raise
+        return redirect(url_for(".receipt", number=earlier.number))
     g.letter_registered = True
     session[RECEIPT_KEY] = {"letter_id": letter.id, "code": code}
     tracked.remember(letter)
@@ -295,6 +303,10 @@ def check_letter():
     form = SendForm()
     if request.method == "GET" or not form.validate_on_submit():
         return _render_check(draft, form), 200 if request.method == "GET" else 422
+    draft = drafts.find(g.akimat, token, lock=True)  # a second send of this draft waits here for the first
+    earlier = lifecycle.find_by_token(g.akimat, token) if draft is None else None
+    if draft is None:
+        return redirect(url_for(".receipt", number=earlier.number) if earlier else url_for(".new_letter"))
     category = next((c for c in _categories() if c.id == draft.data.get("category")), None)
     if category is None:  # the area was retired meanwhile: choose another
         draft.data = {**draft.data, "category": None, "done": [s for s in draft.data["done"] if s != "letter"]}
