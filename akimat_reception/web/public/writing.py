@@ -199,7 +199,8 @@ def _submission(data: dict, category, token: str) -> lifecycle.Submission:
     )
 
 
-def _step_form(step: str, draft, formdata=None):
+def _step_form(step: str, draft, posted: bool = False):
+    """The step's form: as posted, or filled from the draft's answers."""
     data = dict(draft.data) if draft is not None else {}
     data["writer"] = "anonymous" if data.get("anonymous") else "named"
     data.setdefault("language", get_locale().language)
@@ -207,9 +208,9 @@ def _step_form(step: str, draft, formdata=None):
     kwargs = {"categories": _categories()} if step == "letter" else {}
     if step == "about":
         kwargs["anonymous"] = bool(data.get("anonymous"))
-    if formdata is None:
-        return STEP_FORMS[step](formdata=None, data=data, **kwargs)
-    return STEP_FORMS[step](**kwargs)
+    if posted:
+        return STEP_FORMS[step](**kwargs)
+    return STEP_FORMS[step](formdata=None, data=data, **kwargs)
 
 
 def _step_url(step: str, changing: bool = False) -> str:
@@ -229,7 +230,7 @@ def _render_step(step: str, draft, form, status: int = 200):
     return render_template(
         f"public/letter_step_{step}.html",
         form=form,
-        step_number=steps.index(step) + 1 if step in steps else 3,
+        step_number=steps.index(step) + 1,
         step_total=len(steps),
         back_url=back,
         action=url_for(".letter_step", step=step, change=1 if changing else None),
@@ -249,8 +250,10 @@ def letter_step(step):
         return redirect(_step_url(drafts.next_step(draft.data, "letter")))
     if request.method == "GET":
         return _render_step(step, draft, _step_form(step, draft))
-    form = _step_form(step, draft, formdata=request.form)
-    if draft is None:
+    form = _step_form(step, draft, posted=True)
+    if draft is None:  # the first step: a draft only once it is answered
+        if not form.validate_on_submit():
+            return _render_step(step, draft, form, 422)
         draft = drafts.start(g.akimat)
         session[DRAFTS_KEY] = {**(session.get(DRAFTS_KEY) or {}), str(g.akimat.id): draft.token}
     file_problems = _stage(draft.token, form) if step == "letter" else []
