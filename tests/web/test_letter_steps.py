@@ -367,3 +367,15 @@ def test_the_same_draft_sent_twice_at_once_registers_one_letter(app, writer):
         thread.join(timeout=60)
     assert not errors and len(set(locations)) == 1 and "/receipt" in str(locations[0]), (errors, locations)
     assert _count(app, Letter) == before + 1
+
+
+def test_flask_letters_purge_drafts_deletes_the_expired_ones(app, writer, runner):
+    writer.kind()
+    draft = writer.draft()
+    with app.app_context():
+        db.session.get(LetterDraft, draft.id).expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    result = runner.invoke(args=["letters", "purge-drafts"])
+    assert result.exit_code == 0 and "expired letter drafts" in result.output
+    with app.app_context():
+        assert db.session.get(LetterDraft, draft.id) is None
