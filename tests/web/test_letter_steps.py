@@ -379,3 +379,18 @@ def test_flask_letters_purge_drafts_deletes_the_expired_ones(app, writer, runner
     assert result.exit_code == 0 and "expired letter drafts" in result.output
     with app.app_context():
         assert db.session.get(LetterDraft, draft.id) is None
+
+
+def test_the_purge_also_deletes_files_of_a_one_page_form_left_after_an_error(app, client):
+    from tests.web.test_public import GOOD_LETTER
+
+    token = "ab" * 16
+    data = {**GOOD_LETTER, "category": _category_id(app), "body": "", "submission_token": token}
+    data = {"csrf_token": csrf_token(client, START), **data, "files": [(io.BytesIO(PDF), "акт.pdf")]}
+    assert client.post(START, data=data, content_type="multipart/form-data").status_code == 422
+    with app.app_context():
+        assert [f.original_name for f in attachments.staged(token)] == ["акт.pdf"]
+        drafts.purge_expired(factories.akimat("astana"), now=utcnow())
+        assert attachments.staged(token), "a form being written now keeps its files"
+        drafts.purge_expired(factories.akimat("astana"), now=utcnow() + drafts.lifetime() + timedelta(minutes=1))
+        assert attachments.staged(token) == []
