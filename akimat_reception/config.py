@@ -50,6 +50,8 @@ class Config:
     STAFF_SESSION_HOURS = 10
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024  # five attachments of 10 MB and the form itself
     ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR")  # default: instance/attachments
+    # A letter written step by step is kept this long after its last step, then deleted with its files.
+    LETTER_DRAFT_HOURS = float(os.environ.get("LETTER_DRAFT_HOURS", "24"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Outgoing mail; the outbox worker (`flask worker`, `flask outbox send`) uses these.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")

@@ -57,8 +57,15 @@ def _digest(akimat: Akimat, now: datetime) -> str:
     return f"queued {queue_digest(akimat, now=now)} digests"
 
 
+def _purge_drafts(akimat: Akimat, now: datetime) -> str:
+    from .domain.drafts import purge_expired
+
+    return f"deleted {purge_expired(akimat, now=now)} expired letter drafts"
+
+
 JOBS: tuple[Job, ...] = (
     Job("routing_train", time(2, 0), _train, "retrain the department classifier on the answered letters"),
+    Job("drafts_purge", time(5, 0), _purge_drafts, "delete letter drafts left unsent, with their files"),
     Job("letters_close", time(6, 0), _close, "close answered letters past their 10 working days to rate"),
     Job("deadlines_remind", time(7, 0), _remind, "remind departments of letters due soon or overdue"),
     Job("phones_due", time(7, 30), _phones, "tell the chancellery which phone lines are due for a check call"),

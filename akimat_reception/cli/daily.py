@@ -1,4 +1,5 @@
-"""The daily schedule (cron or the worker): flask digest, flask deadlines remind, flask letters close."""
+"""The daily schedule (cron or the worker): flask digest, flask deadlines remind, flask letters close,
+flask letters purge-drafts."""
 
 import click
 from flask import Flask
@@ -43,6 +44,16 @@ def letters_close():
 
     total = sum(close_answered(a) for a in akimats_named())
     click.echo(f"closed {total} letters")
+
+
+@letters.command("purge-drafts")
+def letters_purge_drafts():
+    """Delete letters written step by step and never sent, LETTER_DRAFT_HOURS after their last step,
+    with their files (the worker does it daily; this is for cron or by hand)."""
+    from ..domain.drafts import purge_expired
+
+    total = sum(purge_expired(a) for a in akimats_named())
+    click.echo(f"deleted {total} expired letter drafts")
 
 
 def register(app: Flask) -> None:

@@ -189,6 +189,19 @@ def _staging(token: str) -> Path:
     return _root() / "staging" / token
 
 
+def staging_folder(token: str) -> Path:
+    """Where a form's (or a draft's) files wait until the letter is sent; ValueError for a bad token."""
+    return _staging(token)
+
+
+def staging_folders() -> list[tuple[str, float]]:
+    """Every staging folder's token and last change (a timestamp), for the purge of abandoned ones."""
+    root = _root() / "staging"
+    if not root.is_dir():
+        return []
+    return [(p.name, p.stat().st_mtime) for p in root.iterdir() if p.is_dir() and re.fullmatch(r"[0-9a-f]{32}", p.name)]
+
+
 def stored_path(storage_name: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{48}", storage_name):
         raise ValueError("bad storage name")

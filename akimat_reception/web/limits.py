@@ -65,8 +65,13 @@ def registered_by_staff() -> bool:
     return is_member(current_user, g.akimat)
 
 
-def _contact(field: str) -> str:
-    value = request.form.get(field, "").strip()
+def posted_value(field: str) -> str:
+    """The field as the request posted it."""
+    return request.form.get(field, "")
+
+
+def _contact(field: str, source=posted_value) -> str:
+    value = (source(field) or "").strip()
     if field == "email":
         return value.lower()[:254]
     if field == "phone":
@@ -74,21 +79,22 @@ def _contact(field: str) -> str:
     return "".join(c for c in value if c.isdigit())[:12]
 
 
-def contact_key(field: str):
+def contact_key(field: str, source=posted_value):
     """The key of one contact of the letter (email, phone or IIN), keyed by an HMAC so that the
-    counts' store holds no personal data."""
+    counts' store holds no personal data. `source(field)` gives the contact as typed: the posted
+    form's by default, a draft's when a letter written step by step is sent."""
 
     def key() -> str:
         secret = current_app.secret_key
         secret = secret if isinstance(secret, bytes) else str(secret).encode()
-        digest = hmac.new(secret, _contact(field).encode(), hashlib.sha256).hexdigest()
+        digest = hmac.new(secret, _contact(field, source).encode(), hashlib.sha256).hexdigest()
         return f"letters-{field}:{digest[:32]}"
 
     return key
 
 
-def contact_exempt(field: str):
-    return lambda: registered_by_staff() or not _contact(field)
+def contact_exempt(field: str, source=posted_value):
+    return lambda: registered_by_staff() or not _contact(field, source)
 
 
 # "Forgot your password?": each request may send an email, so every POST counts (not only the

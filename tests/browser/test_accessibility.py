@@ -49,8 +49,14 @@ PAGES = [
     ("home", 200, "ul.akimat-list"),
     ("home-no-results", 200, "main form[role=search] + h2 + p"),
     ("akimat", 200, "main form input#number"),
-    ("letter-form", 200, "form.letter-form"),
-    ("letter-form-errors", 422, ".error-summary a[href='#subject']"),
+    # The letter, one thing per page (issue 14): each step, two with their errors, check your answers.
+    ("letter-step-kind", 200, "form.letter-form input#kind-0, form.letter-form input#writer-1, a.back-link"),
+    ("letter-step-letter", 200, "form.letter-form select#category, a.back-link"),
+    ("letter-step-letter-errors", 422, ".error-summary a[href='#subject']"),
+    ("letter-step-complaint", 200, "form.letter-form input#disputed_party"),
+    ("letter-step-about", 200, "form.letter-form input#surname"),
+    ("letter-step-about-errors", 422, ".error-summary a[href='#surname']"),
+    ("letter-check", 200, "dl.check-list a[href$='change=1'], form[action$='/letters/new/check'] button"),
     ("receipt", 200, ".big-code"),
     ("track", 200, "main form input#code"),
     ("track-error", 422, ".error-summary a[href='#code']"),
@@ -325,15 +331,27 @@ def _sign_in(page, role, app=None, visit=None):
     assert "/login" not in page.url, f"{role} could not sign in"
 
 
-def _fill_letter(page):
-    page.check("#kind-0")
+def _write_letter(visit):
+    """Through every step of the letter, a complaint (the longest way), with two steps failed first."""
+    page = visit.page
+    visit.goto("letter-step-kind", "/astana/letters/new")
+    page.check("#kind-1")
+    visit.submit("letter-step-letter")
+    visit.submit("letter-step-letter-errors")  # nothing filled in
     page.select_option("#category", index=1)
     page.fill("#subject", "Нет отопления в доме 12")
     page.fill("#body", "Радиаторы холодные третью неделю, просим принять меры.")
+    visit.submit("letter-step-complaint")
+    page.fill("#disputed_party", "ЖИК дома 12")
+    page.fill("#complaint_request", "Включить отопление.")
+    visit.submit("letter-step-about")
+    visit.submit("letter-step-about-errors")  # nothing filled in
     page.fill("#surname", "Сейтқали")
     page.fill("#given_name", "Дәурен")
     page.fill("#address", "Астана, Мәңгілік Ел даңғылы, 10")
     page.fill("#email", "dauren@example.kz")
+    visit.submit("letter-check")
+    visit.submit("receipt")
 
 
 def _resident_pages(visit, letters):
@@ -341,10 +359,7 @@ def _resident_pages(visit, letters):
     visit.goto("home", "/")
     visit.goto("home-no-results", "/?q=zzz")
     visit.goto("akimat", "/astana/")
-    visit.goto("letter-form", "/astana/letters/new")
-    visit.submit("letter-form-errors")  # nothing filled in
-    _fill_letter(page)
-    visit.submit("receipt")
+    _write_letter(visit)
     visit.goto("track", "/astana/track")
     page.fill("#number", letters["answered"])
     page.fill("#code", "WRONG-CODE-2345")
@@ -719,20 +734,30 @@ def test_resident_writes_a_letter_with_the_keyboard_alone(browser, base_url):
     _navigation(page, lambda: page.keyboard.press("Enter"))
     assert page.url.endswith("/astana/letters/new")
 
-    # The form, from the top: skip link, then the first field of the form.
+    # Each step, from the top: skip link, the back link, then the step's first field.
     keys.press("Tab")
     keys.press("Enter")
+    back = keys.press("Tab")
+    assert "back-link" in back["cls"], f"the first Tab stop of a step is {back}, not its back link"
     first = keys.press("Tab")
-    assert first["id"] == "kind-0", f"the first Tab stop in the form is {first}, not the kind of letter"
+    assert first["id"] == "kind-0", f"the first field of the first step is {first}, not the kind of letter"
     keys.press("Space")
     assert page.is_checked("#kind-0")
     assert keys.press("ArrowDown")["id"] == "kind-1" and page.is_checked("#kind-1")  # arrows move the choice
     assert keys.press("ArrowUp")["id"] == "kind-0" and page.is_checked("#kind-0")
+    writer = keys.tab_to(lambda f: f["id"].startswith("writer-"))
+    assert writer["checked"], "Tab should land on the chosen way of writing (with a name)"
+    keys.tab_to(lambda f: f["tag"] == "button" and f["type"] == "submit")
+    _navigation(page, lambda: page.keyboard.press("Enter"))
+
     keys.tab_to_id("category")
     keys.press("ArrowDown")  # a closed select changes its choice with the arrows
-    assert page.input_value("#category") != "0", "the topic did not change with the arrow key"
+    assert page.input_value("#category") != "0", "the area did not change with the arrow key"
     keys.type_into("subject", "Аялдамадағы жол шұңқыры")
     keys.type_into("body", "Аялдама жанындағы жолда үлкен шұңқыр бар. Жөндеуді сұраймын.")
+    keys.tab_to(lambda f: f["tag"] == "button" and f["type"] == "submit")
+    _navigation(page, lambda: page.keyboard.press("Enter"))
+
     keys.type_into("surname", "Сейтқали")
     keys.type_into("given_name", "Дәурен")
     keys.type_into("email", "dauren@example.kz")  # the postal address is forgotten on purpose
@@ -746,11 +771,17 @@ def test_resident_writes_a_letter_with_the_keyboard_alone(browser, base_url):
 
     # The error summary takes focus; its link takes the reader to the field.
     summary = keys.focused()
-    assert "error-summary" in summary["cls"], f"focus after a failed send is on {summary}, not the error summary"
+    assert "error-summary" in summary["cls"], f"focus after a failed step is on {summary}, not the error summary"
     link = keys.press("Tab")
     assert link["href"] == "#address", f"the first Tab stop in the error summary is {link}"
     assert keys.press("Enter")["id"] == "address", "the error summary link did not move focus to the field"
     page.keyboard.type("Астана, Мәңгілік Ел даңғылы, 10")
+    keys.tab_to(lambda f: f["tag"] == "button" and f["type"] == "submit")
+    _navigation(page, lambda: page.keyboard.press("Enter"))
+
+    # Check your answers: the Change links, then Send.
+    change = keys.tab_to(lambda f: f["tag"] == "a" and "change=1" in f["href"])
+    assert change["href"].endswith("/letters/new/kind?change=1"), f"the first Change link is {change}"
     keys.tab_to(lambda f: f["tag"] == "button" and f["type"] == "submit")
     _navigation(page, lambda: page.keyboard.press("Enter"))
 

@@ -29,27 +29,30 @@ def test_resident_writes_in_kazakh_and_tracks_the_letter(browser, base_url, java
     page.get_by_role("link", name="Астана қаласының әкімдігі").click()
     page.get_by_role("link", name=kk("Write a letter")).first.click()
 
-    # First a mistake: an IIN with a wrong control digit. The form says so and keeps the text.
+    # One thing per page (tests/browser/test_letter_steps_journey.py walks the steps in full).
     page.get_by_label(kk("Application"), exact=True).check()
-    page.get_by_label(kk("Topic")).select_option(label="Жолдар және қоғамдық көлік")
+    page.get_by_role("button", name=kk("Continue")).click()
+    page.get_by_label(kk("Area")).select_option(label="Жолдар және қоғамдық көлік")
     page.get_by_label(kk("Subject")).fill("Аялдамадағы жол шұңқыры")
     page.get_by_label(kk("Your letter")).fill("Аялдама жанындағы жолда үлкен шұңқыр бар. Жөндеуді сұраймын.")
+    page.get_by_role("button", name=kk("Continue")).click()
+
+    # First a mistake: an IIN with a wrong control digit. The step says so and keeps what was typed.
     page.get_by_label(kk("Surname")).fill("Сейтқали")
     page.get_by_label(kk("Name"), exact=True).fill("Дәурен")
     page.get_by_label(kk("IIN")).fill("900101300018")
     page.get_by_label(kk("Postal address")).fill("Астана, Мәңгілік Ел даңғылы, 10")
     page.get_by_label(kk("Email")).fill("dauren@example.kz")
     page.get_by_label(kk("Kazakh")).check()
-    page.get_by_role("button", name=kk("Send the letter")).click()
+    page.get_by_role("button", name=kk("Continue")).click()
 
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text(kk("There is a problem"))
     expect(summary).to_contain_text(kk("This IIN is not valid: check the digits against your ID card."))
-    expect(page.get_by_label(kk("Your letter"))).to_have_value(
-        "Аялдама жанындағы жолда үлкен шұңқыр бар. Жөндеуді сұраймын."
-    )
+    expect(page.get_by_label(kk("Postal address"))).to_have_value("Астана, Мәңгілік Ел даңғылы, 10")
     summary.get_by_role("link").first.click()
     page.get_by_label(kk("IIN")).fill("900101300017")
+    page.get_by_role("button", name=kk("Continue")).click()
     page.get_by_role("button", name=kk("Send the letter")).click()
 
     expect(page.get_by_role("heading", name=kk("Your letter is registered"))).to_be_visible()

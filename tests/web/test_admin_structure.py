@@ -155,13 +155,16 @@ def test_a_retired_category_leaves_the_letter_form_and_its_letters_keep_it(app):
     category_id = _by_code(app, Category, code)
     resident = app.test_client()
     resident.get("/language/ru?next=/")
-    assert f"Тема {code}" in resident.get("/astana/letters/new").get_data(as_text=True)
+    # The areas are offered on the letter's second step (the first asks its kind).
+    kind = {"kind": "application", "writer": "named"}
+    assert post_form(resident, "/astana/letters/new/kind", kind, "/astana/letters/new").status_code == 302
+    assert f"Тема {code}" in resident.get("/astana/letters/new/letter").get_data(as_text=True)
     with app.app_context():
         letter, _ = factories.letter(category=code)
         letter_id = letter.id
     retire_url = f"/astana/admin/categories/{category_id}/retire"
     assert post_form(client, retire_url, {}, "/astana/admin/categories").status_code == 302
-    assert f"Тема {code}" not in resident.get("/astana/letters/new").get_data(as_text=True)
+    assert f"Тема {code}" not in resident.get("/astana/letters/new/letter").get_data(as_text=True)
     with app.app_context():
         from akimat_reception.models import Letter
 

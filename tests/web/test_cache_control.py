@@ -81,6 +81,8 @@ def urls(app):
         "reception.home": "/astana/",
         "reception.ratings": "/astana/ratings",
         "reception.new_letter": "/astana/letters/new",
+        "reception.letter_step": "/astana/letters/new/letter",
+        "reception.check_letter": "/astana/letters/new/check",
         "reception.receipt": f"/astana/letters/{number}/receipt",
         "reception.track": "/astana/track",
         "reception.letter_status": f"/astana/track/{number}",

@@ -241,7 +241,7 @@ def test_a_closed_akimat_refuses_new_letters_pointing_to_its_parent_and_tracking
         platform, f"/platform/akimats/{district['id']}/reopen", {}, form_url=f"/platform/akimats/{district['id']}"
     )
     assert reopened.status_code == 302
-    assert 'name="body"' in resident.get(f"/{district['slug']}/letters/new").get_data(as_text=True)
+    assert 'name="kind"' in resident.get(f"/{district['slug']}/letters/new").get_data(as_text=True)
 
 
 def test_the_prefix_is_frozen_on_the_edit_page_once_letters_exist(app, platform):

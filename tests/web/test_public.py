@@ -49,10 +49,11 @@ def test_reception_page_of_an_unknown_akimat_is_404(client):
     assert client.get("/atlantis/").status_code == 404
 
 
-def test_letter_form_offers_the_akimat_categories(client):
+def test_writing_a_letter_starts_with_its_kind_one_thing_per_page(client):
+    # The akimat's areas come on the next step (tests/web/test_letter_steps.py).
     html = client.get("/astana/letters/new", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Roads and public transport" in html
-    assert 'name="submission_token"' in html
+    assert "What kind of letter is it?" in html and "You ask for information." in html
+    assert "Roads and public transport" not in html and 'name="surname"' not in html
 
 
 def test_valid_letter_is_registered_and_receipt_shows_number_code_and_deadline(app, client):
@@ -102,7 +103,7 @@ def test_reposting_the_same_form_creates_one_letter(app, client):
         ({"surname": "   "}, "surname", "This field is required."),
         ({"body": "short"}, "body", "Write from 10 to 10000 characters."),
         ({"kind": "complaint"}, "disputed_party", "A complaint must say this."),
-        ({"category": "0"}, "category", "Choose a topic."),
+        ({"category": "0"}, "category", "Choose an area."),
     ],
 )
 def test_invalid_letter_shows_error_by_the_field_and_keeps_what_was_typed(app, client, change, field, message):
