@@ -19,15 +19,18 @@ INDEX = 2 + 18 + 78
 
 @pytest.fixture
 def tenant(app):
-    """An akimat of its own with 300 letters of the last five weeks: several pages of open letters,
+    """An akimat of its own with 400 letters of the last three weeks: several pages of open letters,
     also in the executor's department."""
     with owner_context(app):  # the bulk generator moves the sequences past its ids: the owner may
         akimat = db.session.scalar(select(Akimat).where(Akimat.slug == SLUG))
         if akimat is None:
             akimat = create_akimat(INDEX, datetime.now(UTC))
-            add_letters([akimat], 300, seed=9, span_days=35)
+            add_letters([akimat], 400, seed=9, span_days=21)
         akimat_id = akimat.id
+        # Whatever today's date: more than a page of open letters, in the executor's department too.
+        department_id = akimat.departments[0].id
         db.session.remove()
+    assert len(_open_in_order(app, akimat_id, department_id)) > app.config["PER_PAGE"]
     return akimat_id
 
 
