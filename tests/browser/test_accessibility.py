@@ -115,6 +115,10 @@ PAGES = [
     ("office-inbox-awaiting", 200, "main form select#assigned"),
     ("akim-subordinates", 200, "main form select#days"),
     ("admin-subordinates", 200, "main form select#days"),
+    # Issue 14: the answer on paper, printed, recorded as sent, and listed for the registrars.
+    ("office-letter-paper-answer", 200, ".answer-signature, form[action$='/answer/dispatch'] input[type=radio]"),
+    ("office-answer-print", 200, "article.official-letter .letterhead, .signature-block"),
+    ("office-paper-answers", 200, "main table.cards td a"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -365,6 +369,9 @@ def _registrar_pages(visit, letters):
     )
     visit.goto("office-letter-executor-card", f"/astana/office/letters/{letters['routed']}")
     visit.goto("office-inbox-awaiting", "/astana/office/?assigned=awaiting")
+    visit.goto("office-letter-paper-answer", f"/astana/office/letters/{letters['on_paper']}")
+    visit.goto("office-answer-print", f"/astana/office/letters/{letters['on_paper']}/answer/print")
+    visit.goto("office-paper-answers", "/astana/office/answers/on-paper")
     visit.goto("account", "/account")
     visit.goto("office-phones", "/astana/office/phones/")
     visit.goto("password", "/account/password")
@@ -489,7 +496,9 @@ def site(browser, base_url, live_app, axe_source, artifacts):
         registered, _ = factories.letter(subject="Нет отопления в доме 12", category="utilities")
         routed, _ = factories.routed_letter(subject="Жалоба на вывоз мусора", category="utilities")
         answered, code = _answered_letter()
+        on_paper, _ = factories.answered_letter(email=None, phone=None, subject="Ремонт подъезда")
         letters = {
+            "on_paper": on_paper.number,
             "registered": registered.number,
             "routed": routed.number,
             "answered": answered.number,

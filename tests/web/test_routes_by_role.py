@@ -55,6 +55,10 @@ EXPECTED = {
     "office.decide_extension": _only("akim", ok=302),
     "office.instruct": _only("akim", ok=302),
     "office.control": _only("controller", ok=302),
+    # The answer on paper: printed, recorded as sent, and listed for those who send it.
+    "office.print_answer": _only("registrar", "executor"),
+    "office.dispatch_answer": _only("registrar", "executor", ok=302),
+    "office.paper_answers": _only("registrar", "executor"),
     "answer_templates.index": _only("executor"),
     "answer_templates.new": _only("executor"),
     "answer_templates.edit": _only("executor"),
@@ -109,6 +113,7 @@ class Fixtures:
     admin: AdminFixtures
     to_name: str  # with the executor's department, for a named executor
     executor: int
+    on_paper: str  # answered, for a resident with only a postal address
 
 
 def _fixtures(app) -> Fixtures:
@@ -172,6 +177,7 @@ def _fixtures(app) -> Fixtures:
         db.session.add(override)
         db.session.commit()
         to_name, _ = factories.routed_letter()
+        on_paper, _ = factories.answered_letter(email=None, phone=None)
         return Fixtures(
             with_file.number,
             fresh.number,
@@ -189,6 +195,7 @@ def _fixtures(app) -> Fixtures:
             admin_fixtures(),
             to_name.number,
             executor.id,
+            on_paper.number,
         )
 
 
@@ -224,6 +231,9 @@ def _requests(f: Fixtures, department: int):
         ),
         "office.instruct": ("POST", f"{office}/{f.letter}/instruction", {"instruction": "Доложить"}),
         "office.control": ("POST", f"{office}/{f.drafted}/control", {"verdict": "approve"}),
+        "office.print_answer": ("GET", f"{office}/{f.on_paper}/answer/print", None),
+        "office.dispatch_answer": ("POST", f"{office}/{f.on_paper}/answer/dispatch", {"method": "post"}),
+        "office.paper_answers": ("GET", "/astana/office/answers/on-paper", None),
         "answer_templates.index": ("GET", "/astana/office/templates/", None),
         "answer_templates.new": ("GET", "/astana/office/templates/new", None),
         "answer_templates.edit": ("GET", f"/astana/office/templates/{f.template}", None),
