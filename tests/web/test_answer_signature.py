@@ -97,7 +97,8 @@ def test_a_curt_draft_is_sent_with_a_warning_and_control_approves_it_knowingly(a
     assert "Warning:" in page and "too short" in page
     controller = _client(app, "controller")
     refused = post_form(controller, f"{url}/control", {"verdict": "approve"}, form_url=url, headers=EN)
-    assert refused.status_code == 422 and "approve the answer as it is" in refused.get_data(as_text=True)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "These rules only warn" in html and "approve the answer as it is" in html
     approved = post_form(controller, f"{url}/control", {"verdict": "approve", "despite_warnings": "y"}, form_url=url)
     assert approved.status_code == 302
     with app.app_context():
