@@ -6,6 +6,7 @@ from flask import abort, g, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -30,11 +31,15 @@ def print_answer(number):
     require(Action.DISPATCH_ANSWER, letter)
     answer = letter.sent_answer or abort(404)
     _log_personal_data_access(letter)  # the printed letter carries the resident's name and address
-    # The letter goes to the resident in the language they wrote in, its headings too.
+    # The letter goes to the resident in the language they wrote in, its headings too; the page
+    # around it (menu, hints) stays in the reader's.
     with force_locale(letter.language):
-        return render_template(
-            "office/answer_print.html", letter=letter, answer=answer, signature=answer_signature(answer)
+        official_letter = Markup(
+            render_template(
+                "office/answer_letter.html", letter=letter, answer=answer, signature=answer_signature(answer)
+            )
         )
+    return render_template("office/answer_print.html", letter=letter, answer=answer, official_letter=official_letter)
 
 
 @bp.post("/letters/<number>/answer/dispatch")
