@@ -17,6 +17,7 @@ class Action(enum.StrEnum):
     DECIDE_EXTENSION = "decide_extension"  # the akim or a deputy (APPK art. 76)
     INSTRUCT = "instruct"  # the akim's instruction (резолюция) on a letter
     CONTROL = "control"  # approve a draft answer, return it for rework, uphold a disputed one
+    DISPATCH_ANSWER = "dispatch_answer"  # print the answer on paper and record its posting or handing over
     MANAGE_TEMPLATES = "manage_templates"  # a department's canned paragraphs
     VIEW_DASHBOARD = "view_dashboard"
     VIEW_OVERSIGHT = "view_oversight"  # journal verification and the personal-data access log
@@ -38,10 +39,19 @@ MATRIX: dict[Role, frozenset[Action]] = {
             Action.FORWARD,
             Action.ASSESS_ANONYMOUS,
             Action.VERIFY_PHONES,
+            Action.VERIFY_PHONES,
+            Action.DISPATCH_ANSWER,
         }
     ),
     Role.EXECUTOR: frozenset(
-        {Action.VIEW_INBOX, Action.VIEW_LETTER, Action.ANSWER, Action.REQUEST_EXTENSION, Action.MANAGE_TEMPLATES}
+        {
+            Action.VIEW_INBOX,
+            Action.VIEW_LETTER,
+            Action.ANSWER,
+            Action.REQUEST_EXTENSION,
+            Action.MANAGE_TEMPLATES,
+            Action.DISPATCH_ANSWER,
+        }
     ),
     Role.CONTROLLER: frozenset({Action.VIEW_INBOX, Action.VIEW_LETTER, Action.CONTROL, Action.VERIFY_PHONES}),
     Role.AKIM: frozenset(

@@ -8,7 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..labels import ROLE_LABELS
 from .public import REQUIRED, _length
-from .validators import LocalDateField, strip
+from .validators import LocalDateField, PhoneNumber, strip
 
 CODE = r"^[A-Za-z0-9_.-]+$"
 CODE_RULE = _l("Use Latin letters, digits, dots, dashes and underscores only.")
@@ -116,3 +116,10 @@ class ExistingAccountForm(FlaskForm):
     """Accepting an invitation with an account (a person in several akimats): its own password."""
 
     password = PasswordField(_l("Your password"), validators=[DataRequired(**REQUIRED), _length(200)])
+
+
+class OfficialDetailsForm(FlaskForm):
+    """What an answer and a receipt slip say of the official: position and a work phone."""
+
+    position = StringField(_l("Position"), filters=[strip], validators=[Optional(), _length(200)])
+    work_phone = StringField(_l("Work phone"), filters=[strip], validators=[Optional(), _length(40), PhoneNumber()])

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..labels import DECISION_LABELS
@@ -138,6 +138,8 @@ class InstructionForm(FlaskForm):
 class ControlForm(FlaskForm):
     verdict = RadioField(_l("Your decision"), validators=[InputRequired(message=_l("Choose the decision."))])
     control_comment = TextAreaField(_l("Comment"), filters=[strip], validators=[Optional(), Length(max=5000)])
+    # Offered only after an approval was refused for rules that only warn (domain/quality.py).
+    despite_warnings = BooleanField(_l("I have read the warnings: approve the answer as it is"))
 
     def __init__(self, *args, disputed=False, verdicts=("approve", "return", "uphold"), **kwargs):
         """`verdicts`: the decisions the domain allows now; `disputed` words the return for a dispute."""
@@ -182,3 +184,16 @@ class AnswerTemplateForm(FlaskForm):
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.department.choices = [SelectChoice(d.id, d.name) for d in departments]
+
+
+class DispatchForm(FlaskForm):
+    """The answer on paper left the akimat: posted, or handed over at the chancellery."""
+
+    method = RadioField(
+        _l("How the answer left"),
+        choices=[
+            SelectChoice("post", _l("Sent by post to the resident's address")),
+            SelectChoice("handed", _l("Handed over to the resident in person")),
+        ],
+        validators=[InputRequired(message=_l("Choose how the answer left: by post or handed over."))],
+    )

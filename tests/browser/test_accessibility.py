@@ -131,6 +131,10 @@ PAGES = [
     ("letter-status-anonymous", 200, ".anonymous-rules h2"),
     ("office-letter-anonymous", 200, "form[action$='/anonymous'] input[type=radio]"),
     ("office-letter-anonymous-errors", 422, ".error-summary a[href='#assessment_note']"),
+    # Issue 14: the answer on paper, printed, recorded as sent, and listed for the registrars.
+    ("office-letter-paper-answer", 200, ".answer-signature, form[action$='/answer/dispatch'] input[type=radio]"),
+    ("office-answer-print", 200, "article.official-letter .letterhead, .signature-block"),
+    ("office-paper-answers", 200, "main table.cards td a"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -406,6 +410,9 @@ def _registrar_pages(visit, letters):
     visit.goto("office-letter-anonymous", f"/astana/office/letters/{letters['anonymous']}")
     visit.page.check("#finding-0")  # "it reports a crime", and not a word of what: refused
     visit.submit("office-letter-anonymous-errors")
+    visit.goto("office-letter-paper-answer", f"/astana/office/letters/{letters['on_paper']}")
+    visit.goto("office-answer-print", f"/astana/office/letters/{letters['on_paper']}/answer/print")
+    visit.goto("office-paper-answers", "/astana/office/answers/on-paper")
     visit.goto("account", "/account")
     visit.goto("office-phones", "/astana/office/phones/")
     visit.goto("password", "/account/password")
@@ -553,6 +560,9 @@ def site(browser, base_url, live_app, axe_source, artifacts):
         letters = {
             "anonymous": anonymous.number,
             "anonymous_code": anonymous_code,
+        on_paper, _ = factories.answered_letter(email=None, phone=None, subject="Ремонт подъезда")
+        letters = {
+            "on_paper": on_paper.number,
             "registered": registered.number,
             "routed": routed.number,
             "answered": answered.number,

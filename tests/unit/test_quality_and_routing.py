@@ -49,11 +49,14 @@ def _problems(letter, decision=Decision.SATISFIED, body=None, **grounds):
     return [str(p) for p in raised.value.problems]
 
 
-def test_control_refuses_an_answer_in_another_language():
+def test_an_answer_in_another_language_is_refused_already_as_a_draft():
+    """Control's rule, met at drafting time (tests/unit/test_answer_rules.py: control too)."""
     letter, _ = factories.routed_letter(language="kk")
-    assert "The answer must be written in the language of the letter." in _problems(
-        letter, body=factories.ANSWER_TEXT["ru"]
-    )
+    with pytest.raises(lifecycle.DraftRefused) as raised:
+        lifecycle.submit_draft(letter, factories.staff(Role.EXECUTOR), Decision.SATISFIED, factories.ANSWER_TEXT["ru"])
+    assert [str(f.message) for f in raised.value.findings] == [
+        "The answer must be written in the language of the letter."
+    ]
 
 
 def test_control_refuses_a_curt_answer():

@@ -35,6 +35,7 @@ ADMIN_ONLY_POST = (
     "admin_staff.deactivate",
     "admin_staff.reactivate",
     "admin_staff.reset_second_factor",
+    "admin_staff.official_details",
 )
 
 
@@ -117,4 +118,9 @@ def admin_requests(f: AdminFixtures) -> dict:
         "admin_staff.deactivate": ("POST", f"{staff}/{f.to_deactivate}/deactivate", {}),
         "admin_staff.reactivate": ("POST", f"{staff}/{f.to_reactivate}/reactivate", {}),
         "admin_staff.reset_second_factor": ("POST", f"{staff}/{f.to_reset}/reset-second-factor", {}),
+        "admin_staff.official_details": (
+            "POST",
+            f"{staff}/{f.person}/details",
+            {"position": "Главный специалист", "work_phone": "+7 7172 40 05 00"},
+        ),
     }

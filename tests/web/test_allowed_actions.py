@@ -109,6 +109,17 @@ def answered():
     return factories.answered_letter()
 
 
+def answered_on_paper():
+    """The resident gave only a postal address: the answer waits to be posted."""
+    return factories.answered_letter(email=None, phone=None)
+
+
+def answer_on_paper_posted():
+    letter, code = factories.answered_letter(paper_answer=True)
+    lifecycle.dispatch_answer(letter, letter.sent_answer, "post", factories.staff(Role.REGISTRAR))
+    return letter, code
+
+
 def disputed():
     letter, code = factories.answered_letter()
     lifecycle.dispute(letter, "Ничего не сделано")
@@ -181,6 +192,8 @@ SCENARIOS = [
     refusal_in_control,
     draft_returned,
     answered,
+    answered_on_paper,
+    answer_on_paper_posted,
     disputed,
     disputed_after_upheld,
     transferred_out,
@@ -237,6 +250,8 @@ def _attempt(action: A, letter: Letter, user) -> bool:
             lifecycle.rate(letter, 4)
         elif action is A.DISPUTE:
             lifecycle.dispute(letter, "Ничего не сделано")
+        elif action is A.DISPATCH_ANSWER:
+            lifecycle.dispatch_answer(letter, letter.sent_answer, "handed", user)
         else:  # pragma: no cover - a new action needs its verb here
             raise AssertionError(action)
     except lifecycle.LifecycleError:
@@ -273,6 +288,7 @@ OFFICE_FORMS = {
     "hearing": {None: A.NOTIFY_HEARING},
     "answer": {None: A.SUBMIT_DRAFT},
     "control": {"approve": A.APPROVE_DRAFT, "return": A.RETURN_DRAFT, "uphold": A.UPHOLD_ANSWER},
+    "answer/dispatch": {None: A.DISPATCH_ANSWER},
 }
 TRACKING_FORMS = {"position": {None: A.STATE_POSITION}, "rating": {None: A.RATE}, "dispute": {None: A.DISPUTE}}
 FORM_RE = re.compile(r'<form method="post" action="[^"]*/letters?/[^"/]+/([a-z/]+)"[^>]*>(.*?)</form>', re.S)

@@ -56,6 +56,10 @@ EXPECTED = {
     "office.instruct": _only("akim", ok=302),
     "office.control": _only("controller", ok=302),
     "office.assess_anonymous": _only("registrar", ok=302),
+    # The answer on paper: printed, recorded as sent, and listed for those who send it.
+    "office.print_answer": _only("registrar", "executor"),
+    "office.dispatch_answer": _only("registrar", "executor", ok=302),
+    "office.paper_answers": _only("registrar", "executor"),
     "answer_templates.index": _only("executor"),
     "answer_templates.new": _only("executor"),
     "answer_templates.edit": _only("executor"),
@@ -111,6 +115,7 @@ class Fixtures:
     to_name: str  # with the executor's department, for a named executor
     executor: int
     anonymous: str = ""  # registered without name and address, not assessed yet
+    on_paper: str  # answered, for a resident with only a postal address
 
 
 def _fixtures(app) -> Fixtures:
@@ -175,6 +180,7 @@ def _fixtures(app) -> Fixtures:
         db.session.commit()
         to_name, _ = factories.routed_letter()
         anonymous, _ = factories.anonymous_letter()
+        on_paper, _ = factories.answered_letter(email=None, phone=None)
         return Fixtures(
             with_file.number,
             fresh.number,
@@ -193,6 +199,7 @@ def _fixtures(app) -> Fixtures:
             to_name.number,
             executor.id,
             anonymous.number,
+            on_paper.number,
         )
 
 
@@ -229,6 +236,9 @@ def _requests(f: Fixtures, department: int):
         "office.instruct": ("POST", f"{office}/{f.letter}/instruction", {"instruction": "Доложить"}),
         "office.control": ("POST", f"{office}/{f.drafted}/control", {"verdict": "approve"}),
         "office.assess_anonymous": ("POST", f"{office}/{f.anonymous}/anonymous", {"finding": "none"}),
+        "office.print_answer": ("GET", f"{office}/{f.on_paper}/answer/print", None),
+        "office.dispatch_answer": ("POST", f"{office}/{f.on_paper}/answer/dispatch", {"method": "post"}),
+        "office.paper_answers": ("GET", "/astana/office/answers/on-paper", None),
         "answer_templates.index": ("GET", "/astana/office/templates/", None),
         "answer_templates.new": ("GET", "/astana/office/templates/new", None),
         "answer_templates.edit": ("GET", f"/astana/office/templates/{f.template}", None),

@@ -16,6 +16,7 @@ from ...extensions import db
 from ...models import Akimat, Department, Invitation, Membership, Role, User
 from ..accounts import AccountError, akimats_left_without_admin, end_all_sessions, may_deactivate
 from ..accounts import deactivate as deactivate_account
+from ..identity import normalize_phone
 from ..permissions import Action, can
 from ..recovery_codes import void_recovery_codes
 from .invitations import Grant, InvitationError, check_grants
@@ -171,3 +172,17 @@ def reset_second_factor(user: User, by: User, akimat: Akimat | None = None) -> N
         "second_factor_reset", "user", user.id, by, akimat_id, {"second_factor": had}, {"second_factor": False}
     )
     end_all_sessions(user)  # commits
+
+
+def set_official_details(user: User, akimat: Akimat, position: str, work_phone: str, by: User) -> None:
+    """What an answer and a receipt slip say of the official: their position and work phone
+    (E.164; empty: the answer gives the department's line instead). The caller commits."""
+    _require_admin(by, akimat)
+    phone = normalize_phone(work_phone) if work_phone.strip() else None
+    if work_phone.strip() and phone is None:
+        raise StaffRuleError(_l("Enter a phone number like +7 701 234 5678."))
+    before = {"position": user.position, "work_phone": user.work_phone}
+    user.position, user.work_phone = position.strip() or None, phone
+    after = {"position": user.position, "work_phone": user.work_phone}
+    if after != before:
+        record_change("staff_details_changed", "user", user.id, by, akimat.id, before, after)

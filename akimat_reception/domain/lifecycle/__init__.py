@@ -11,6 +11,7 @@ The verbs, in the order the procedure runs:
 - terms: `request_extension`, `decide_extension` (APPK art. 76), `remind_deadlines` (daily);
 - answering: `notify_preliminary_refusal`, `state_position` (APPK art. 73), `submit_draft`;
 - control: `approve_draft`, `return_draft`, `uphold_answer`;
+- dispatch: `dispatch_answer` (the answer on paper posted or handed over);
 - verdict: `rate`, `dispute` (the resident), `close_answered` (daily).
 """
 
@@ -26,7 +27,16 @@ from .allowed import (
 )
 from .anonymous import assess_anonymous
 from .answering import notify_preliminary_refusal, state_position, submit_draft
+from .answering import (
+    DraftRefused,
+    notify_preliminary_refusal,
+    open_returns,
+    state_position,
+    submit_draft,
+    warnings_for,
+)
 from .control import approve_draft, return_draft, uphold_answer
+from .dispatch import DispatchMethod, dispatch_answer, needs_paper, outgoing_number
 from .registration import Submission, find_by_token, register, submit
 from .routing import (
     assign,
@@ -44,6 +54,8 @@ from .verdict import DISPUTING_RATING, close_answered, dispute, rate
 
 __all__ = [
     "DISPUTING_RATING",
+    "DispatchMethod",
+    "DraftRefused",
     "LetterAction",
     "LifecycleError",
     "NotAllowed",
@@ -60,11 +72,15 @@ __all__ = [
     "executors_of",
     "close_answered",
     "decide_extension",
+    "dispatch_answer",
     "dispute",
     "find_by_token",
     "forward",
     "instruct",
+    "needs_paper",
     "notify_preliminary_refusal",
+    "open_returns",
+    "outgoing_number",
     "pending_extension",
     "rate",
     "register",
@@ -78,5 +94,6 @@ __all__ = [
     "submit_draft",
     "transfer_to_akimat",
     "uphold_answer",
+    "warnings_for",
     "why_not",
 ]

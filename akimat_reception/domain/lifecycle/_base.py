@@ -23,9 +23,12 @@ class NotAllowed(LifecycleError):
 
 
 class QualityProblems(LifecycleError):
-    def __init__(self, problems):
+    """`only_warnings`: every problem is a rule that warns, so control may approve despite them."""
+
+    def __init__(self, problems, only_warnings: bool = False):
         super().__init__(problems[0])
         self.problems = problems
+        self.only_warnings = only_warnings
 
 
 def lock(letter: Letter) -> None:

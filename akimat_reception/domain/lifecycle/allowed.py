@@ -43,6 +43,7 @@ class LetterAction(enum.StrEnum):
     APPROVE_DRAFT = "approve_draft"
     RETURN_DRAFT = "return_draft"  # a draft, or a disputed answer, back to the department
     UPHOLD_ANSWER = "uphold_answer"  # a disputed answer stands
+    DISPATCH_ANSWER = "dispatch_answer"  # the answer on paper posted or handed over (dispatch.py)
     # The resident's, on the tracking page (no account: whoever holds the access code).
     STATE_POSITION = "state_position"
     RATE = "rate"
@@ -64,6 +65,7 @@ PERMISSION: dict[LetterAction, Action | None] = {
     LetterAction.APPROVE_DRAFT: Action.CONTROL,
     LetterAction.RETURN_DRAFT: Action.CONTROL,
     LetterAction.UPHOLD_ANSWER: Action.CONTROL,
+    LetterAction.DISPATCH_ANSWER: Action.DISPATCH_ANSWER,
     LetterAction.STATE_POSITION: None,
     LetterAction.RATE: None,
     LetterAction.DISPUTE: None,
@@ -215,6 +217,20 @@ def _answer_not_disputed(letter: Letter, now: datetime) -> str | None:
     return None
 
 
+def needs_paper(letter: Letter) -> bool:
+    """The answer goes out on paper too: the resident asked for it, or left only a postal address."""
+    return bool(letter.paper_answer or not (letter.email or letter.phone))
+
+
+def _paper_answer_to_send(letter: Letter, now: datetime) -> str | None:
+    answer = letter.sent_answer
+    if answer is None or not needs_paper(letter):
+        return _l("There is no answer to send on paper.")
+    if answer.dispatched_at is not None:
+        return _l("The answer on paper has already been sent or handed over.")
+    return None
+
+
 RULES: dict[LetterAction, Rule] = {
     LetterAction.ASSIGN: _open_and_assessed,
     LetterAction.FORWARD: _open_and_assessed,
@@ -229,6 +245,7 @@ RULES: dict[LetterAction, Rule] = {
     LetterAction.APPROVE_DRAFT: _draft_in_control,
     LetterAction.RETURN_DRAFT: _draft_or_dispute,
     LetterAction.UPHOLD_ANSWER: _disputed,
+    LetterAction.DISPATCH_ANSWER: _paper_answer_to_send,
     LetterAction.STATE_POSITION: _hearing_open,
     LetterAction.RATE: _answer_not_rated,
     LetterAction.DISPUTE: _answer_not_disputed,

@@ -14,6 +14,26 @@ from ._base import LifecycleError, lock, require_role, require_state
 from .allowed import LetterAction, refusal_problem
 
 
+class DraftRefused(LifecycleError):
+    """The draft breaks an answer rule that blocks approval; `findings` say which, by field."""
+
+    def __init__(self, findings: list[quality.Finding]):
+        super().__init__(findings[0].message)
+        self.findings = findings
+
+
+def warnings_for(answer: Answer, now: datetime | None = None) -> list[quality.Finding]:
+    """The rules a saved draft breaks that only warn: the executor sees them, control decides."""
+    letter = answer.letter
+    return [f for f in quality.review(quality.Wording.of(answer), letter, now or utcnow()) if not f.blocks]
+
+
+def open_returns(letter: Letter) -> list[Answer]:
+    """The drafts returned for rework that still wait for it: none once a later answer was sent."""
+    sent = letter.sent_answer
+    return [a for a in letter.returned_drafts if sent is None or a.id > sent.id]
+
+
 def notify_preliminary_refusal(letter: Letter, grounds: str, actor: User, now: datetime | None = None) -> None:
     """The right to be heard (APPK art. 73): the resident learns of the intended refusal and its
     grounds, and may state a position before the refusal can be sent."""
@@ -58,10 +78,12 @@ def submit_draft(
     require_state(actor, LetterAction.SUBMIT_DRAFT, letter, now)
     if not body.strip():
         raise LifecycleError(_l("Write the answer."))
-    if decision.needs_grounds and not (reasons.strip() and legal_basis.strip() and appeal_procedure.strip()):
-        raise LifecycleError(
-            _l("A refusal or leaving without consideration needs the reasons, the legal basis and how to appeal.")
-        )
+    # The rules control applies (domain/quality.py): the blocking ones stop the draft here already;
+    # the warnings are the caller's to show (quality.review of the saved answer).
+    wording = quality.Wording(decision, body, reasons, legal_basis, appeal_procedure)
+    blocking = [finding for finding in quality.review(wording, letter, now) if finding.blocks]
+    if blocking:
+        raise DraftRefused(blocking)
     if decision is Decision.REFUSED and (problem := refusal_problem(letter, now)) is not None:
         raise LifecycleError(problem)
     answer = Answer(

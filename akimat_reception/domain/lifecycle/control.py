@@ -11,6 +11,7 @@ from ...models._common import utcnow
 from .. import events, journal, notifications, quality, ratings
 from ._base import LifecycleError, QualityProblems, members, require_role, require_state
 from .allowed import LetterAction
+from .dispatch import outgoing_number
 
 
 def return_draft(letter: Letter, comment: str, actor: User, now: datetime | None = None) -> None:
@@ -40,18 +41,21 @@ def return_draft(letter: Letter, comment: str, actor: User, now: datetime | None
     db.session.commit()
 
 
-def approve_draft(letter: Letter, actor: User, now: datetime | None = None) -> Answer:
+def approve_draft(letter: Letter, actor: User, now: datetime | None = None, despite_warnings: bool = False) -> Answer:
     """Control approves the draft: it is sent to the resident at once, unless the answer rules
-    (domain/quality.py) find a problem in its words."""
+    (domain/quality.py, the same the draft passed) find a problem in its words. A rule that only
+    warns gives way when control approves `despite_warnings`; a blocking one never does. The
+    approver signs the answer, which gets its outgoing number (the letter on paper carries both)."""
     now = now or utcnow()
     role = require_role(actor, LetterAction.APPROVE_DRAFT, letter)
     require_state(actor, LetterAction.APPROVE_DRAFT, letter, now)
     draft = letter.draft
     assert draft is not None  # the rule of APPROVE_DRAFT
-    problems = quality.problems_with(draft, letter, now)
-    if problems:
-        raise QualityProblems(problems)
+    findings = quality.review(quality.Wording.of(draft), letter, now)
+    if any(f.blocks for f in findings) or (findings and not despite_warnings):
+        raise QualityProblems([f.message for f in findings], only_warnings=not any(f.blocks for f in findings))
     draft.status, draft.sent_at, draft.controlled_by_id = AnswerStatus.SENT, now, actor.id
+    draft.signed_by_id, draft.outgoing_number = actor.id, outgoing_number(letter, draft)
     ratings.record(draft.department_id, of=letter, sent=1)
     letter.status = LetterStatus.ANSWERED
     letter.answered_at = now

@@ -11,7 +11,7 @@ from ...domain.administration.invitations import Grant
 from ...domain.administration.structure import departments_in_service
 from ...domain.permissions import Action
 from ...extensions import db
-from ...forms.admin import NO_CHOICE, GrantRoleForm, InviteForm
+from ...forms.admin import NO_CHOICE, GrantRoleForm, InviteForm, OfficialDetailsForm
 from ...models import Invitation, Membership, Role, User
 from ..pagination import paginate
 from ..tenancy import make_tenant_blueprint, require, require_member
@@ -103,12 +103,13 @@ def revoke(invitation_id):
     return _on_invitation(invitation_id, invitations.revoke, _("The invitation was revoked: its link no longer works."))
 
 
-def _render_person(user: User, form: GrantRoleForm, status: int = 200):
+def _render_person(user: User, form: GrantRoleForm, status: int = 200, details_form: OfficialDetailsForm | None = None):
     return render_template(
         "admin/person.html",
         person=user,
         memberships=user.memberships_in(g.akimat),
         form=form,
+        details_form=details_form or OfficialDetailsForm(position=user.position, work_phone=user.work_phone),
         may_reset=staff.may_reset_second_factor(current_user, user),
     ), status
 
@@ -172,4 +173,20 @@ def reset_second_factor(user_id):
         user,
         lambda: staff.reset_second_factor(user, current_user, g.akimat),
         _("The second factor was reset: the person's sessions ended, and they set it up again at the next sign-in."),
+    )
+
+
+@bp.post("/<int:user_id>/details")
+def official_details(user_id):
+    """The person's position and work phone, which the answers they write and sign carry."""
+    user = _person_or_404(user_id)
+    form = OfficialDetailsForm()
+    if not form.validate_on_submit():
+        return _render_person(user, GrantRoleForm(departments=_departments().values()), 422, details_form=form)
+    return _change(
+        user,
+        lambda: staff.set_official_details(
+            user, g.akimat, form.position.data or "", form.work_phone.data or "", current_user
+        ),
+        _("The position and work phone were saved."),
     )

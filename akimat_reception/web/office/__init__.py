@@ -17,4 +17,4 @@ def staff_only():
     require_member()
 
 
-from . import anonymous, handover, inbox, letter  # noqa: E402,F401  (the pages register their routes on bp)
+from . import anonymous, handover, inbox, letter, paper_answers  # noqa: E402,F401  (the pages register their routes on bp)

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from ...domain import journal, lifecycle, routing
+from ...domain import journal, lifecycle, quality, routing
 from ...domain.events import EventKind
 from ...domain.lifecycle import LetterAction
 from ...domain.permissions import Action
@@ -19,6 +19,7 @@ from ...forms.office import (
     AnswerForm,
     AssignForm,
     ControlForm,
+    DispatchForm,
     ExecutorForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
@@ -128,12 +129,17 @@ def _render_letter(letter: Letter, status=200, **forms):
         search_form=search_form,
         searched=bool(search_form.find_akimat.data),
         quality_problems=forms.pop("quality_problems", None),
+        only_warnings=forms.pop("only_warnings", False),
+        open_returns=lifecycle.open_returns(letter),
+        warning_rules=quality.WARNING_RULES,
+        needs_paper=lifecycle.needs_paper(letter),
         **forms,
     ), status
 
 
 FORMS = {
     "anonymous_form": AnonymousAssessmentForm,
+    "dispatch_form": DispatchForm,
     "extension_form": ExtensionRequestForm,
     "hearing_form": HearingNoticeForm,
     "instruction_form": InstructionForm,
@@ -191,20 +197,30 @@ def answer(number):
         form.template.data = 0
         return _render_letter(letter, answer_form=form)
 
-    def perform(letter, f):
-        lifecycle.submit_draft(
+    if not form.validate_on_submit():
+        return _render_letter(letter, status=422, answer_form=form)
+    try:
+        drafted = lifecycle.submit_draft(
             letter,
             current_user,
-            Decision(f.decision.data),
-            f.body.data,
-            f.reasons.data or "",
-            f.legal_basis.data or "",
-            f.appeal_procedure.data or "",
+            Decision(form.decision.data),
+            form.body.data,
+            form.reasons.data or "",
+            form.legal_basis.data or "",
+            form.appeal_procedure.data or "",
         )
-
-    return _act(
-        number, Action.ANSWER, "answer_form", form, perform, "body", _l("The draft answer was sent to control.")
-    )
+    except lifecycle.DraftRefused as refused:
+        # The rules that block approval block the draft: each message by the field it is about.
+        for finding in refused.findings:
+            getattr(form, finding.field).errors.append(finding.message)
+        return _render_letter(letter, status=422, answer_form=form)
+    except lifecycle.LifecycleError as error:
+        form.body.errors.append(error.message)
+        return _render_letter(letter, status=422, answer_form=form)
+    flash(_("The draft answer was sent to control."), "success")
+    for finding in lifecycle.warnings_for(drafted):
+        flash(_("Warning: %(problem)s Control decides whether it may be sent.", problem=finding.message), "warning")
+    return redirect(url_for(".letter", number=letter.number))
 
 
 @bp.post("/letters/<number>/control")
@@ -215,7 +231,7 @@ def control(number):
     if form.validate_on_submit():
         try:
             if form.verdict.data == "approve":
-                lifecycle.approve_draft(letter, current_user)
+                lifecycle.approve_draft(letter, current_user, despite_warnings=form.despite_warnings.data)
                 message = _("The answer was approved and sent to the resident.")
             elif form.verdict.data == "uphold":
                 lifecycle.uphold_answer(letter, form.control_comment.data, current_user)
@@ -224,7 +240,13 @@ def control(number):
                 lifecycle.return_draft(letter, form.control_comment.data, current_user)
                 message = _("The answer was returned to the department for rework.")
         except lifecycle.QualityProblems as problems:
-            return _render_letter(letter, status=422, control_form=form, quality_problems=problems.problems)
+            return _render_letter(
+                letter,
+                status=422,
+                control_form=form,
+                quality_problems=problems.problems,
+                only_warnings=problems.only_warnings,
+            )
         except lifecycle.LifecycleError as error:
             form.verdict.errors.append(error.message)
         else:
