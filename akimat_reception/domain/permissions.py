@@ -39,7 +39,6 @@ MATRIX: dict[Role, frozenset[Action]] = {
             Action.FORWARD,
             Action.ASSESS_ANONYMOUS,
             Action.VERIFY_PHONES,
-            Action.VERIFY_PHONES,
             Action.DISPATCH_ANSWER,
         }
     ),

@@ -557,11 +557,10 @@ def site(browser, base_url, live_app, axe_source, artifacts):
         anonymous, anonymous_code = factories.anonymous_letter(
             subject="Ночью во дворе жгут мусор", category="utilities"
         )
+        on_paper, _ = factories.answered_letter(email=None, phone=None, subject="Ремонт подъезда")
         letters = {
             "anonymous": anonymous.number,
             "anonymous_code": anonymous_code,
-        on_paper, _ = factories.answered_letter(email=None, phone=None, subject="Ремонт подъезда")
-        letters = {
             "on_paper": on_paper.number,
             "registered": registered.number,
             "routed": routed.number,

@@ -26,7 +26,6 @@ from .allowed import (
     why_not,
 )
 from .anonymous import assess_anonymous
-from .answering import notify_preliminary_refusal, state_position, submit_draft
 from .answering import (
     DraftRefused,
     notify_preliminary_refusal,
