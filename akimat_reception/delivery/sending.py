@@ -5,8 +5,8 @@ import logging
 import smtplib
 from collections import Counter
 from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr
 
 from flask import current_app
 from flask_babel import force_locale
@@ -39,7 +39,7 @@ def _email(message: Claimed) -> EmailMessage:
     config = current_app.config
     email = EmailMessage()
     email["Subject"] = message.subject
-    email["From"] = formataddr((sender_name(message.language), config["MAIL_DEFAULT_SENDER"]))
+    email["From"] = Address(display_name=sender_name(message.language), addr_spec=config["MAIL_DEFAULT_SENDER"])
     email["To"] = message.recipient
     email["Message-ID"] = message.message_id
     email.set_content(reveal(message.body_text, message.secret))

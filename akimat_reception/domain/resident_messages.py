@@ -17,8 +17,12 @@ from .notifications import ACCESS_CODE_MARK, Message, as_delivered, letter_link
 
 
 def _sms(link: str, status_line: str, build, free: str = "") -> str:
-    """The SMS: what happened; the status (the same words as the page's); the link; a line each."""
-    return sms.fit(lambda text: f"{build(text)}\n{status_line}\n{link}", free, measure=as_delivered)
+    """The SMS: what happened; the status (the same words as the page's); the link; a line each.
+    The status is left out when it does not fit, or would leave too little of `free` (domain/sms.py)."""
+    text, kept = sms.fit_kept(lambda part: f"{build(part)}\n{status_line}\n{link}", free, measure=as_delivered)
+    if sms.fits(as_delivered(text)) and kept >= min(len(free), sms.MIN_FREE):
+        return text
+    return sms.fit(lambda part: f"{build(part)}\n{link}", free, measure=as_delivered)
 
 
 def link_target(letter: Letter) -> Letter:

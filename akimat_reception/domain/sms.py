@@ -3,11 +3,18 @@ them. A text in the GSM-7 alphabet fits 160 characters in one SMS and 153 a segm
 concatenated (the extension characters ^{}\\[~]|€ count two); any other character (Cyrillic,
 Kazakh) makes the whole SMS UCS-2: 70 characters in one, 67 a segment. Three Cyrillic segments
 are thus 201 characters. Every SMS carries the one-click link, so it says only what happened and
-when; what does not fit (a long reason, a body's long name) is shortened, and the page has it all."""
+when; what does not fit (a long reason, a body's long name) is shortened, and the page has it all.
+The status line goes too when keeping it would cut the free text below MIN_FREE characters.
+
+The link is PUBLIC_BASE_URL, the akimat's slug, "/l/" and a 16-character token: the budget holds
+with a base URL and slug of up to LINK_ALLOWANCE characters together (https://qabyldau.akimat.gov.kz
+and zhetysu-oblysy are 44), tested in every language with the longest number and status."""
 
 import math
 
 MAX_SEGMENTS = 3
+LINK_ALLOWANCE = 45
+MIN_FREE = 60
 ELLIPSIS = "..."  # GSM-7: an ellipsis character would turn an English SMS into UCS-2
 
 GSM7_BASIC = frozenset(
@@ -42,14 +49,19 @@ def fits(text: str) -> bool:
 
 
 def fit(build, free: str, measure=lambda text: text) -> str:
+    return fit_kept(build, free, measure)[0]
+
+
+def fit_kept(build, free: str, measure=lambda text: text) -> tuple[str, int]:
     """`build(free)` shortened until it fits the budget: `free` (a reason, a name) loses its end,
     marked with ELLIPSIS. `measure` turns the text into what the resident receives (the marks of
     secrets replaced by values as long as theirs). If even an empty `free` does not fit, the text
-    is returned as it is: the fixed words are the test's to keep short (tests/unit/test_sms_budget.py)."""
+    is returned as it is: the fixed words are the test's to keep short (tests/unit/test_sms_budget.py).
+    Returns the text and how many characters of `free` it kept."""
     free = " ".join(free.split())
     text = build(free)
     if fits(measure(text)):
-        return text
+        return text, len(free)
     low, high = 0, len(free)  # the longest prefix that fits: binary search
     while low < high:
         middle = (low + high + 1) // 2
@@ -57,4 +69,4 @@ def fit(build, free: str, measure=lambda text: text) -> str:
             low = middle
         else:
             high = middle - 1
-    return build(free[:low].rstrip() + ELLIPSIS) if low else build(ELLIPSIS)
+    return (build(free[:low].rstrip() + ELLIPSIS) if low else build(ELLIPSIS)), low
