@@ -158,3 +158,8 @@ def test_a_tracked_letter_closes_after_the_idle_time(app):
 def test_the_tracking_form_and_receipt_lead_to_a_lost_code(app):
     html = app.test_client().get("/astana/track", headers=EN).get_data(as_text=True)
     assert 'href="/astana/lost-code"' in html and "I lost my access code" in html
+    _, number, code = _new_letter(app, email=None, phone=None)
+    browser = app.test_client()
+    _track(browser, number, code)
+    receipt = browser.get(f"/astana/letters/{number}/receipt", headers=EN).get_data(as_text=True)
+    assert code not in receipt and 'href="/astana/lost-code"' in receipt  # the code is gone: the way back is not
