@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.oversight import bp as oversight_bp
     from .web.platform import bp as platform_bp
     from .web.public import home_bp, reception_bp
+    from .web.public.continuity import bp as continuity_bp
     from .web.public.my_letters import bp as my_letters_bp
     from .web.public.phones import bp as phones_bp
 
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         reception_bp,
         my_letters_bp,
+        continuity_bp,
         phones_bp,
         office_bp,
         answer_templates_bp,

@@ -60,7 +60,12 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "reception@akimat.example.kz")
-    MAIL_SENDER_NAME = os.environ.get("MAIL_SENDER_NAME", "Virtual reception of the akim")
+    # The From name of every email. Unset, it is "Virtual reception of the akim" in the message's
+    # language (delivery/sending.py); MAIL_SENDER_NAME_KK/_RU/_EN, or MAIL_SENDER_NAME for all, override it.
+    MAIL_SENDER_NAME = os.environ.get("MAIL_SENDER_NAME") or None
+    MAIL_SENDER_NAME_KK = os.environ.get("MAIL_SENDER_NAME_KK") or None
+    MAIL_SENDER_NAME_RU = os.environ.get("MAIL_SENDER_NAME_RU") or None
+    MAIL_SENDER_NAME_EN = os.environ.get("MAIL_SENDER_NAME_EN") or None
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
     # module:Class with send(phone, text, idempotency_key). The default holds every SMS (status "held"):
     # set a real gateway in production; "akimat_reception.delivery:DevelopmentSmsSink" logs them as sent.
@@ -101,6 +106,13 @@ class Config:
     RATELIMIT_LETTERS_PER_CONTACT = os.environ.get("RATELIMIT_LETTERS_PER_CONTACT", "3 per hour;10 per day")
     RATELIMIT_TRACK_PER_NUMBER = os.environ.get("RATELIMIT_TRACK_PER_NUMBER", "5 per 15 minutes")
     RATELIMIT_TRACK_PER_CLIENT = os.environ.get("RATELIMIT_TRACK_PER_CLIENT", "20 per 15 minutes")
+    # "I lost my code": each request sends an email or SMS, so per letter it is tight (a resident
+    # asks once or twice; more is someone pestering the resident) and per connection it is modest.
+    # A tracked letter closes after this many minutes without a page of it seen (web/public/tracked.py):
+    # a shared computer does not keep it open for the whole browser session.
+    TRACKING_IDLE_MINUTES = int(os.environ.get("TRACKING_IDLE_MINUTES", "30"))
+    RATELIMIT_LOST_CODE_PER_NUMBER = os.environ.get("RATELIMIT_LOST_CODE_PER_NUMBER", "3 per day")
+    RATELIMIT_LOST_CODE_PER_CLIENT = os.environ.get("RATELIMIT_LOST_CODE_PER_CLIENT", "10 per hour")
     RATELIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_PER_ACCOUNT", "10 per 15 minutes")
     RATELIMIT_LOGIN_PER_CLIENT = os.environ.get("RATELIMIT_LOGIN_PER_CLIENT", "30 per 15 minutes")
     # "My letters" (domain/contact_codes.py): one-time codes a day per contact, per client (the

@@ -5,13 +5,15 @@ import logging
 import smtplib
 from collections import Counter
 from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..domain.notifications import ACCESS_CODE_MARK
+from ..domain.notifications import reveal
 from ..extensions import db
 from ..models import Channel, DeliveryStatus, OutboxMessage
 from ..models._common import utcnow
@@ -23,20 +25,26 @@ log = logging.getLogger("akimat_reception.delivery")
 # --- sending ----------------------------------------------------------------------------------
 
 
-def _reveal(text: str | None, secret: str | None) -> str | None:
-    return text.replace(ACCESS_CODE_MARK, secret) if (text and secret) else text
+def sender_name(language: str) -> str:
+    """The From name in the message's own language: a Kazakh email is not signed in English."""
+    config = current_app.config
+    configured = config.get(f"MAIL_SENDER_NAME_{language.upper()}") or config.get("MAIL_SENDER_NAME")
+    if configured:
+        return configured
+    with force_locale(language):
+        return _("Virtual reception of the akim")
 
 
 def _email(message: Claimed) -> EmailMessage:
     config = current_app.config
     email = EmailMessage()
     email["Subject"] = message.subject
-    email["From"] = formataddr((config["MAIL_SENDER_NAME"], config["MAIL_DEFAULT_SENDER"]))
+    email["From"] = Address(display_name=sender_name(message.language), addr_spec=config["MAIL_DEFAULT_SENDER"])
     email["To"] = message.recipient
     email["Message-ID"] = message.message_id
-    email.set_content(_reveal(message.body_text, message.secret))
+    email.set_content(reveal(message.body_text, message.secret))
     if message.body_html:
-        email.add_alternative(_reveal(message.body_html, message.secret), subtype="html")
+        email.add_alternative(reveal(message.body_html, message.secret), subtype="html")
     email["Content-Language"] = message.language  # after the parts: building them moves Content-* headers
     return email
 
@@ -63,7 +71,7 @@ def _deliver_one(message: Claimed, mailer: Mailer, now: datetime) -> str:
             mailer.send(_email(message))
         else:
             _sms_gateway().send(
-                message.recipient, _reveal(message.body_text, message.secret), idempotency_key=message.message_id
+                message.recipient, reveal(message.body_text, message.secret), idempotency_key=message.message_id
             )
     except Unreachable as error:
         return _retry(message, now, f"{UNREACHABLE}{error}")

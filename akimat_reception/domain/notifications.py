@@ -10,10 +10,11 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..labels import resident_status
 from ..models import Akimat, Channel, Letter, OutboxMessage, User
+from .letter_links import TOKEN_BYTES, new_link_token
 
 ACCESS_CODE_MARK = "[ACCESS-CODE]"  # replaced at delivery by the secret, which is then erased
+LINK_TOKEN_MARK = "[LINK-TOKEN]"  # the one-click link's token, likewise
 
 
 @dataclass
@@ -34,138 +35,62 @@ def tracking_url(letter: Letter) -> str:
     return f"{_base_url()}/{letter.akimat.slug}/track"
 
 
-def _resident_message(kind: str, letter: Letter, **extra) -> Message:
-    """Written inside force_locale: every _() and date below is in the resident's language."""
-    number = letter.number
-    akimat = letter.akimat.name_in(letter.language)
-    status_line = _("Status: %(status)s", status=resident_status(letter))
-    track = dict(link=tracking_url(letter), link_text=_("Follow your letter"))
-    if kind == "receipt":
-        return Message(
-            subject=_("Your letter %(number)s is registered", number=number),
-            paragraphs=[
-                _("%(akimat)s has registered your letter under number %(number)s.", akimat=akimat, number=number),
-                _(
-                    "Your secret access code: %(code)s. Keep it: with the number it opens your letter.",
-                    code=ACCESS_CODE_MARK,
-                ),
-                _("The answer is due by %(date)s.", date=format_date(letter.deadline, "long")),
-                status_line,
-            ],
-            sms=_(
-                "Letter %(number)s registered. Code %(code)s. Answer by %(date)s. %(status)s",
-                number=number,
-                code=ACCESS_CODE_MARK,
-                date=format_date(letter.deadline, "short"),
-                status=status_line,
-            ),
-            **track,
-        )
-    if kind == "forwarded":
-        return Message(
-            subject=_("Your letter %(number)s was forwarded", number=number),
-            paragraphs=[
-                _(
-                    "Your letter %(number)s is outside the competence of %(akimat)s and was forwarded to: %(body)s.",
-                    number=number,
-                    akimat=akimat,
-                    body=letter.forwarded_to,
-                ),
-                _("Reason: %(reason)s", reason=extra["reason"]),
-                status_line,
-            ],
-            sms=_(
-                "Letter %(number)s forwarded to: %(body)s. %(status)s",
-                number=number,
-                body=letter.forwarded_to,
-                status=status_line,
-            ),
-            **track,
-        )
-    if kind == "extended":
-        return Message(
-            subject=_("The term for your letter %(number)s was extended", number=number),
-            paragraphs=[
-                _(
-                    "The term for considering your letter %(number)s was extended to %(date)s.",
-                    number=number,
-                    date=format_date(letter.deadline, "long"),
-                ),
-                _("Reason: %(reason)s", reason=extra["reason"]),
-                status_line,
-            ],
-            sms=_(
-                "Letter %(number)s: term extended to %(date)s. %(status)s",
-                number=number,
-                date=format_date(letter.deadline, "short"),
-                status=status_line,
-            ),
-            **track,
-        )
-    if kind == "hearing_notice":
-        return Message(
-            subject=_("Preliminary decision on your letter %(number)s", number=number),
-            paragraphs=[
-                _(
-                    "The akimat intends to refuse your request in letter %(number)s, on these grounds: %(grounds)s",
-                    number=number,
-                    grounds=extra["grounds"],
-                ),
-                _(
-                    "You have the right to be heard: until %(date)s you may state your position on the "
-                    "tracking page, and it will be considered before the decision.",
-                    date=format_date(letter.hearing_until, "long"),
-                ),
-                status_line,
-            ],
-            sms=_(
-                "Letter %(number)s: preliminary refusal. State your position by %(date)s on the site. %(status)s",
-                number=number,
-                date=format_date(letter.hearing_until, "short"),
-                status=status_line,
-            ),
-            **track,
-        )
-    if kind == "answer_sent":
-        return Message(
-            subject=_("Answer to your letter %(number)s", number=number),
-            paragraphs=[
-                _(
-                    "The answer to your letter %(number)s is ready. Read it and rate it on the tracking page.",
-                    number=number,
-                ),
-                status_line,
-            ],
-            sms=_(
-                "Letter %(number)s answered. Read and rate it on the site. %(status)s",
-                number=number,
-                status=status_line,
-            ),
-            **track,
-        )
-    if kind == "upheld":
-        return Message(
-            subject=_("Your dispute of the answer to letter %(number)s was considered", number=number),
-            paragraphs=[
-                _("Control considered your dispute and found the answer right: %(comment)s", comment=extra["comment"]),
-                _("You may appeal it to a higher body or to court."),
-                status_line,
-            ],
-            sms=_(
-                "Letter %(number)s: the answer stands. Details on the site. %(status)s",
-                number=number,
-                status=status_line,
-            ),
-            **track,
-        )
-    raise ValueError(f"no resident message '{kind}'")
+def letter_link(letter: Letter) -> str:
+    """The one-click link that opens `letter` (web/public/continuity.py); its token is put in at delivery."""
+    return f"{_base_url()}/{letter.akimat.slug}/l/{LINK_TOKEN_MARK}"
+
+
+# --- the secrets a message carries -------------------------------------------------------------
+# OutboxMessage.secret holds, until delivery, what the text shows only as marks: the access code
+# and the link's token. A plain secret stands for ACCESS_CODE_MARK alone (the staff's one-time
+# links); a packed one ("v2:<code>:<token>", neither contains ":") for both marks.
+_PACKED = "v2:"
+SAMPLE_VALUES = {ACCESS_CODE_MARK: "X" * 19, LINK_TOKEN_MARK: "x" * (TOKEN_BYTES * 4 // 3)}
+
+
+def pack_secrets(code: str | None, token: str | None) -> str | None:
+    if token is None:
+        return code
+    return f"{_PACKED}{code or ''}:{token}"
+
+
+def secret_values(secret: str | None) -> dict[str, str]:
+    if not secret:
+        return {}
+    if not secret.startswith(_PACKED):
+        return {ACCESS_CODE_MARK: secret}
+    code, token = secret[len(_PACKED) :].split(":", 1)
+    return {mark: value for mark, value in ((ACCESS_CODE_MARK, code), (LINK_TOKEN_MARK, token)) if value}
+
+
+def reveal(text: str | None, secret: str | None) -> str | None:
+    """The text as delivered: each mark replaced by its secret (done by the worker, just before sending)."""
+    for mark, value in secret_values(secret).items():
+        text = text.replace(mark, value) if text else text
+    return text
+
+
+def as_delivered(text: str) -> str:
+    """The text with its marks replaced by values as long as the real ones: for measuring an SMS."""
+    for mark, value in SAMPLE_VALUES.items():
+        text = text.replace(mark, value)
+    return text
 
 
 def queue_for_resident(kind: str, letter: Letter, secret: str | None = None, **extra) -> None:
-    """An email and/or an SMS, to the contacts the resident gave, in the letter's language."""
+    """An email and/or an SMS, to the contacts the resident gave, in the letter's language, each
+    with a new one-click link (of the letter's current code generation) and `secret`, the new
+    access code, if the message carries one."""
+    from .resident_messages import link_target, resident_message
+
+    if not (letter.email or letter.phone):
+        return  # no contact: the resident learns it on the page, or from the chancellery
     with force_locale(letter.language):
-        message = _resident_message(kind, letter, **extra)
+        message = resident_message(kind, letter, **extra)
         html = render_template("emails/message.html", message=message, language=letter.language)
+    target = link_target(letter)
+    db.session.flush()  # the target's id, for the link's row
+    packed = pack_secrets(secret, new_link_token(target))
     if letter.email:
         db.session.add(
             OutboxMessage(
@@ -178,7 +103,7 @@ def queue_for_resident(kind: str, letter: Letter, secret: str | None = None, **e
                 subject=message.subject,
                 body_text=_text(message),
                 body_html=html,
-                secret=secret,
+                secret=packed,
             )
         )
     if letter.phone:
@@ -191,7 +116,7 @@ def queue_for_resident(kind: str, letter: Letter, secret: str | None = None, **e
                 recipient=letter.phone,
                 language=letter.language,
                 body_text=message.sms,
-                secret=secret,
+                secret=packed,
             )
         )
 

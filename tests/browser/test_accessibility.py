@@ -60,7 +60,12 @@ PAGES = [
     ("receipt", 200, ".big-code"),
     ("track", 200, "main form input#code"),
     ("track-error", 422, ".error-summary a[href='#code']"),
-    ("letter-status", 200, ".answer, form[action$='/rating'] input[type=radio]"),
+    ("letter-status", 200, ".answer, form[action$='/rating'] input[type=radio], form[action$='/forget'] button"),
+    # Continuity for the resident (issue 14): a lost code, and a link that no longer opens a letter.
+    ("lost-code", 200, "main form input#number, main a[href$='/phones']"),
+    ("lost-code-errors", 422, ".error-summary a[href='#number']"),
+    ("lost-code-sent", 200, "main a[href$='/track']"),
+    ("track-link-invalid", 200, ".notice-error, main form input#code"),
     ("login", 200, "main form input#password"),
     ("login-error", 422, ".error-summary a[href='#password']"),
     ("account", 200, ".role-list"),
@@ -374,6 +379,11 @@ def _resident_pages(visit, letters):
     page.fill("#number", letters["anonymous"])
     page.fill("#code", letters["anonymous_code"])
     visit.submit("letter-status-anonymous")
+    visit.goto("lost-code", "/astana/lost-code")
+    visit.submit("lost-code-errors")  # nothing filled in
+    page.fill("#number", "AST-2026-999999")  # no such letter: the same answer, nothing reissued
+    visit.submit("lost-code-sent")
+    visit._try("track-link-invalid", lambda: page.goto("/astana/l/an-expired-or-unknown-token"))
     visit.goto("login", "/login")
     page.fill("#email", "nobody@astana.demo.kz")  # no real account is throttled for it
     page.fill("#password", "not-the-password")

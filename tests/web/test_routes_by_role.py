@@ -114,7 +114,7 @@ class Fixtures:
     admin: AdminFixtures
     to_name: str  # with the executor's department, for a named executor
     executor: int
-    anonymous: str = ""  # registered without name and address, not assessed yet
+    anonymous: str  # registered without name and address, not assessed yet
     on_paper: str  # answered, for a resident with only a postal address
 
 
