@@ -13,6 +13,7 @@ from ..extensions import db
 from ..labels import DECISION_LABELS, resident_status
 from ..models import Decision, Letter
 from . import sms
+from .answer_contact import signature_text
 from .notifications import ACCESS_CODE_MARK, Message, as_delivered, letter_link
 
 
@@ -203,6 +204,8 @@ def _answer_sent(letter, number, akimat, status_line, link, track):
             _("Legal basis: %(text)s", text=answer.legal_basis or ""),
             _("How to appeal: %(text)s", text=answer.appeal_procedure or ""),
         ]
+    # Who answered and whom to call: an answer never comes from nobody.
+    paragraphs.append(signature_text(answer))
     paragraphs += [_("You may rate the answer, or disagree with it, on your letter's page."), status_line]
     return Message(
         subject=_("Answer to your letter %(number)s", number=number),

@@ -54,9 +54,21 @@ def received(app_context):
 
 def _letter(language, status, decision, transferred_to_id=None):
     akimat = SimpleNamespace(slug=LONG_SLUG, name_in=lambda _lang: "Акимат области Жетісу " * 4)
-    answer = SimpleNamespace(decision=decision, body=LONG_TEXT, reasons=LONG_TEXT, legal_basis="", appeal_procedure="")
+    author = SimpleNamespace(full_name="Сейтқалиева Дана Ерланқызы", position=LONG_TEXT, work_phone="+77172123456")
+    answer = SimpleNamespace(
+        decision=decision,
+        body=LONG_TEXT,
+        reasons=LONG_TEXT,
+        legal_basis="",
+        appeal_procedure="",
+        author=author,
+        signed_by=None,
+        outgoing_number=None,
+    )
     return SimpleNamespace(
         number=LONGEST_NUMBER,
+        anonymous=False,
+        department_id=None,
         akimat=akimat,
         language=language,
         status=status,

@@ -61,6 +61,9 @@ def test_the_answer_email_carries_the_refusal_its_reasons_basis_and_appeal(app, 
         assert part in text, part
     assert "Земельный кодекс РК, ст. 43" in html
     assert re.search(LINK_RE.format(slug="astana"), text)
+    # ... and who answered it: the executor by name (an answer never comes from nobody).
+    author = letter.sent_answer.author.full_name
+    assert author and author in text
 
 
 def test_the_extension_sms_and_page_give_the_reason_and_the_original_date(app, smtp, sms_log):
