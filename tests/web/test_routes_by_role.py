@@ -22,6 +22,7 @@ from tests.web.admin_routes import ADMIN_ONLY_GET, ADMIN_ONLY_POST, AdminFixture
 ROLES = ["registrar", "executor", "controller", "akim", "admin"]
 STAFF_BLUEPRINTS = {
     "office",
+    "office_intake",
     "answer_templates",
     "office_phones",
     "akim",
@@ -55,6 +56,9 @@ EXPECTED = {
     "office.decide_extension": _only("akim", ok=302),
     "office.instruct": _only("akim", ok=302),
     "office.control": _only("controller", ok=302),
+    "office_intake.new": _only("registrar"),
+    "office_intake.slip": _only("registrar"),
+    "office_intake.new_code": _only("registrar", ok=302),
     "answer_templates.index": _only("executor"),
     "answer_templates.new": _only("executor"),
     "answer_templates.edit": _only("executor"),
@@ -224,6 +228,9 @@ def _requests(f: Fixtures, department: int):
         ),
         "office.instruct": ("POST", f"{office}/{f.letter}/instruction", {"instruction": "Доложить"}),
         "office.control": ("POST", f"{office}/{f.drafted}/control", {"verdict": "approve"}),
+        "office_intake.new": ("GET", f"{office}/new", None),
+        "office_intake.slip": ("GET", f"{office}/{f.letter}/slip", None),
+        "office_intake.new_code": ("POST", f"{office}/{f.letter}/new-code", {}),
         "answer_templates.index": ("GET", "/astana/office/templates/", None),
         "answer_templates.new": ("GET", "/astana/office/templates/new", None),
         "answer_templates.edit": ("GET", f"/astana/office/templates/{f.template}", None),
