@@ -1,6 +1,7 @@
 """The chancellery's intake (web/office/intake.py): a registrar enters a letter that came on paper,
 by post, by phone, by email, in person or from e-Otinish, prints its slip, and reissues a lost code."""
 
+import html
 import io
 import re
 
@@ -212,3 +213,53 @@ def test_other_roles_are_not_offered_a_new_code(app, role):
     login(client, role)
     page = client.get(f"/astana/office/letters/{number}").get_data(as_text=True)
     assert "new-code" not in page
+
+
+def _entered_at(app, moment) -> str:
+    from akimat_reception.domain import lifecycle
+    from akimat_reception.domain.lifecycle.intake import register_received
+
+    with app.app_context():
+        astana = factories.akimat()
+        letter, _ = register_received(
+            astana,
+            lifecycle.Submission(
+                kind=factories.LetterKind.APPLICATION,
+                category=astana.categories[0],
+                language="ru",
+                subject="Письмо, принятое вечером",
+                body="Прошу отремонтировать подъезд дома 3.",
+                surname="Ким",
+                given_name="Елена",
+                address="Астана, Абая 3",
+                submission_token=factories.uuid.uuid4().hex,
+                channel=LetterChannel.PAPER,
+                registered_by=factories.staff("registrar"),
+            ),
+            now=moment,
+        )
+        return letter.number
+
+
+def test_the_slip_says_why_a_letter_of_the_evening_counts_from_the_next_working_day(app, registrar):
+    from datetime import UTC, datetime
+
+    # Tuesday 3 November 2026, 19:00 in Astana (14:00 UTC): the akimat closed at 18:30.
+    number = _entered_at(app, datetime(2026, 11, 3, 14, 0, tzinfo=UTC))
+    slip = registrar.get(f"/astana/office/letters/{number}/slip", headers={"Accept-Language": "en"})
+    text = re.sub(r"\s+", " ", html.unescape(slip.get_data(as_text=True)))
+    assert "Counts as received on</dt> <dd>November 4, 2026" in text
+    assert "it arrived after the akimat's working hours, which end at 18:30" in text
+    assert "the term runs from the next working day" in text
+    # A Saturday's letter: a day off.
+    saturday = _entered_at(app, datetime(2026, 11, 7, 6, 0, tzinfo=UTC))
+    slip = registrar.get(f"/astana/office/letters/{saturday}/slip", headers={"Accept-Language": "en"})
+    assert "it arrived on a day off" in slip.get_data(as_text=True)
+    assert "November 9, 2026" in slip.get_data(as_text=True)
+
+
+def test_a_letter_without_email_or_phone_is_answered_on_paper(app, registrar):
+    number = _number(_post(registrar, app))
+    assert _letter(app, number).paper_answer
+    with_email = _number(_post(registrar, app, email="kim@example.kz"))
+    assert not _letter(app, with_email).paper_answer
