@@ -191,8 +191,9 @@ def test_a_chancellery_code_replaces_the_lost_one_and_prints_a_new_slip(app, reg
         data={"csrf_token": csrf_token(registrar, f"/astana/office/letters/{number}")},
     )
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/letters/{number}/slip")
-    slip = registrar.get(response.headers["Location"]).get_data(as_text=True)
+    slip = registrar.get(response.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
     new_code = re.search(r'class="big-code slip-code">([^<]+)<', slip).group(1)
+    assert "This is a new code: the one issued before no longer opens the letter." in slip
     resident = app.test_client()
     tracked = resident.post(
         "/astana/track", data={"csrf_token": csrf_token(resident, "/astana/track"), "number": number, "code": old_code}

@@ -117,15 +117,16 @@ def slip(number):
     if not may_register(current_user, g.akimat):
         abort(403)
     pending = session.get(SLIP_KEY)
-    code = None
+    code, reissued = None, False
     if pending and pending.get("letter_id") == letter.id:
-        code = pending["code"]
+        code, reissued = pending["code"], pending.get("reissued", False)
         session.pop(SLIP_KEY)  # the code is shown once
     track_path = url_for("reception.track")
     return render_template(
         "office/intake_slip.html",
         letter=letter,
         code=code,
+        reissued=reissued,
         late=late_arrival(letter),
         track_url=notifications.public_url(track_path[len(request.script_root) :]),
     )
@@ -143,5 +144,5 @@ def new_code(number):
         abort(403)
     except LifecycleError:
         abort(409)
-    session[SLIP_KEY] = {"letter_id": letter.id, "code": code}
+    session[SLIP_KEY] = {"letter_id": letter.id, "code": code, "reissued": True}
     return redirect(url_for(".slip", number=letter.number))
