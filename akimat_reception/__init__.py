@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.health import bp as health_bp
     from .web.office import bp as office_bp
     from .web.office.answer_templates import bp as answer_templates_bp
+    from .web.office.intake import bp as office_intake_bp
     from .web.office.phones import bp as office_phones_bp
     from .web.oversight import bp as oversight_bp
     from .web.platform import bp as platform_bp
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         phones_bp,
         office_bp,
         answer_templates_bp,
+        office_intake_bp,
         office_phones_bp,
         akim_bp,
         oversight_bp,

@@ -28,6 +28,10 @@ class Action(enum.StrEnum):
     MANAGE_STAFF = "manage_staff"  # invite, give and take roles, deactivate, reset a second factor
     # A higher akimat's view of the akimats under it: their figures, never residents' personal data.
     VIEW_SUBORDINATES = "view_subordinates"
+    # The chancellery's: enter a letter that came on paper, by post, phone, email, in person or from
+    # e-Otinish (APPK art. 63-64), and hand a new access code to a resident whose ID card it checked.
+    REGISTER_LETTER = "register_letter"
+    REISSUE_CODE = "reissue_code"
 
 
 MATRIX: dict[Role, frozenset[Action]] = {
@@ -40,6 +44,8 @@ MATRIX: dict[Role, frozenset[Action]] = {
             Action.ASSESS_ANONYMOUS,
             Action.VERIFY_PHONES,
             Action.DISPATCH_ANSWER,
+            Action.REGISTER_LETTER,
+            Action.REISSUE_CODE,
         }
     ),
     Role.EXECUTOR: frozenset(

@@ -140,6 +140,10 @@ PAGES = [
     ("office-letter-paper-answer", 200, ".answer-signature, form[action$='/answer/dispatch'] input[type=radio]"),
     ("office-answer-print", 200, "article.official-letter .letterhead, .signature-block"),
     ("office-paper-answers", 200, "main table.cards td a"),
+    # Issue 14: the chancellery registers a letter that did not come through the site, and its slip.
+    ("office-intake", 200, "form.letter-form input[name=channel], form.letter-form input[type=file]"),
+    ("office-intake-errors", 422, ".error-summary a[href='#channel'], .error-summary a[href='#subject']"),
+    ("office-intake-slip", 200, ".slip .slip-number, .slip .slip-code, .slip .slip-url"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -363,6 +367,20 @@ def _write_letter(visit):
     visit.submit("receipt")
 
 
+def _fill_intake(page):
+    """A collective letter by post: the intake form's longest slip."""
+    page.check("#channel-1")
+    page.check("#kind-0")
+    page.select_option("#category", index=1)
+    page.fill("#subject", "Нет освещения во дворе")
+    page.fill("#body", "Во дворе дома 5 по проспекту Сарыарка вечером нет освещения.")
+    page.check("#sender_type-2")
+    page.fill("#cosignatories", "Ким Елена; Астана, Абая 12-5\nОспанов Марат; Астана, Абая 12-7")
+    page.fill("#surname", "Жұмабекова")
+    page.fill("#given_name", "Гүлнар")
+    page.fill("#address", "Астана, Сарыарқа даңғылы, 5, 12-пәтер")
+
+
 def _resident_pages(visit, letters):
     page = visit.page
     visit.goto("home", "/")
@@ -423,6 +441,10 @@ def _registrar_pages(visit, letters):
     visit.goto("office-letter-paper-answer", f"/astana/office/letters/{letters['on_paper']}")
     visit.goto("office-answer-print", f"/astana/office/letters/{letters['on_paper']}/answer/print")
     visit.goto("office-paper-answers", "/astana/office/answers/on-paper")
+    visit.goto("office-intake", "/astana/office/letters/new")
+    visit.submit("office-intake-errors", "form.letter-form")
+    _fill_intake(visit.page)
+    visit.submit("office-intake-slip", "form.letter-form")
     visit.goto("account", "/account")
     visit.goto("office-phones", "/astana/office/phones/")
     visit.goto("password", "/account/password")

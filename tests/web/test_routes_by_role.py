@@ -22,6 +22,7 @@ from tests.web.admin_routes import ADMIN_ONLY_GET, ADMIN_ONLY_POST, AdminFixture
 ROLES = ["registrar", "executor", "controller", "akim", "admin"]
 STAFF_BLUEPRINTS = {
     "office",
+    "office_intake",
     "answer_templates",
     "office_phones",
     "akim",
@@ -60,6 +61,9 @@ EXPECTED = {
     "office.print_answer": _only("registrar", "executor"),
     "office.dispatch_answer": _only("registrar", "executor", ok=302),
     "office.paper_answers": _only("registrar", "executor"),
+    "office_intake.new": _only("registrar"),
+    "office_intake.slip": _only("registrar"),
+    "office_intake.new_code": _only("registrar", ok=302),
     "answer_templates.index": _only("executor"),
     "answer_templates.new": _only("executor"),
     "answer_templates.edit": _only("executor"),
@@ -239,6 +243,9 @@ def _requests(f: Fixtures, department: int):
         "office.print_answer": ("GET", f"{office}/{f.on_paper}/answer/print", None),
         "office.dispatch_answer": ("POST", f"{office}/{f.on_paper}/answer/dispatch", {"method": "post"}),
         "office.paper_answers": ("GET", "/astana/office/answers/on-paper", None),
+        "office_intake.new": ("GET", f"{office}/new", None),
+        "office_intake.slip": ("GET", f"{office}/{f.letter}/slip", None),
+        "office_intake.new_code": ("POST", f"{office}/{f.letter}/new-code", {}),
         "answer_templates.index": ("GET", "/astana/office/templates/", None),
         "answer_templates.new": ("GET", "/astana/office/templates/new", None),
         "answer_templates.edit": ("GET", f"/astana/office/templates/{f.template}", None),

@@ -1,7 +1,7 @@
-"""A lost access code replaced (the resident is never locked out of their letter): a new code,
-sent to the letter's email or phone ("contact"), or handed over at the chancellery after the ID
-card was checked ("chancellery", by a registrar). The old code, its tracking sessions and its
-one-click links stop working at once (domain/access_codes.py: code generations)."""
+"""A lost access code replaced: by the chancellery, in person, once it checked the resident's ID
+card, or sent to the contact on the letter ("I lost my code"). The old code stops opening the
+letter at once, and with it every tracking session and one-click link of its generation
+(domain/access_codes.py); the journal records who issued the new one and how."""
 
 from datetime import datetime
 
@@ -9,21 +9,42 @@ from ...extensions import db
 from ...models import Letter, User
 from ...models._common import utcnow
 from .. import access_codes, events, journal, notifications
-from ._base import lock
+from ..permissions import Action, can
+from ._base import NotAllowed, lock
+from .allowed import NOT_ALLOWED
 
-VIA_CONTACT = "contact"
-VIA_CHANCELLERY = "chancellery"
+VIA_CHANCELLERY = "chancellery"  # handed over in person, the ID card checked, by a registrar
+VIA_CONTACT = "contact"  # sent to the email or phone on the letter
+VIAS = (VIA_CHANCELLERY, VIA_CONTACT)
 
 
-def reissue_code(letter: Letter, via: str, by: User | None = None, now: datetime | None = None) -> str:
-    """The letter's next code, its event, and (via the contact) its message, committed together.
-    Returns the code, which exists in clear nowhere else (the outbox erases it once delivered)."""
+def may_reissue_in_person(user: User | None, letter: Letter) -> bool:
+    """The one answer pages ask before they offer "ID card checked: issue a new code"."""
+    return can(user, Action.REISSUE_CODE, letter.akimat, letter)
+
+
+def reissue_code(
+    letter: Letter, via: str, by: User | None = None, now: datetime | None = None, *, commit: bool = True
+) -> str:
+    """Issues the letter's next code and returns it in clear (it exists nowhere else).
+
+    `via`: VIA_CHANCELLERY (then `by` is the registrar who checked the ID card, and must be allowed
+    to) or VIA_CONTACT (`by` is None: the resident asked; the code is queued to the letter's email
+    and phone in the same transaction).
+    `commit=False` leaves the transaction open, so that a caller queueing the message with the
+    code commits the two together."""
+    if via not in VIAS:
+        raise ValueError(f"unknown way of issuing a code: {via!r}")
+    if via == VIA_CHANCELLERY and not may_reissue_in_person(by, letter):
+        raise NotAllowed(NOT_ALLOWED)
     now = now or utcnow()
     lock(letter)
     code = access_codes.reissue(letter, via, by=by, now=now)
     reissued = events.CodeReissued(via=via, generation=letter.code_generation)
-    journal.append(letter, reissued, actor=by, actor_role="registrar" if by else "resident", now=now)
+    role = "registrar" if via == VIA_CHANCELLERY else "resident"
+    journal.append(letter, reissued, actor=by, actor_role=role, now=now)
     if via == VIA_CONTACT:
         notifications.queue_for_resident("code_reissued", letter, secret=code)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return code
