@@ -109,7 +109,7 @@ def test_phone_report_thank_you_is_in_the_viewport_and_focused(browser, base_url
     )
     box = thanks.bounding_box()
     height = WIDTHS[width]["height"]
-    assert 0 <= box["y"] and box["y"] + box["height"] <= height, f"the thank-you is at {box['y']:.0f} px"
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"the thank-you is at {box['y']:.0f} px"
     assert page.evaluate("document.activeElement.id") == f"line-{last}-thanks"
     page.screenshot(path=str(artifacts / f"geometry-phones-thanks-{language}-{width}.png"))
     context.close()
