@@ -52,7 +52,7 @@ def test_receipt_shows_number_and_code_whole_and_where_to_follow_them(app, clien
     assert "http://localhost/astana/track" in help_block
     assert "введите регистрационный номер и код доступа" in help_block
     css = client.get("/static/css/site.css").get_data(as_text=True)
-    assert re.search(r"\.big-number, \.big-code \{ white-space: nowrap;", css)
+    assert ".receipt .big-number, .receipt .big-code { white-space: nowrap;" in css
 
 
 # 3. "Nobody answers": the thank-you beside the line; no report on a line closed at that hour.
