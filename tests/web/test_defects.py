@@ -49,7 +49,7 @@ def test_receipt_shows_number_and_code_whole_and_where_to_follow_them(app, clien
     assert re.search(r'<p class="big-code" id="receipt-code">([2-9A-Z]{4}-){3}[2-9A-Z]{4}</p>', html)
     # The block is not hidden from print (the page's links and header are).
     help_block = html[html.index('class="tracking-help"') : html.index("</section>", html.index("tracking-help"))]
-    assert "http://localhost/astana/track" in help_block
+    assert "http://localhost/astana/track" in help_block.replace("<wbr>", "") and "&lt;" not in help_block
     assert "введите регистрационный номер и код доступа" in help_block
     css = client.get("/static/css/site.css").get_data(as_text=True)
     assert ".receipt .big-number, .receipt .big-code { white-space: nowrap;" in css
