@@ -101,7 +101,9 @@ def test_phone_report_thank_you_is_in_the_viewport_and_focused(browser, base_url
     context, page = _page(browser, base_url, language, width)
     page.goto("/astana/phones")
     row = page.locator(f"#line-{last}")
-    row.locator("button.button-report").click()
+    button = row.locator("button.button-report")
+    assert button.evaluate(BROKEN_WORDS) == [], "the button's words break inside"
+    button.click()
     page.wait_for_load_state()
     thanks = page.locator(f"#line-{last}-thanks")
     assert thanks.inner_text() == translator(language)(
