@@ -18,7 +18,10 @@ def attempt(
     try:
         perform(form)
     except lifecycle.LifecycleError as error:
-        getattr(form, error_field).errors.append(error.message)
+        # By the field the rule is about when the form has it (a missing reason by the reason,
+        # not by the department), otherwise by the action's main field.
+        about = getattr(form, error.about, None) if getattr(error, "about", None) else None
+        (about or getattr(form, error_field)).errors.append(error.message)
         return None
     flash(str(done_message), "success")
     return redirect(success_url)

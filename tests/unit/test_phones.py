@@ -12,6 +12,7 @@ from akimat_reception.domain.phones import (
     LineStatus,
     is_due,
     is_open,
+    next_opening,
     stale_from,
     status_on,
 )
@@ -165,6 +166,24 @@ def test_night_shift_of_a_working_friday_ends_on_saturday_morning():
     assert not is_open(night, at(saturday, 21), KAZAKHSTAN)
     assert not is_open(night, at(sunday, 7), KAZAKHSTAN)
     assert is_open(night, at(friday, 21), KAZAKHSTAN)
+
+
+@pytest.mark.parametrize(
+    "moment, opens",
+    [
+        (at(MONDAY, 7, 30), at(MONDAY, 9)),  # before the day's hours: today
+        (at(MONDAY, 18), at(MONDAY + timedelta(days=1), 9)),  # after them: tomorrow
+        (at(date(2026, 11, 20), 19), at(date(2026, 11, 23), 9)),  # Friday evening: Monday
+        (at(date(2026, 12, 15), 19), at(date(2026, 12, 17), 9)),  # Independence Day (16th) skipped
+    ],
+)
+def test_a_closed_office_line_says_when_it_next_opens(moment, opens):
+    assert not is_open(OFFICE, moment, KAZAKHSTAN)
+    assert next_opening(OFFICE, moment, KAZAKHSTAN) == opens
+
+
+def test_a_closed_night_line_opens_the_same_evening():
+    assert next_opening(Hours(LineDays.DAILY, time(20), time(8)), at(MONDAY, 12), KAZAKHSTAN) == at(MONDAY, 20)
 
 
 def test_line_closing_at_midnight_is_open_until_midnight():

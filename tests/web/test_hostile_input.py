@@ -102,7 +102,9 @@ def assert_translated_error(page: str, field_ids: tuple[str, ...], language: str
     mine = [text for target, text in items if target in field_ids]
     assert mine, f"no error for {field_ids} in the summary: {items}"
     for text in mine:
-        message = text.split(": ", 1)[1] if ": " in text else text
+        # "Label: message", or "Label? message" for a label that asks a question (no "?:").
+        parts = re.split(r"(?<=[?:]) ", text, maxsplit=1)
+        message = parts[1] if len(parts) == 2 else text
         assert any(p.match(message) for p in PATTERNS[language]), f"not a {language} message: {message!r}"
     assert any(f'id="{field_id}-error"' in page for field_id in field_ids), "no message by the field"
 

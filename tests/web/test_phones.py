@@ -155,7 +155,8 @@ def test_report_is_stored_with_a_hashed_client_and_counted(app, client):
     line_id, _, _ = _line(app)
     _check(app, line_id)
     response = _report(client, line_id, "10.2.0.1", "Called at 10:15, no answer")
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/astana/phones#line-{line_id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/astana/phones#line-{line_id}-thanks")
     with app.app_context():
         report = db.session.scalar(select(PhoneReport).where(PhoneReport.line_id == line_id))
         assert report.comment == "Called at 10:15, no answer" and report.resolved_by_check_id is None

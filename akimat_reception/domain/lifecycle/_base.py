@@ -11,11 +11,13 @@ from .allowed import NOT_ALLOWED, PERMISSION, LetterAction, permitted, why_not
 
 
 class LifecycleError(Exception):
-    """A change the rules do not allow; `message` is shown to the user."""
+    """A change the rules do not allow; `message` is shown to the user. `about`: the piece of
+    input the rule is about (e.g. "reason"), so that a form shows the message by that field."""
 
-    def __init__(self, message):
+    def __init__(self, message, about: str | None = None):
         super().__init__(str(message))
         self.message = message
+        self.about = about
 
 
 class NotAllowed(LifecycleError):

@@ -29,7 +29,7 @@ def assign(letter: Letter, department: Department, actor: User, reason: str = ""
         raise LifecycleError(_l("The letter is already with this department."))
     previous = letter.department_id  # None: routed for the first time; otherwise a move
     if previous is not None and not reason.strip():
-        raise LifecycleError(_l("Give the reason for moving the letter to another department."))
+        raise LifecycleError(_l("Give the reason for moving the letter to another department."), about="reason")
     event: events.Payload
     if previous is not None:
         event = events.Transferred(

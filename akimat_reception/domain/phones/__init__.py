@@ -60,6 +60,7 @@ from .policy import (
     current_policy,
     is_due,
     is_open,
+    next_opening,
     stale_from,
     status_on,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "lines_in_service",
     "local_date",
     "matches",
+    "next_opening",
     "open_report_counts",
     "open_reports_of",
     "record_check",

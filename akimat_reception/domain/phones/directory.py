@@ -21,6 +21,7 @@ from .policy import (
     current_policy,
     is_due,
     is_open,
+    next_opening,
     stale_from,
     status_on,
 )
@@ -61,6 +62,8 @@ def state_of(
     answered_on = local_date(akimat, line.last_answered_at)
     clients, total, newest = reports
     status = status_on(today, answered_on, line.last_result, clients, policy)
+    hours = Hours(line.days, line.opens_at, line.closes_at)
+    open_now = is_open(hours, moment, calendar)
     return LineState(
         status=status,
         answered_on=answered_on,
@@ -71,8 +74,9 @@ def state_of(
         last_report_on=local_date(akimat, newest),
         days_since_answer=(today - answered_on).days if answered_on else None,
         due=is_due(today, status, answered_on, clients, policy),
-        open_now=is_open(Hours(line.days, line.opens_at, line.closes_at), moment, calendar),
+        open_now=open_now,
         verified_until=stale_from(answered_on, policy) - timedelta(days=1) if answered_on else None,
+        opens_next=None if open_now else next_opening(hours, moment, calendar),
     )
 
 

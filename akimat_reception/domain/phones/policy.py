@@ -124,6 +124,21 @@ def is_open(hours: Hours, moment: datetime, calendar: WorkingCalendar) -> bool:
     return now < closes and on_duty(today - timedelta(days=1))
 
 
+def next_opening(hours: Hours, moment: datetime, calendar: WorkingCalendar, horizon_days: int = 31) -> datetime | None:
+    """When a line closed at `moment` next takes calls (a naive time in the akimat's zone), so that
+    a resident is told "open from ..." instead of being offered a report on a line nobody staffs
+    at that hour. None when it opens on none of the next `horizon_days` days."""
+    now = moment.replace(tzinfo=None)
+    opens = hours.opens or time(0, 0)
+    for offset in range(horizon_days + 1):
+        day = now.date() + timedelta(days=offset)
+        if hours.days is LineDays.DAILY or calendar.is_working_day(day):
+            start = datetime.combine(day, opens)
+            if start > now:
+                return start
+    return None
+
+
 # --- the state of lines, as lists show them ----------------------------------------------------------
 
 
@@ -140,3 +155,4 @@ class LineState:
     due: bool
     open_now: bool
     verified_until: date | None
+    opens_next: datetime | None = None  # while closed: when it next takes calls (akimat's time)
