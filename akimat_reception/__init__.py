@@ -169,7 +169,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["format_size"] = format_size
     from .domain import anonymous
 
-    app.jinja_env.globals["anonymous_rule"] = anonymous  # the rule on anonymous letters (a page may have its own `anonymous`)
+    # The rule on anonymous letters, for its partials (a page may have an `anonymous` of its own).
+    app.jinja_env.globals["anonymous_rule"] = anonymous
 
     app.jinja_env.filters["phone"] = lambda e164: format_phone_national(e164) if e164 else e164
 

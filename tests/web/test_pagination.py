@@ -34,7 +34,7 @@ def tenant(app):
     return akimat_id
 
 
-ROW = re.compile(r'<td data-label="[^"]*"><a href="[^"]*/office/letters/([A-Z]+-\d{4}-\d{6})"')
+ROW = re.compile(r'<td data-label="[^"]*"[^>]*><a href="[^"]*/office/letters/([A-Z]+-\d{4}-\d{6})"')
 
 
 def _follow(client, url):

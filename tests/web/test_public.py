@@ -52,7 +52,7 @@ def test_reception_page_of_an_unknown_akimat_is_404(client):
 def test_writing_a_letter_starts_with_its_kind_one_thing_per_page(client):
     # The akimat's areas come on the next step (tests/web/test_letter_steps.py).
     html = client.get("/astana/letters/new", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "What kind of letter is it?" in html and "You ask for information." in html
+    assert "What kind of letter is it?" in html and "You ask the akimat to give you information." in html
     assert "Roads and public transport" not in html and 'name="surname"' not in html
 
 
