@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..labels import DECISION_LABELS, resident_status
 from ..models import Decision, Letter
-from . import sms
+from . import anonymous, sms
 from .answer_contact import signature_text
 from .notifications import ACCESS_CODE_MARK, Message, as_delivered, letter_link
 
@@ -46,6 +46,7 @@ def resident_message(kind: str, letter: Letter, **extra) -> Message:
 
 
 def _receipt(letter, number, akimat, status_line, link, track):
+    answered = anonymous.gets_an_answer(letter)  # an anonymous letter is not promised an answer
     return Message(
         subject=_("Your letter %(number)s is registered", number=number),
         paragraphs=[
@@ -54,17 +55,26 @@ def _receipt(letter, number, akimat, status_line, link, track):
                 "Your secret access code: %(code)s. Keep it: with the number it opens your letter.",
                 code=ACCESS_CODE_MARK,
             ),
-            _("The answer is due by %(date)s.", date=format_date(letter.deadline, "long")),
+            _("The answer is due by %(date)s.", date=format_date(letter.deadline, "long"))
+            if answered
+            else _(
+                "A letter without a name reaches the akim but is not considered, unless it reports a crime "
+                "or a threat to public safety."
+            ),
             status_line,
         ],
         sms=_sms(
             link,
             status_line,
-            lambda _free: _(
-                "Letter %(number)s registered. Code %(code)s. Answer by %(date)s.",
-                number=number,
-                code=ACCESS_CODE_MARK,
-                date=format_date(letter.deadline, "short"),
+            lambda _free: (
+                _(
+                    "Letter %(number)s registered. Code %(code)s. Answer by %(date)s.",
+                    number=number,
+                    code=ACCESS_CODE_MARK,
+                    date=format_date(letter.deadline, "short"),
+                )
+                if answered
+                else _("Letter %(number)s registered. Code %(code)s.", number=number, code=ACCESS_CODE_MARK)
             ),
         ),
         **track,

@@ -437,7 +437,7 @@ def _registrar_pages(visit, letters):
     visit.goto("office-inbox-awaiting", "/astana/office/?assigned=awaiting")
     visit.goto("office-letter-anonymous", f"/astana/office/letters/{letters['anonymous']}")
     visit.page.check("#finding-0")  # "it reports a crime", and not a word of what: refused
-    visit.submit("office-letter-anonymous-errors")
+    visit.submit("office-letter-anonymous-errors", "form[action$='/anonymous']")
     visit.goto("office-letter-paper-answer", f"/astana/office/letters/{letters['on_paper']}")
     visit.goto("office-answer-print", f"/astana/office/letters/{letters['on_paper']}/answer/print")
     visit.goto("office-paper-answers", "/astana/office/answers/on-paper")

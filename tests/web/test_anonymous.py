@@ -231,3 +231,18 @@ def test_the_letter_form_offers_every_kind_the_code_names_each_with_its_sentence
     for kind, (label, hint) in expected.items():
         assert label in text and hint in text, kind
     assert "Сообщение" in text and "ничего не требуя для себя" in text
+
+
+def test_an_anonymous_letters_receipt_promises_no_answer_date(app):
+    """The receipt by email and SMS of a letter without a name says what the page says: no answer
+    is due, unless it reports a crime or a threat (a signed letter's receipt gives the date)."""
+    from akimat_reception.models import Channel, OutboxMessage
+
+    with app.app_context():
+        letter, _ = factories.anonymous_letter(email="nobody.named@example.kz", phone="+77015550101")
+        sent = db.session.scalars(select(OutboxMessage).where(OutboxMessage.letter_id == letter.id)).all()
+        email = next(m for m in sent if m.channel is Channel.EMAIL)
+        sms = next(m for m in sent if m.channel is Channel.SMS)
+        assert letter.language == "ru"
+        assert "не рассматривается" in email.body_text and "Ответ должен быть дан" not in email.body_text
+        assert "Ответ до" not in sms.body_text and letter.number in sms.body_text
