@@ -34,11 +34,12 @@ def hash_access_code(number: str, code: str) -> str:
 def current_code_hash(letter: Letter) -> str:
     if letter.code_generation == 0:
         return letter.access_code_hash
-    return db.session.scalar(
+    # The row exists: reissue() writes it with the generation it moves the letter to.
+    return db.session.scalars(
         select(AccessCode.code_hash).where(
             AccessCode.letter_id == letter.id, AccessCode.generation == letter.code_generation
         )
-    )
+    ).one()
 
 
 def access_code_matches(letter: Letter, code: str) -> bool:

@@ -38,8 +38,8 @@ def _line(akimat_id: int, department_id: int | None = None) -> str | None:
         stmt = stmt.where(PhoneLine.department_id == department_id)
     lines = db.session.scalars(stmt.order_by(PhoneLine.id)).all()
     working = [line for line in lines if line.last_result not in _FAILED]
-    chosen = (working or lines or [None])[0]
-    return chosen.e164 if chosen is not None else None
+    candidates = working or lines
+    return candidates[0].e164 if candidates else None
 
 
 def contact_phone(answer: Answer) -> tuple[str | None, str | None]:

@@ -100,7 +100,7 @@ def _cap(name: str) -> int:
 
 
 def _count(*conditions) -> int:
-    return db.session.scalar(select(func.count(ContactCode.id)).where(*conditions))
+    return db.session.scalars(select(func.count(ContactCode.id)).where(*conditions)).one()
 
 
 def _phone_contacts():
@@ -242,7 +242,7 @@ def verify(row: ContactCode, code: str, now: datetime | None = None) -> Verifica
         )
         .values(attempts=ContactCode.attempts + 1)
     )
-    if tried.rowcount != 1:
+    if getattr(tried, "rowcount", 0) != 1:  # a CursorResult: how many rows the guarded update took
         db.session.rollback()
         return Verification(False, CodeProblem.SPENT)
     db.session.refresh(row)
@@ -263,7 +263,7 @@ def contact_of(row: ContactCode) -> Contact:
 
 
 def count_letters(contact: Contact, now: datetime) -> int:
-    return db.session.scalar(select(func.count(Letter.id)).where(*letters_filter(contact, now - LOOK_BACK)))
+    return db.session.scalars(select(func.count(Letter.id)).where(*letters_filter(contact, now - LOOK_BACK))).one()
 
 
 def letters_of_contact(contact: Contact, now: datetime):

@@ -6,6 +6,8 @@ delivery), so the SMS says only what happened and keeps within the budget of dom
 email says it all: the answer's own text, the reason and the original date of an extension, the
 new number of a letter transferred to another akimat."""
 
+from collections.abc import Callable
+
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -29,7 +31,9 @@ def _sms(link: str, status_line: str, build, free: str = "") -> str:
 def link_target(letter: Letter) -> Letter:
     """The letter the message's link opens: a letter transferred to another akimat lives on there."""
     if letter.transferred_to_id is not None:
-        return db.session.get(Letter, letter.transferred_to_id)  # set just now, by transfer_to_akimat
+        moved = db.session.get(Letter, letter.transferred_to_id)  # set just now, by transfer_to_akimat
+        if moved is not None:
+            return moved
     return letter
 
 
@@ -268,7 +272,7 @@ def _code_reissued(letter, number, akimat, status_line, link, track):
     )
 
 
-_BUILDERS = {
+_BUILDERS: dict[str, Callable[..., Message]] = {
     "receipt": _receipt,
     "forwarded": _forwarded,
     "extended": _extended,
