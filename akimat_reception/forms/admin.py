@@ -7,8 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..labels import ROLE_LABELS
-from .public import REQUIRED, _length
-from .validators import LocalDateField, PhoneNumber, strip
+from .validators import REQUIRED, LocalDateField, PhoneNumber, strip, text_length
 
 CODE = r"^[A-Za-z0-9_.-]+$"
 CODE_RULE = _l("Use Latin letters, digits, dots, dashes and underscores only.")
@@ -34,11 +33,19 @@ NO_CHOICE = 0  # the "none" option of a select whose answer is optional
 
 class DepartmentForm(FlaskForm):
     code = StringField(
-        _l("Code"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(40), Regexp(CODE, message=CODE_RULE)]
+        _l("Code"),
+        filters=[strip],
+        validators=[DataRequired(**REQUIRED), text_length(40), Regexp(CODE, message=CODE_RULE)],
     )
-    name_kk = StringField(_l("Name in Kazakh"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
-    name_ru = StringField(_l("Name in Russian"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
-    name_en = StringField(_l("Name in English"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
+    name_kk = StringField(
+        _l("Name in Kazakh"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(200)]
+    )
+    name_ru = StringField(
+        _l("Name in Russian"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(200)]
+    )
+    name_en = StringField(
+        _l("Name in English"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(200)]
+    )
     head = SelectField(_l("Head of the department"), coerce=int, default=NO_CHOICE, validators=[Optional()])
 
     def __init__(self, *args, executors=(), **kwargs):
@@ -50,11 +57,19 @@ class DepartmentForm(FlaskForm):
 
 class CategoryForm(FlaskForm):
     code = StringField(
-        _l("Code"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(40), Regexp(CODE, message=CODE_RULE)]
+        _l("Code"),
+        filters=[strip],
+        validators=[DataRequired(**REQUIRED), text_length(40), Regexp(CODE, message=CODE_RULE)],
     )
-    name_kk = StringField(_l("Name in Kazakh"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
-    name_ru = StringField(_l("Name in Russian"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
-    name_en = StringField(_l("Name in English"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
+    name_kk = StringField(
+        _l("Name in Kazakh"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(200)]
+    )
+    name_ru = StringField(
+        _l("Name in Russian"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(200)]
+    )
+    name_en = StringField(
+        _l("Name in English"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(200)]
+    )
     default_department = SelectField(_l("Default department"), coerce=int, default=NO_CHOICE, validators=[Optional()])
 
     def __init__(self, *args, departments=(), **kwargs):
@@ -82,9 +97,9 @@ class _DepartmentChoice:
 
 class InviteForm(_DepartmentChoice, FlaskForm):
     email = EmailField(
-        _l("Email"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(254), Email(message=EMAIL_RULE)]
+        _l("Email"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(254), Email(message=EMAIL_RULE)]
     )
-    full_name = StringField(_l("Full name"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
+    full_name = StringField(_l("Full name"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(200)])
     roles = MultiCheckboxField(_l("Roles"), choices=_role_choices)
     department = SelectField(_l("Executor's department"), coerce=int, default=NO_CHOICE, validators=[Optional()])
 
@@ -105,7 +120,7 @@ class GrantRoleForm(_DepartmentChoice, FlaskForm):
 class NewAccountForm(FlaskForm):
     """Accepting an invitation without an account: the person chooses a password."""
 
-    password = PasswordField(_l("New password"), validators=[DataRequired(**REQUIRED), _length(200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(**REQUIRED), text_length(200)])
     repeat_password = PasswordField(
         _l("New password again"),
         validators=[DataRequired(**REQUIRED), EqualTo("password", message=_l("The two new passwords differ."))],
@@ -115,11 +130,11 @@ class NewAccountForm(FlaskForm):
 class ExistingAccountForm(FlaskForm):
     """Accepting an invitation with an account (a person in several akimats): its own password."""
 
-    password = PasswordField(_l("Your password"), validators=[DataRequired(**REQUIRED), _length(200)])
+    password = PasswordField(_l("Your password"), validators=[DataRequired(**REQUIRED), text_length(200)])
 
 
 class OfficialDetailsForm(FlaskForm):
     """What an answer and a receipt slip say of the official: position and a work phone."""
 
-    position = StringField(_l("Position"), filters=[strip], validators=[Optional(), _length(200)])
-    work_phone = StringField(_l("Work phone"), filters=[strip], validators=[Optional(), _length(40), PhoneNumber()])
+    position = StringField(_l("Position"), filters=[strip], validators=[Optional(), text_length(200)])
+    work_phone = StringField(_l("Work phone"), filters=[strip], validators=[Optional(), text_length(40), PhoneNumber()])

@@ -3,8 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from .public import REQUIRED
-from .validators import strip
+from .validators import REQUIRED, strip
 
 
 class LoginForm(FlaskForm):

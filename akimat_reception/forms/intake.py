@@ -15,37 +15,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
-from ..domain.identity import is_valid_iin
 from ..labels import CHANNEL_LABELS, KIND_LABELS, LANGUAGE_LABELS
 from ..models import LetterChannel, LetterKind
-from .validators import IIN, PhoneNumber, strip
+from .validators import BIN, IIN, REQUIRED, PhoneNumber, strip, text_length
 
-REQUIRED = {"message": _l("This field is required.")}
 MAX_COSIGNATORIES = 200
 
 SENDER_PERSON, SENDER_ORGANISATION, SENDER_COLLECTIVE = "person", "organisation", "collective"
-
-
-def _length(maximum, minimum=-1):
-    if minimum > 0:
-        return Length(min=minimum, max=maximum, message=_l("Write from %(min)d to %(max)d characters."))
-    return Length(max=maximum, message=_l("Write at most %(max)d characters."))
-
-
-class BIN:
-    """An organisation's business identification number: 12 digits whose last is the same check
-    digit as an IIN's (the two share the algorithm)."""
-
-    def __call__(self, form, field):
-        value = (field.data or "").strip()
-        if not value:
-            return
-        if len(value) != 12 or not value.isdigit():
-            raise ValidationError(_l("The BIN has 12 digits."))
-        if not is_valid_iin(value):
-            raise ValidationError(_l("This BIN is not valid: check the digits against the letter's letterhead."))
 
 
 def parse_cosignatories(text: str) -> tuple[list[dict], list[int]]:
@@ -69,7 +47,7 @@ class IntakeForm(FlaskForm):
         validators=[InputRequired(message=_l("Choose how the letter arrived."))],
     )
     sender_reference = StringField(
-        _l("Sender's outgoing number or e-Otinish number"), filters=[strip], validators=[Optional(), _length(60)]
+        _l("Sender's outgoing number or e-Otinish number"), filters=[strip], validators=[Optional(), text_length(60)]
     )
     kind = RadioField(
         _l("Kind of letter"),
@@ -77,17 +55,17 @@ class IntakeForm(FlaskForm):
         validators=[InputRequired(message=_l("Choose the kind of letter."))],
     )
     category = SelectField(_l("Topic"), coerce=int, validators=[InputRequired(message=_l("Choose a topic."))])
-    subject = StringField(_l("Subject"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200, 3)])
+    subject = StringField(_l("Subject"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(200, 3)])
     body = TextAreaField(
         _l("Text of the letter, or the protocol of an oral appeal"),
         filters=[strip],
-        validators=[DataRequired(**REQUIRED), _length(10000, 10)],
+        validators=[DataRequired(**REQUIRED), text_length(10000, 10)],
     )
     disputed_party = StringField(
-        _l("Whose action or decision is disputed?"), filters=[strip], validators=[Optional(), _length(300)]
+        _l("Whose action or decision is disputed?"), filters=[strip], validators=[Optional(), text_length(300)]
     )
     complaint_request = TextAreaField(
-        _l("What does the complaint ask for?"), filters=[strip], validators=[Optional(), _length(3000)]
+        _l("What does the complaint ask for?"), filters=[strip], validators=[Optional(), text_length(3000)]
     )
     sender_type = RadioField(
         _l("Who is the sender?"),
@@ -100,22 +78,26 @@ class IntakeForm(FlaskForm):
         validators=[InputRequired(message=_l("Choose who sent the letter."))],
     )
     organisation_name = StringField(
-        _l("Name of the organisation"), filters=[strip], validators=[Optional(), _length(300)]
+        _l("Name of the organisation"), filters=[strip], validators=[Optional(), text_length(300)]
     )
     organisation_bin = StringField(_l("BIN"), filters=[strip], validators=[Optional(), BIN()])
     signatory_position = StringField(
-        _l("Position of the signatory"), filters=[strip], validators=[Optional(), _length(200)]
+        _l("Position of the signatory"), filters=[strip], validators=[Optional(), text_length(200)]
     )
-    cosignatories = TextAreaField(_l("The other signatories"), filters=[strip], validators=[Optional(), _length(60000)])
-    surname = StringField(_l("Surname"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(100)])
-    given_name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(100)])
-    patronymic = StringField(_l("Patronymic (if any)"), filters=[strip], validators=[Optional(), _length(100)])
+    cosignatories = TextAreaField(
+        _l("The other signatories"), filters=[strip], validators=[Optional(), text_length(60000)]
+    )
+    surname = StringField(_l("Surname"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(100)])
+    given_name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(100)])
+    patronymic = StringField(_l("Patronymic (if any)"), filters=[strip], validators=[Optional(), text_length(100)])
     iin = StringField(_l("IIN"), filters=[strip], validators=[Optional(), IIN()])
-    address = StringField(_l("Postal address"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(300)])
+    address = StringField(
+        _l("Postal address"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(300)]
+    )
     email = StringField(
         _l("Email"),
         filters=[strip],
-        validators=[Optional(), Email(message=_l("Enter an email address like name@example.kz.")), _length(254)],
+        validators=[Optional(), Email(message=_l("Enter an email address like name@example.kz.")), text_length(254)],
     )
     phone = StringField(_l("Phone"), filters=[strip], validators=[Optional(), PhoneNumber()])
     language = RadioField(

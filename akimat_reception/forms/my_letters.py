@@ -6,9 +6,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..domain.contact_codes import CODE_DIGITS, normalize_contact
-from .validators import strip
-
-REQUIRED = {"message": _l("This field is required.")}
+from .validators import REQUIRED, strip
 
 
 class ContactForm(FlaskForm):

@@ -7,8 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..labels import DECISION_LABELS
 from ..models import Decision
-from .public import REQUIRED
-from .validators import LocalDateField, strip
+from .validators import REQUIRED, LocalDateField, strip
 
 
 class AssignForm(FlaskForm):

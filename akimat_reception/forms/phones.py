@@ -10,14 +10,13 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..labels import CHECK_RESULT_LABELS, LANGUAGE_LABELS, LINE_DAYS_LABELS
-from .public import REQUIRED, _length
-from .validators import PhoneNumber, strip
+from .validators import REQUIRED, PhoneNumber, strip, text_length
 
 
 class ReportForm(FlaskForm):
     """One per line on the public page, each with its own prefix, so ids stay unique."""
 
-    comment = TextAreaField(_l("Comment (optional)"), filters=[strip], validators=[Optional(), _length(500)])
+    comment = TextAreaField(_l("Comment (optional)"), filters=[strip], validators=[Optional(), text_length(500)])
 
 
 class CheckForm(FlaskForm):
@@ -26,7 +25,7 @@ class CheckForm(FlaskForm):
         choices=[SelectChoice(r.value, label) for r, label in CHECK_RESULT_LABELS.items()],
         validators=[InputRequired(message=_l("Choose what happened on the call."))],
     )
-    note = TextAreaField(_l("Note (optional)"), filters=[strip], validators=[Optional(), _length(1000)])
+    note = TextAreaField(_l("Note (optional)"), filters=[strip], validators=[Optional(), text_length(1000)])
 
 
 class LocalTimeField(TimeField):
@@ -53,16 +52,16 @@ class LineForm(FlaskForm):
         _l("Department"), coerce=int, validators=[InputRequired(message=_l("Choose a department."))]
     )
     number = StringField(
-        _l("Phone number"), filters=[strip], validators=[DataRequired(**REQUIRED), PhoneNumber(), _length(30)]
+        _l("Phone number"), filters=[strip], validators=[DataRequired(**REQUIRED), PhoneNumber(), text_length(30)]
     )
     purpose_kk = StringField(
-        _l("Purpose in Kazakh"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(300)]
+        _l("Purpose in Kazakh"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(300)]
     )
     purpose_ru = StringField(
-        _l("Purpose in Russian"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(300)]
+        _l("Purpose in Russian"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(300)]
     )
     purpose_en = StringField(
-        _l("Purpose in English (optional)"), filters=[strip], validators=[Optional(), _length(300)]
+        _l("Purpose in English (optional)"), filters=[strip], validators=[Optional(), text_length(300)]
     )
     languages = MultiCheckboxField(
         _l("Languages spoken on the line"),

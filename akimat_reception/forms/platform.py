@@ -9,8 +9,7 @@ from ..domain.administration.akimats import PREFIX_RE, SLUG_RE
 from ..labels import LANGUAGE_LABELS
 from ..models import AkimatKind
 from .phones import LocalTimeField
-from .public import REQUIRED, _length
-from .validators import LocalDateField, strip
+from .validators import REQUIRED, LocalDateField, strip, text_length
 
 SLUG_RULE = _l("Use 2 to 40 lowercase latin letters, digits and hyphens, e.g. karaganda-region.")
 
@@ -57,7 +56,7 @@ class AkimatForm(FlaskForm):
         filters=[_lower],
         validators=[
             DataRequired(**REQUIRED),
-            _length(40),
+            text_length(40),
             Regexp(SLUG_RE, message=SLUG_RULE),
         ],
     )
@@ -69,18 +68,24 @@ class AkimatForm(FlaskForm):
             Regexp(PREFIX_RE, message=_l("Use 2 to 8 uppercase latin letters, e.g. KRG.")),
         ],
     )
-    name_kk = StringField(_l("Name in Kazakh"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
-    name_ru = StringField(_l("Name in Russian"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
-    name_en = StringField(_l("Name in English"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
+    name_kk = StringField(
+        _l("Name in Kazakh"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(200)]
+    )
+    name_ru = StringField(
+        _l("Name in Russian"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(200)]
+    )
+    name_en = StringField(
+        _l("Name in English"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(200)]
+    )
     aliases = TextAreaField(
-        _l("Former names and other spellings (optional)"), filters=[strip], validators=[Optional(), _length(1500)]
+        _l("Former names and other spellings (optional)"), filters=[strip], validators=[Optional(), text_length(1500)]
     )
     kind = SelectField(
         _l("Kind"),
         choices=[SelectChoice(kind.value, label) for kind, label in AKIMAT_KIND_LABELS.items()],
         validators=[InputRequired(message=_l("Choose the kind."))],
     )
-    parent = StringField(_l("Higher akimat (optional)"), filters=[_lower], validators=[Optional(), _length(40)])
+    parent = StringField(_l("Higher akimat (optional)"), filters=[_lower], validators=[Optional(), text_length(40)])
     opens_at = LocalTimeField(
         _l("Reception opens at"), validators=[InputRequired(message=_l("Enter a time like 09:00."))]
     )
@@ -92,22 +97,22 @@ class AkimatForm(FlaskForm):
         choices=[SelectChoice(code, LANGUAGE_LABELS[code]) for code in ("kk", "ru")],
         validators=[InputRequired(message=_l("Choose Kazakh or Russian."))],
     )
-    timezone = StringField(_l("Time zone"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(40)])
+    timezone = StringField(_l("Time zone"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(40)])
     anonymous_forward_to = StringField(
         _l("Where anonymous letters reporting a crime are forwarded (optional)"),
         filters=[strip],
-        validators=[Optional(), _length(300)],
+        validators=[Optional(), text_length(300)],
     )
 
 
 class MoveForm(FlaskForm):
-    parent = StringField(_l("New higher akimat"), filters=[_lower], validators=[Optional(), _length(40)])
+    parent = StringField(_l("New higher akimat"), filters=[_lower], validators=[Optional(), text_length(40)])
     effective = LocalDateField(_l("In effect from"), validators=[InputRequired(message=_l("Enter the date."))])
 
 
 class AppointAdminForm(FlaskForm):
-    email = StringField(_l("Email"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(254)])
-    full_name = StringField(_l("Full name"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200)])
+    email = StringField(_l("Email"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(254)])
+    full_name = StringField(_l("Full name"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(200)])
 
 
 class ConfirmForm(FlaskForm):

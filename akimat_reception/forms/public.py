@@ -14,20 +14,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
 from ..labels import KIND_LABELS, LANGUAGE_LABELS
 from ..models import LetterKind
-from .validators import IIN, PhoneNumber, strip
-
-REQUIRED = {"message": _l("This field is required.")}
-
-
-def _length(maximum, minimum=-1):
-    if minimum > 0:
-        return Length(min=minimum, max=maximum, message=_l("Write from %(min)d to %(max)d characters."))
-    return Length(max=maximum, message=_l("Write at most %(max)d characters."))
-
+from .validators import IIN, REQUIRED, PhoneNumber, strip, text_length
 
 WRITERS = (
     SelectChoice("named", _l("With my name")),
@@ -72,8 +63,10 @@ class _CategoryField:
 class LetterStep(_CategoryField, FlaskForm):
     """Step 2: the letter itself, and its files."""
 
-    subject = StringField(_l("Subject"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(200, 3)])
-    body = TextAreaField(_l("Your letter"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(10000, 10)])
+    subject = StringField(_l("Subject"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(200, 3)])
+    body = TextAreaField(
+        _l("Your letter"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(10000, 10)]
+    )
     files = MultipleFileField(_l("Files (optional)"))
     remove_files = SelectMultipleField(_l("Remove"), choices=[], validate_choice=False)
 
@@ -92,12 +85,12 @@ class ComplaintStep(FlaskForm):
     disputed_party = StringField(
         _l("Whose action or decision do you dispute?"),
         filters=[strip],
-        validators=[DataRequired(message=_l("A complaint must say this.")), _length(300)],
+        validators=[DataRequired(message=_l("A complaint must say this.")), text_length(300)],
     )
     complaint_request = TextAreaField(
         _l("What do you ask for?"),
         filters=[strip],
-        validators=[DataRequired(message=_l("A complaint must say this.")), _length(3000)],
+        validators=[DataRequired(message=_l("A complaint must say this.")), text_length(3000)],
     )
 
 
@@ -105,15 +98,17 @@ class AboutStep(FlaskForm):
     """Step 4: about the writer and how to reach them. Anonymous: no name, no address, no IIN, and
     a contact only if they wish (without one they follow the letter by its number and code)."""
 
-    surname = StringField(_l("Surname"), filters=[strip], validators=[Optional(), _length(100)])
-    given_name = StringField(_l("Name"), filters=[strip], validators=[Optional(), _length(100)])
-    patronymic = StringField(_l("Patronymic (if you have one)"), filters=[strip], validators=[Optional(), _length(100)])
+    surname = StringField(_l("Surname"), filters=[strip], validators=[Optional(), text_length(100)])
+    given_name = StringField(_l("Name"), filters=[strip], validators=[Optional(), text_length(100)])
+    patronymic = StringField(
+        _l("Patronymic (if you have one)"), filters=[strip], validators=[Optional(), text_length(100)]
+    )
     iin = StringField(_l("IIN"), filters=[strip], validators=[Optional(), IIN()])
-    address = StringField(_l("Postal address"), filters=[strip], validators=[Optional(), _length(300)])
+    address = StringField(_l("Postal address"), filters=[strip], validators=[Optional(), text_length(300)])
     email = StringField(
         _l("Email"),
         filters=[strip],
-        validators=[Optional(), Email(message=_l("Enter an email address like name@example.kz.")), _length(254)],
+        validators=[Optional(), Email(message=_l("Enter an email address like name@example.kz.")), text_length(254)],
     )
     phone = StringField(_l("Phone"), filters=[strip], validators=[Optional(), PhoneNumber()])
     language = RadioField(
@@ -158,16 +153,18 @@ class LetterForm(_CategoryField, FlaskForm):
     subject = _again(LetterStep.subject)
     body = _again(LetterStep.body)
     disputed_party = StringField(
-        ComplaintStep.disputed_party.args[0], filters=[strip], validators=[Optional(), _length(300)]
+        ComplaintStep.disputed_party.args[0], filters=[strip], validators=[Optional(), text_length(300)]
     )
     complaint_request = TextAreaField(
-        ComplaintStep.complaint_request.args[0], filters=[strip], validators=[Optional(), _length(3000)]
+        ComplaintStep.complaint_request.args[0], filters=[strip], validators=[Optional(), text_length(3000)]
     )
-    surname = StringField(_l("Surname"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(100)])
-    given_name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(100)])
+    surname = StringField(_l("Surname"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(100)])
+    given_name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(100)])
     patronymic = _again(AboutStep.patronymic)
     iin = _again(AboutStep.iin)
-    address = StringField(_l("Postal address"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(300)])
+    address = StringField(
+        _l("Postal address"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(300)]
+    )
     email = _again(AboutStep.email)
     phone = _again(AboutStep.phone)
     language = _again(AboutStep.language)
@@ -196,8 +193,10 @@ class LetterForm(_CategoryField, FlaskForm):
 
 
 class TrackForm(FlaskForm):
-    number = StringField(_l("Registration number"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(24)])
-    code = StringField(_l("Access code"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(40)])
+    number = StringField(
+        _l("Registration number"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(24)]
+    )
+    code = StringField(_l("Access code"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(40)])
 
 
 class RatingForm(FlaskForm):
@@ -213,16 +212,18 @@ class RatingForm(FlaskForm):
         ],
         validators=[InputRequired(message=_l("Choose a rating from 1 to 5."))],
     )
-    comment = TextAreaField(_l("Comment (optional)"), filters=[strip], validators=[Optional(), _length(3000)])
+    comment = TextAreaField(_l("Comment (optional)"), filters=[strip], validators=[Optional(), text_length(3000)])
 
 
 class PositionForm(FlaskForm):
     position = TextAreaField(
-        _l("Your position"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(5000, 5)]
+        _l("Your position"), filters=[strip], validators=[DataRequired(**REQUIRED), text_length(5000, 5)]
     )
 
 
 class DisputeForm(FlaskForm):
     dispute = TextAreaField(
-        _l("What is wrong with the answer?"), filters=[strip], validators=[DataRequired(**REQUIRED), _length(5000, 5)]
+        _l("What is wrong with the answer?"),
+        filters=[strip],
+        validators=[DataRequired(**REQUIRED), text_length(5000, 5)],
     )

@@ -4,9 +4,18 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
 
 from ..domain.identity import is_valid_iin, normalize_phone
+
+REQUIRED = {"message": _l("This field is required.")}
+
+
+def text_length(maximum, minimum=-1):
+    """The length rule of a text field, in the resident's words."""
+    if minimum > 0:
+        return Length(min=minimum, max=maximum, message=_l("Write from %(min)d to %(max)d characters."))
+    return Length(max=maximum, message=_l("Write at most %(max)d characters."))
 
 
 class IIN:
@@ -18,6 +27,20 @@ class IIN:
             raise ValidationError(_l("The IIN has 12 digits."))
         if not is_valid_iin(value):
             raise ValidationError(_l("This IIN is not valid: check the digits against your ID card."))
+
+
+class BIN:
+    """An organisation's business identification number: 12 digits whose last is the same check
+    digit as an IIN's (the two share the algorithm)."""
+
+    def __call__(self, form, field):
+        value = (field.data or "").strip()
+        if not value:
+            return
+        if len(value) != 12 or not value.isdigit():
+            raise ValidationError(_l("The BIN has 12 digits."))
+        if not is_valid_iin(value):
+            raise ValidationError(_l("This BIN is not valid: check the digits against the letter's letterhead."))
 
 
 class PhoneNumber:
