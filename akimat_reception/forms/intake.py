@@ -160,7 +160,3 @@ class IntakeForm(FlaskForm):
                 )
                 valid = False
         return valid
-
-    @property
-    def reaches_only_by_post(self) -> bool:
-        return not (self.email.data or self.phone.data)

@@ -134,6 +134,12 @@ def upgrade():
         batch_op.add_column(sa.Column("position", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("work_phone", sa.String(length=20), nullable=True))
 
+    # Letters from before: a signed letter with only a postal address gets its answer on paper too
+    # (new letters are decided at registration).
+    op.execute(
+        "UPDATE letter SET paper_answer = true WHERE anonymous = false "
+        "AND (email IS NULL OR email = '') AND (phone IS NULL OR phone = '')"
+    )
     if op.get_bind().dialect.name == "postgresql":
         # A reissued code and a link are history: refused whatever client asks.
         for table in ("access_code", "letter_link"):

@@ -110,3 +110,10 @@ def test_without_a_work_phone_the_contact_is_the_departments_line_then_the_akima
         number, source = contact_phone(answer)
     assert source == "akimat" and number is not None
     db.session.rollback()
+
+
+def test_paper_is_decided_at_registration_for_a_signed_letter_with_only_a_postal_address(app_context):
+    by_post, _ = factories.letter(email=None, phone=None)
+    with_email, _ = factories.letter(email="by.email@example.kz", phone=None)
+    nameless, _ = factories.anonymous_letter(email=None, phone=None)  # no address to post it to
+    assert [lifecycle.needs_paper(x) for x in (by_post, with_email, nameless)] == [True, False, False]

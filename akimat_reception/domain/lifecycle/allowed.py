@@ -218,8 +218,8 @@ def _answer_not_disputed(letter: Letter, now: datetime) -> str | None:
 
 
 def needs_paper(letter: Letter) -> bool:
-    """The answer goes out on paper too: the resident asked for it, or left only a postal address."""
-    return bool(letter.paper_answer or not (letter.email or letter.phone))
+    """The answer goes out on paper too (decided at registration: lifecycle.register)."""
+    return letter.paper_answer
 
 
 def _paper_answer_to_send(letter: Letter, now: datetime) -> str | None:

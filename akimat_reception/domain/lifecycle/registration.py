@@ -88,6 +88,11 @@ def register(
     # Kept as the resident's contact is matched later ("My letters", repeated letters): lower-case.
     if fields.get("email"):
         fields["email"] = fields["email"].lower()
+    # Decided once, as the contacts never change: the answer goes on paper too when the resident
+    # asked, or when a signed letter gave only a postal address (an anonymous one gave none).
+    fields["paper_answer"] = submission.paper_answer or not (
+        submission.anonymous or submission.email or submission.phone
+    )
     letter = Letter(
         akimat_id=akimat.id,
         number=number,

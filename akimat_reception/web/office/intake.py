@@ -74,7 +74,7 @@ def _submission(form: IntakeForm, category: Category) -> Submission:
         signatory_position=form.signatory_position.data if organisation else None,
         cosignatories=form.signatories if form.sender_type.data == SENDER_COLLECTIVE else None,
         # Without an email or a phone the answer can only go by post.
-        paper_answer=form.paper_answer.data or form.reaches_only_by_post,
+        paper_answer=form.paper_answer.data,
     )
 
 

@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ...domain import lifecycle
@@ -65,7 +65,6 @@ def _to_send_on_paper():
     newer_sent = exists().where(
         later.letter_id == Answer.letter_id, later.status == AnswerStatus.SENT, later.id > Answer.id
     )
-    no_contact = and_(or_(Letter.email.is_(None), Letter.email == ""), or_(Letter.phone.is_(None), Letter.phone == ""))
     stmt = (
         select(Answer)
         .join(Letter, Letter.id == Answer.letter_id)
@@ -73,7 +72,7 @@ def _to_send_on_paper():
             Letter.akimat_id == g.akimat.id,
             Answer.status == AnswerStatus.SENT,
             Answer.dispatched_at.is_(None),
-            or_(Letter.paper_answer.is_(True), no_contact),
+            Letter.paper_answer.is_(True),
             ~newer_sent,
         )
     )
