@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
+    from .domain.record import log  # noqa: F401  (every commit seals the rows of the record it adds)
     from .models import User
 
     @login_manager.user_loader

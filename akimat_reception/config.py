@@ -122,6 +122,24 @@ class Config:
     MY_LETTERS_CODES_PER_CLIENT = int(os.environ.get("MY_LETTERS_CODES_PER_CLIENT", "10"))
     MY_LETTERS_SMS_PER_DAY = int(os.environ.get("MY_LETTERS_SMS_PER_DAY", "500"))
     MY_LETTERS_SESSION_MINUTES = int(os.environ.get("MY_LETTERS_SESSION_MINUTES", "15"))
+    # The sealed record (domain/record/, docs/record.md). The origin names the installation's logs
+    # (each akimat's is ORIGIN/<slug at creation>); the signing key lives in a file, never in the
+    # database or a backup: default instance/record-signing.key, made on first use unless
+    # RECORD_SIGNING_KEY_CREATE is 0 (production makes it once with `flask journal keygen`).
+    RECORD_ORIGIN = os.environ.get("RECORD_ORIGIN", "akimat-reception.local")
+    RECORD_SIGNING_KEY_FILE = os.environ.get("RECORD_SIGNING_KEY_FILE")
+    RECORD_SIGNING_KEY_CREATE = os.environ.get("RECORD_SIGNING_KEY_CREATE", "1") == "1"
+    # The worker integrates new entries at least this often (seconds); the merge delay promised is
+    # RECORD_MAX_DELAY: an entry older than that and not in a signed checkpoint is a break.
+    RECORD_INTEGRATE_EVERY = float(os.environ.get("RECORD_INTEGRATE_EVERY", "10"))
+    RECORD_MAX_DELAY = int(os.environ.get("RECORD_MAX_DELAY", "60"))
+    # Where checkpoints and leaf tiles are published as files (default instance/record/).
+    RECORD_PUBLISH_DIR = os.environ.get("RECORD_PUBLISH_DIR")
+    # Witnesses each new checkpoint is pushed to: email addresses and https:// URLs of other
+    # installations' witness endpoint, separated by spaces or commas.
+    RECORD_WITNESSES = os.environ.get("RECORD_WITNESSES", "")
+    # The verifier keys (vkey) of other installations whose checkpoints this one witnesses.
+    RECORD_WITNESS_FOR = os.environ.get("RECORD_WITNESS_FOR", "")
 
 
 def database_url_from_env(instance_path: str) -> str:

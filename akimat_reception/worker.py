@@ -40,6 +40,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import delivery
 from .domain.calendar import WorkingCalendar, calendar_for
+from .domain.record import step as record_step
 from .extensions import db
 from .jobs import JOBS, Job
 from .models import Akimat, JobRun, WorkerHeartbeat
@@ -192,7 +193,7 @@ class Worker:
         poll, probe_every = config["WORKER_POLL_SECONDS"], config["OUTBOX_PROBE_SECONDS"]
         mailer = delivery.Mailer(config)
         started = utcnow()
-        last_beat = last_jobs = last_probe = -1e9
+        last_beat = last_jobs = last_probe = last_record = -1e9
         last_sent = clock.monotonic()
         log.info("worker %s started (jobs %s, outbox %s)", self.id, self.jobs, self.outbox)
         try:
@@ -206,6 +207,9 @@ class Worker:
                     if self.jobs and tick - last_jobs >= JOBS_EVERY:
                         run_due_jobs(worker_id=self.id)
                         last_jobs = clock.monotonic()
+                    if self.jobs and tick - last_record >= config["RECORD_INTEGRATE_EVERY"]:
+                        record_step.run()
+                        last_record = clock.monotonic()
                     if self.outbox:
                         delivery.requeue_expired(worker_id=self.id)
                         if tick - last_probe >= probe_every and delivery.waiting_for_smtp():

@@ -7,6 +7,7 @@ docs/deploy.md, then used as its application role, which owns nothing."""
 
 import os
 import re
+import tempfile
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -123,12 +124,21 @@ def _postgres_database():
         admin.dispose()
 
 
+# One signing key for the run's apps, outside the work tree's instance folder.
+RECORD_KEY_FILE = str(Path(tempfile.mkdtemp(prefix="akimat-record-key-")) / "record-signing.key")
+
+
 def make_test_app(database_url: str, role: str = "app"):
     """The migrated app with the demo akimats. On PostgreSQL the migration and the demo run as the
     owner, and the app returned connects as `role` (the application role unless told otherwise)."""
     postgresql = make_url(database_url).get_backend_name() == "postgresql"
     owner_url = as_role(database_url, "owner") if postgresql else database_url
-    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": owner_url, "SECRET_KEY": "test"}
+    settings = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": owner_url,
+        "SECRET_KEY": "test",
+        "RECORD_SIGNING_KEY_FILE": RECORD_KEY_FILE,
+    }
     owner_app = create_app(settings)
     with owner_app.app_context():
         from flask_migrate import upgrade

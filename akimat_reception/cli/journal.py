@@ -33,5 +33,33 @@ def journal_verify(slug):
         sys.exit(1)
 
 
+@journal.command("integrate")
+def journal_integrate():
+    """Integrate the entries waiting in every log and sign the checkpoints (the worker does it
+    every RECORD_INTEGRATE_EVERY seconds)."""
+    from ..domain.record import step
+
+    for result in step.run():
+        click.echo(f"{result.origin}: {result.added} entries integrated, size {result.size}")
+
+
+@journal.command("keygen")
+@click.option("--file", "path", type=click.Path(dir_okay=False), help="Where (default RECORD_SIGNING_KEY_FILE).")
+def journal_keygen(path):
+    """Make the installation's signing key (once; it refuses to overwrite one) and print its
+    public verifier key, to publish and to give to the witnesses."""
+    from pathlib import Path
+
+    from ..domain.record import keys
+
+    try:
+        signer = keys.create_key(Path(path) if path else None)
+    except FileExistsError:
+        raise click.ClickException(
+            "a signing key is already there: rotating it is described in docs/record.md"
+        ) from None
+    click.echo(signer.verifier.encode())
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(journal)

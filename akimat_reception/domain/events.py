@@ -287,6 +287,9 @@ class AnswerSent(Payload):
     PUBLIC = True
     answer_id: int
     decision: str
+    # Who signed it, as they were named then: a later change of position does not rewrite the answer.
+    signed_by: str | None = None
+    signed_by_position: str | None = None
 
     def apply(self, state: Replayed) -> None:
         state.status, state.rating = LetterStatus.ANSWERED, None  # a new answer waits for its own rating

@@ -23,10 +23,17 @@ from .letters import (
 from .outbox import Channel, DeliveryStatus, JobRun, OutboxMessage, WorkerHeartbeat
 from .people import Membership, Role, User
 from .phones import CheckResult, LineDays, PhoneCheck, PhoneLine, PhoneReport
+from .record import LogEntry, RecordLog, SignedCheckpoint, TreeNode, WitnessedCheckpoint, WitnessState
 from .stats import DepartmentAnswerStats
 from .tenancy import Akimat, AkimatKind, AkimatPlacement, AkimatSlug, CalendarOverride, Category, Department
 
 __all__ = [
+    "LogEntry",
+    "RecordLog",
+    "SignedCheckpoint",
+    "TreeNode",
+    "WitnessedCheckpoint",
+    "WitnessState",
     "AccessCode",
     "ContactCode",
     "LetterChannel",

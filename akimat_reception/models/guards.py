@@ -54,6 +54,9 @@ FROZEN_SENT_ANSWER_COLUMNS = (
     "appeal_procedure",
     "language",
     "sent_at",
+    "controlled_by_id",
+    "signed_by_id",
+    "outgoing_number",
 )
 APPEND_ONLY = (Event, PersonalDataAccess, PhoneCheck, Attachment, AdminEvent, AccessCode, LetterLink)
 

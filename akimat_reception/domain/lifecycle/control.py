@@ -60,7 +60,9 @@ def approve_draft(letter: Letter, actor: User, now: datetime | None = None, desp
     letter.status = LetterStatus.ANSWERED
     letter.answered_at = now
     letter.rating = letter.rating_comment = None  # a new answer waits for its own rating
-    sent = events.AnswerSent(answer_id=draft.id, decision=draft.decision.value)
+    sent = events.AnswerSent(
+        answer_id=draft.id, decision=draft.decision.value, signed_by=actor.full_name, signed_by_position=actor.position
+    )
     journal.append(letter, sent, actor=actor, actor_role=role, now=now)
     notifications.queue_for_resident("answer_sent", letter)
     db.session.commit()
