@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -64,6 +64,11 @@ class JournalCheck(Model):
     letters: Mapped[int]
     events: Mapped[int]
     breaks: Mapped[list] = mapped_column(JSON, default=list)  # [{"number", "seq", "problem"}]
+    # The sealed record: the tree size verified (and checkpointed), and whether every entry was
+    # re-checked (a full audit) or only those since the last check (incremental).
+    verified_size: Mapped[int | None]
+    full: Mapped[bool] = mapped_column(default=False, server_default=false())
+    seconds: Mapped[float | None]
 
 
 class AdminEvent(Model):

@@ -107,6 +107,10 @@ def upgrade():
         sa.Column("cosignature", sa.Text()),
         sa.UniqueConstraint("witness", "log_id"),
     )
+    with op.batch_alter_table("journal_check") as batch:
+        batch.add_column(sa.Column("verified_size", sa.Integer()))
+        batch.add_column(sa.Column("full", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column("seconds", sa.Float()))
     if op.get_bind().dialect.name == "postgresql":
         _guards(FROZEN_LETTER_COLUMNS, FROZEN_SENT_ANSWER_COLUMNS)
         for table in ("tree_node", "signed_checkpoint", "witnessed_checkpoint"):
@@ -184,6 +188,10 @@ def downgrade():
         op.execute("DROP FUNCTION IF EXISTS record_log_kept()")
         op.execute("DROP FUNCTION IF EXISTS log_entry_placed_once()")
         _guards(OLD_LETTER_COLUMNS, OLD_SENT_ANSWER_COLUMNS)
+    with op.batch_alter_table("journal_check") as batch:
+        batch.drop_column("seconds")
+        batch.drop_column("full")
+        batch.drop_column("verified_size")
     op.drop_table("witness_state")
     op.drop_table("witnessed_checkpoint")
     op.drop_table("signed_checkpoint")
