@@ -1,0 +1,258 @@
+"""The independent verifier (akimat_reception/verifier.py): given only a log's published files and the
+installation's key, it accepts a true log and names what is wrong with a rewritten, cut-off, re-signed
+or damaged one; and it checks a resident's receipt offline.
+
+The published layout is written here by `publish` from leaf hashes and signed notes — not by the
+application's publisher — so that the verifier is tested against the format of common.md, not
+against another piece of this code."""
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from akimat_reception import verifier
+from akimat_reception.domain.record import merkle, note, tiles
+
+ORIGIN = "akimat-reception.local/astana"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def publish(folder: Path, leaves: list[bytes], notes: list[str], key: str) -> None:
+    """A log's published folder as common.md lays it out: level-0 tiles, every checkpoint by its
+    size, the latest as `checkpoint`, and the installation's key one level up."""
+    for n, width in tiles.level0_tiles(len(leaves)):
+        path = folder / tiles.tile_path(0, n, width)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        start = n * tiles.TILE_WIDTH
+        path.write_bytes(tiles.tile_bytes(leaves[start : start + width]))
+    (folder / "checkpoints").mkdir(parents=True, exist_ok=True)
+    for signed in notes:
+        size = note.Checkpoint.parse(note.split(signed)[0]).size
+        (folder / "checkpoints" / str(size)).write_bytes(signed.encode())
+    (folder / "checkpoint").write_bytes(notes[-1].encode())
+    (folder.parent / "key").write_text(key + "\n")
+
+
+def signed_at(leaves: list[bytes], size: int, signer: note.Signer, origin: str = ORIGIN) -> str:
+    return note.signed_checkpoint(note.Checkpoint(origin, size, merkle.root_of(leaves[:size])), signer)
+
+
+@pytest.fixture
+def signer():
+    return note.Signer.generate("akimat-reception.local")
+
+
+@pytest.fixture
+def log(tmp_path, signer):
+    """A log of 600 entries (two full tiles and a partial one), checkpoints at 5, 256, 300 and 600."""
+    rng = random.Random(15)
+    leaves = [merkle.leaf_hash(rng.randbytes(40)) for _ in range(600)]
+    folder = tmp_path / "record" / "astana"
+    publish(folder, leaves, [signed_at(leaves, size, signer) for size in (5, 256, 300, 600)], signer.verifier.encode())
+    return folder, leaves
+
+
+def run(capsys, *args) -> tuple[int, str]:
+    status = verifier.main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return status, captured.out + captured.err
+
+
+def key_of(folder: Path) -> Path:
+    return folder.parent / "key"
+
+
+def test_a_true_log_is_verified(log, capsys):
+    folder, _ = log
+    status, out = run(capsys, "log", folder, "--key", key_of(folder))
+    assert status == 0, out
+    assert out.strip() == f"log {ORIGIN}: 600 entries, 4 checkpoints, all verified"
+
+
+def test_a_rewritten_entry_resealed_under_a_new_checkpoint_is_named(log, signer, capsys):
+    """An insider with the key rewrites entry 3 and signs a new checkpoint: every checkpoint signed
+    before is contradicted by the tiles, and a witness's copy shows it."""
+    folder, leaves = log
+    witness_copy = folder.parent.parent / "witness-copy"
+    shutil.copy(folder / "checkpoints" / "300", witness_copy)
+    forged = list(leaves)
+    forged[3] = merkle.leaf_hash(b"another text")
+    publish(folder, forged, [signed_at(forged, 600, signer)], signer.verifier.encode())
+    for stale in ("5", "256", "300"):
+        (folder / "checkpoints" / stale).unlink()  # the insider removes the checkpoints that betray him
+    status, out = run(capsys, "log", folder, "--key", key_of(folder), "--checkpoint", witness_copy)
+    assert status == 1
+    assert f"FAILED: {witness_copy}: its root for 300 entries does not match the published tiles" in out
+    assert f"FAILED: {witness_copy} (size 300) and checkpoint (size 600) are not consistent" in out
+    assert "1 checkpoint, 1 copy: 2 problems found" in out
+
+
+def test_a_rewritten_tile_contradicts_every_checkpoint_after_the_entry(log, capsys):
+    folder, leaves = log
+    tile = folder / tiles.tile_path(0, 1)
+    data = bytearray(tile.read_bytes())
+    data[32 * 10] ^= 1  # entry 266
+    tile.write_bytes(bytes(data))
+    status, out = run(capsys, "log", folder, "--key", key_of(folder))
+    assert status == 1
+    assert "checkpoints/256: its root" not in out
+    for name in ("checkpoints/300", "checkpoints/600", "checkpoint"):
+        assert f"FAILED: {name}: its root for" in out
+
+
+def test_a_log_cut_off_after_its_checkpoint_is_named(log, capsys):
+    folder, _ = log
+    shutil.rmtree(folder / "tile" / "0" / "002.p")
+    status, out = run(capsys, "log", folder, "--key", key_of(folder))
+    assert status == 1
+    assert "FAILED: checkpoint: signed for 600 entries, but the published tiles hold only 512" in out
+    assert "entries 512..599 are missing" in out
+
+
+def test_a_log_cut_off_and_resigned_is_caught_by_a_witness_copy(log, signer, capsys):
+    folder, leaves = log
+    witness_copy = folder.parent.parent / "witness-copy"
+    shutil.copy(folder / "checkpoint", witness_copy)
+    shutil.rmtree(folder)
+    notes = [signed_at(leaves, 300, signer), signed_at(leaves, 512, signer)]
+    publish(folder, leaves[:512], notes, signer.verifier.encode())
+    status, out = run(capsys, "log", folder, "--key", key_of(folder), "--checkpoint", witness_copy)
+    assert status == 1
+    assert f"FAILED: {witness_copy}: signed for 600 entries, but the published tiles hold only 512" in out
+    assert "more than the 512 of the latest published checkpoint: the published log was cut off" in out
+
+
+def test_a_checkpoint_signed_by_another_key_is_named(log, capsys):
+    folder, leaves = log
+    impostor = note.Signer.generate("akimat-reception.local")
+    (folder / "checkpoints" / "300").write_text(signed_at(leaves, 300, impostor))
+    status, out = run(capsys, "log", folder, "--key", key_of(folder))
+    assert status == 1
+    assert "FAILED: checkpoints/300: not a checkpoint signed by akimat-reception.local: not signed by" in out
+    assert "1 problem found" in out
+
+
+def test_a_truncated_tile_is_named_and_what_follows_is_unusable(log, capsys):
+    folder, _ = log
+    tile = folder / tiles.tile_path(0, 0)
+    tile.write_bytes(tile.read_bytes()[:-7])
+    status, out = run(capsys, "log", folder, "--key", key_of(folder))
+    assert status == 1
+    assert "FAILED: tile/0/000: 8185 bytes, but a tile of 256 leaves has 8192 (truncated or padded)" in out
+    assert "FAILED: tiles 001, 002 are not used" in out
+    assert "FAILED: checkpoints/5: signed for 5 entries, but the published tiles hold only 0: entries 0..4 are " in out
+    assert "(a tile above is missing or broken)" in out
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"\xff\xfe\x00garbage", b"", b"akimat-reception.local/astana\n600\n\n\xe2\x80\x94 x\n", b"{}"],
+)
+def test_garbage_in_a_checkpoint_file_is_named_not_a_traceback(log, capsys, garbage):
+    folder, _ = log
+    (folder / "checkpoints" / "256").write_bytes(garbage)
+    status, out = run(capsys, "log", folder, "--key", key_of(folder))
+    assert status == 1
+    assert "FAILED: checkpoints/256: not a" in out and "Traceback" not in out
+
+
+def test_a_checkpoint_of_another_log_and_a_misnamed_file_are_named(log, signer, capsys):
+    folder, leaves = log
+    (folder / "checkpoints" / "300").write_text(signed_at(leaves, 300, signer, "akimat-reception.local/almaty"))
+    (folder / "checkpoints" / "7").write_text(signed_at(leaves, 5, signer))
+    (folder / "tile" / "0" / "x000").mkdir()
+    (folder / "tile" / "0" / "x000" / "003").write_bytes(b"")
+    status, out = run(capsys, "log", folder, "--key", key_of(folder))
+    assert status == 1
+    assert f"FAILED: checkpoints/300: a checkpoint of akimat-reception.local/almaty, not of {ORIGIN}" in out
+    assert "FAILED: checkpoints/7: holds the checkpoint of size 5" in out
+    assert "FAILED: tile/0/x000/003: not the name of a tile" in out
+
+
+def test_a_latest_checkpoint_older_than_the_others_is_named(log, capsys):
+    folder, _ = log
+    shutil.copy(folder / "checkpoints" / "300", folder / "checkpoint")
+    status, out = run(capsys, "log", folder, "--key", key_of(folder))
+    assert status == 1
+    assert "FAILED: checkpoint: size 300 is smaller than checkpoints/600: the log went back" in out
+
+
+def test_unusable_arguments_exit_2(log, tmp_path, capsys):
+    folder, _ = log
+    assert run(capsys, "log", folder, "--key", tmp_path / "none")[0] == 2
+    (tmp_path / "bad-key").write_text("not a key")
+    status, out = run(capsys, "log", folder, "--key", tmp_path / "bad-key")
+    assert status == 2 and "not a verifier key" in out
+    assert run(capsys, "log", tmp_path / "nowhere", "--key", key_of(folder))[0] == 2
+    assert run(capsys, "log", folder, "--key", key_of(folder), "--checkpoint", tmp_path / "none")[0] == 2
+    with pytest.raises(SystemExit) as exit:
+        verifier.main(["log"])
+    assert exit.value.code == 2
+
+
+def test_the_command_runs_as_a_module_and_as_a_copy_away_from_the_application(log, tmp_path):
+    """`python -m akimat_reception.verifier`, and verifier.py copied beside merkle.py, note.py and
+    tiles.py and run with nothing else: it needs neither Flask nor a database."""
+    folder, _ = log
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "akimat_reception.verifier", "log", str(folder), "--key", str(key_of(folder))],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == f"log {ORIGIN}: 600 entries, 4 checkpoints, all verified"
+
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(PROJECT_ROOT / "akimat_reception" / "verifier.py", alone)
+    for name in ("merkle.py", "note.py", "tiles.py"):
+        shutil.copy(PROJECT_ROOT / "akimat_reception" / "domain" / "record" / name, alone)
+    (folder / "checkpoints" / "5").write_text("garbage")
+    check = (
+        "import sys, verifier; status = verifier.main(sys.argv[1:]); "
+        "assert not {'flask', 'sqlalchemy', 'akimat_reception'} & set(sys.modules), 'imported the app'; "
+        "sys.exit(status)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", check, "log", str(folder), "--key", str(key_of(folder))],
+        capture_output=True,
+        text=True,
+        cwd=alone,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "FAILED: checkpoints/5: not a checkpoint signed by" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_the_verifier_imports_only_the_standard_library_cryptography_and_the_pure_modules():
+    import ast
+
+    tree = ast.parse((PROJECT_ROOT / "akimat_reception" / "verifier.py").read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported |= {f"{'.' * node.level}{node.module}:{alias.name}" for alias in node.names}
+    allowed = {".domain.record:merkle", ".domain.record:note", ".domain.record:tiles", "__future__:annotations"}
+    allowed |= {"merkle", "note", "tiles", "cryptography"}
+    assert {name for name in imported if name.split(":")[0] not in sys.stdlib_module_names} <= allowed
+
+
+def test_setup_cfg_declares_the_console_script():
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(PROJECT_ROOT / "setup.cfg")
+    scripts = config["options.entry_points"]["console_scripts"]
+    assert "akimat-verify = akimat_reception.verifier:main" in scripts
