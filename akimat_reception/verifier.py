@@ -360,11 +360,15 @@ def verify_receipt(
             proven += 1
         except ValueError as error:  # merkle.ProofError, or hex that is not
             report.problem(f"{label}: its inclusion proof at {index} does not lead to the checkpoint's root ({error})")
+    shown, newer_size = 0, 0
     if checkpoint is not None and (newer is not None or log_dir is not None):
-        later -= check_receipt_against_log(checkpoint, origin, leaves, verifier, newer, log_dir, report)
-    summary = f"receipt {number} ({origin}): {len(receipt['entries'])} entries"
+        shown, newer_size = check_receipt_against_log(checkpoint, origin, leaves, verifier, newer, log_dir, report)
+    summary = f"receipt {number} ({origin}): {_count(len(receipt['entries']), 'entry', 'entries')}"
     if checkpoint is not None:
         summary += f", {proven} proven in the checkpoint of size {checkpoint.size}"
+    if shown:
+        summary += f", {shown} more in the published log's checkpoint of size {newer_size}"
+    later -= shown
     if later:
         summary += f", {later} integrated after it (fetch a newer receipt)"
     if pending:
@@ -380,9 +384,9 @@ def check_receipt_against_log(
     newer_path: Path | None,
     log_dir: Path | None,
     report: Report,
-) -> int:
+) -> tuple[int, int]:
     """The receipt's checkpoint against a newer one (--checkpoint) and the published log (--log);
-    returns how many entries after the receipt's checkpoint the log proves."""
+    returns how many entries after the receipt's checkpoint the log holds, and in what size."""
     mine = Seen("the receipt's checkpoint", checkpoint, "")
     if newer_path is None and log_dir is not None:
         newer_path = log_dir / "checkpoint"
@@ -400,10 +404,12 @@ def check_receipt_against_log(
             report.problem(f"{newer.label}: another root for the receipt's size {checkpoint.size}: the log forked")
         elif newer is not None and newer.checkpoint.size != checkpoint.size:
             report.notes.append("consistency with the newer checkpoint not checked: give the log's folder with --log")
-        return 0
+        return 0, 0
     tree = Tree.read(log_dir, report)
     check_against_tree(mine, tree, report)
-    if newer is not None and check_against_tree(newer, tree, report) and newer.checkpoint.size >= checkpoint.size:
+    if newer is not None and not check_against_tree(newer, tree, report):
+        newer = None
+    if newer is not None and newer.checkpoint.size >= checkpoint.size:
         check_consistent(mine, newer, tree, report)
     shown = 0
     for index, leaf in sorted(leaves.items()):
@@ -411,7 +417,7 @@ def check_receipt_against_log(
             report.problem(f"the published log holds another leaf at {index} than the receipt's entry")
         elif newer is not None and checkpoint.size <= index < min(tree.size, newer.checkpoint.size):
             shown += 1
-    return shown
+    return shown, newer.checkpoint.size if newer is not None else 0
 
 
 # --- the command ---------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ The published layout is written here by `publish` from leaf hashes and signed no
 application's publisher — so that the verifier is tested against the format of common.md, not
 against another piece of this code."""
 
+import json
 import os
 import random
 import shutil
@@ -256,3 +257,267 @@ def test_setup_cfg_declares_the_console_script():
     config.read(PROJECT_ROOT / "setup.cfg")
     scripts = config["options.entry_points"]["console_scripts"]
     assert "akimat-verify = akimat_reception.verifier:main" in scripts
+
+
+# --- receipts ------------------------------------------------------------------------------------
+
+NUMBER = "AST-2026-000123"
+
+
+def entry(kind: str, index: int | None, seq: int) -> dict:
+    content = json.dumps({"entry": "event", "kind": kind, "number": NUMBER, "seq": seq}, separators=(",", ":"))
+    nonce = random.Random(seq).randbytes(16).hex()
+    leaf = merkle.leaf_hash(bytes.fromhex(nonce) + content.encode())
+    return {
+        "source": "event",
+        "kind": kind,
+        "nonce": nonce,
+        "content": content,
+        "leaf_hash": leaf.hex(),
+        "log_index": index,
+        "proof": None,
+    }
+
+
+@pytest.fixture
+def receipt(tmp_path, signer):
+    """A letter's receipt, as the resident downloads it when the log had 300 entries: two events in
+    that checkpoint, one integrated after it (at 400), one not yet integrated; and the log as it is
+    published later, with 600 entries."""
+    entries = [
+        entry("submitted", 10, 1),
+        entry("assigned", 11, 2),
+        entry("answer_sent", 400, 3),
+        entry("rated", None, 4),
+    ]
+    rng = random.Random(9162)
+    leaves = [merkle.leaf_hash(rng.randbytes(40)) for _ in range(600)]
+    for item in entries[:3]:
+        leaves[item["log_index"]] = bytes.fromhex(item["leaf_hash"])
+    reader = merkle.memory_reader(leaves)
+    for item in entries[:2]:
+        item["proof"] = merkle.hexes(merkle.inclusion_proof(reader, item["log_index"], 300))
+    folder = tmp_path / "record" / "astana"
+    publish(folder, leaves, [signed_at(leaves, size, signer) for size in (300, 600)], signer.verifier.encode())
+    data = {
+        "format": "akimat-reception-receipt/1",
+        "origin": ORIGIN,
+        "number": NUMBER,
+        "key": signer.verifier.encode(),
+        "checkpoint": signed_at(leaves, 300, signer),
+        "entries": entries,
+    }
+    path = tmp_path / "receipt.json"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    return path, data, folder
+
+
+def rewrite(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False))
+
+
+def test_a_receipt_verifies_offline(receipt, capsys):
+    path, _, folder = receipt
+    status, out = run(capsys, "receipt", path, "--key", key_of(folder))
+    assert status == 0, out
+    assert out.strip() == (
+        f"receipt {NUMBER} ({ORIGIN}): 4 entries, 2 proven in the checkpoint of size 300, "
+        "1 integrated after it (fetch a newer receipt), 1 not yet integrated, all verified"
+    )
+
+
+def test_a_receipt_is_consistent_with_the_log_published_later(receipt, capsys):
+    path, _, folder = receipt
+    status, out = run(capsys, "receipt", path, "--key", key_of(folder), "--log", folder)
+    assert status == 0, out
+    assert "2 proven in the checkpoint of size 300, 1 more in the published log's checkpoint of size 600" in out
+    assert "1 not yet integrated, all verified" in out
+
+
+def test_a_changed_word_in_a_receipt_is_named(receipt, capsys):
+    path, data, folder = receipt
+    data["entries"][0]["content"] = data["entries"][0]["content"].replace("submitted", "withdrawn")
+    rewrite(path, data)
+    status, out = run(capsys, "receipt", path, "--key", key_of(folder))
+    assert status == 1
+    assert "FAILED: entry 1 (event submitted): its content and nonce do not give its leaf hash" in out
+
+
+def test_a_forged_entry_with_its_own_leaf_hash_has_no_proof(receipt, capsys):
+    path, data, folder = receipt
+    forged = entry("submitted", 10, 99)
+    data["entries"][0] = {**forged, "proof": data["entries"][0]["proof"]}
+    rewrite(path, data)
+    status, out = run(capsys, "receipt", path, "--key", key_of(folder))
+    assert status == 1
+    assert "FAILED: entry 1 (event submitted): its inclusion proof at 10 does not lead to the checkpoint's root" in out
+
+
+def test_a_receipt_signed_by_another_key_is_refused(receipt, capsys):
+    path, data, folder = receipt
+    impostor = note.Signer.generate("akimat-reception.local")
+    data["checkpoint"] = note.sign(note.split(data["checkpoint"])[0], impostor)
+    data["key"] = impostor.verifier.encode()
+    rewrite(path, data)
+    status, out = run(capsys, "receipt", path, "--key", key_of(folder))
+    assert status == 1
+    assert "FAILED: the receipt names the key" in out
+    assert "FAILED: the receipt's checkpoint: not signed by akimat-reception.local" in out
+
+
+def test_a_receipt_against_a_rewritten_log_is_named(receipt, signer, capsys):
+    """The letter's submitted entry is replaced in the published log and the log re-signed: the
+    receipt the resident kept shows it."""
+    path, data, folder = receipt
+    shutil.rmtree(folder)
+    rng = random.Random(9162)
+    leaves = [merkle.leaf_hash(rng.randbytes(40)) for _ in range(600)]
+    publish(folder, leaves, [signed_at(leaves, 600, signer)], signer.verifier.encode())
+    status, out = run(capsys, "receipt", path, "--key", key_of(folder), "--log", folder)
+    assert status == 1
+    assert "FAILED: the receipt's checkpoint: its root for 300 entries does not match the published tiles" in out
+    assert "FAILED: the published log holds another leaf at 10 than the receipt's entry" in out
+    assert "are not consistent" in out
+
+
+@pytest.mark.parametrize(
+    "text", ["not json", "[]", '{"format": "something/1"}', json.dumps({"format": "akimat-reception-receipt/2"})]
+)
+def test_garbage_for_a_receipt_is_named_not_a_traceback(tmp_path, receipt, capsys, text):
+    _, _, folder = receipt
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    status, out = run(capsys, "receipt", path, "--key", key_of(folder))
+    assert status == 1 and "not a receipt" in out and "Traceback" not in out
+
+
+def test_garbage_inside_a_receipts_entries_is_named(receipt, capsys):
+    path, data, folder = receipt
+    data["entries"][0]["nonce"] = "zz"
+    data["entries"][1]["log_index"] = "eleven"
+    data["entries"].append("not an entry")
+    rewrite(path, data)
+    status, out = run(capsys, "receipt", path, "--key", key_of(folder))
+    assert status == 1
+    assert "FAILED: entry 1 (event submitted): its nonce is not hexadecimal" in out
+    assert "FAILED: entry 2 (event assigned): log_index is not a place in the log" in out
+    assert "FAILED: entry 5: not a JSON object" in out
+
+
+# --- a real log, written by the application ------------------------------------------------------
+
+
+def published_from_database(folder: Path, log_id: int) -> None:
+    """The log's files from its rows: the integrated entries' commitments by place, every note."""
+    from sqlalchemy import select
+
+    from akimat_reception.domain.record import keys
+    from akimat_reception.extensions import db
+    from akimat_reception.models import LogEntry, SignedCheckpoint
+
+    leaves = db.session.scalars(
+        select(LogEntry.commitment)
+        .where(LogEntry.log_id == log_id, LogEntry.log_index.is_not(None))
+        .order_by(LogEntry.log_index)
+    ).all()
+    notes = db.session.scalars(
+        select(SignedCheckpoint.note).where(SignedCheckpoint.log_id == log_id).order_by(SignedCheckpoint.size)
+    ).all()
+    publish(folder, [bytes.fromhex(c) for c in leaves], list(notes), keys.verifier().encode())
+
+
+def test_the_verifier_accepts_a_real_log_and_names_the_checkpoint_a_rewrite_contradicts(app_context, tmp_path, capsys):
+    from sqlalchemy import select
+
+    from akimat_reception.domain.record import keys, step
+    from akimat_reception.domain.record import log as record
+    from akimat_reception.extensions import db
+    from akimat_reception.models import LogEntry
+    from tests import factories
+
+    letter, _ = factories.answered_letter()
+    step.run()
+    factories.letter()
+    step.run()
+    log = record.log_of(letter.akimat_id)
+    folder = tmp_path / "record" / log.origin.rsplit("/", 1)[1]
+    published_from_database(folder, log.id)
+    status, out = run(capsys, "log", folder, "--key", key_of(folder))
+    assert status == 0, out
+    assert out.startswith(f"log {log.origin}: {log.size} entries, ") and out.strip().endswith("all verified")
+
+    # The insider rewrites the letter's `submitted` entry in the tiles and signs the tree anew.
+    submitted = db.session.scalar(
+        select(LogEntry.log_index).where(LogEntry.letter_id == letter.id).order_by(LogEntry.log_index).limit(1)
+    )
+    n, offset = divmod(submitted, tiles.TILE_WIDTH)
+    width = min(tiles.TILE_WIDTH, log.size - n * tiles.TILE_WIDTH)
+    tile = folder / tiles.tile_path(0, n, width)
+    forged = tiles.split_tile(tile.read_bytes())
+    forged[offset] = merkle.leaf_hash(b"a letter the resident never wrote")
+    tile.write_bytes(tiles.tile_bytes(forged))
+    everything = []
+    for k, w in tiles.level0_tiles(log.size):
+        everything += tiles.split_tile((folder / tiles.tile_path(0, k, w)).read_bytes())
+    resealed = signed_at(everything, log.size, keys.signer(), log.origin)
+    (folder / "checkpoint").write_text(resealed)
+    (folder / "checkpoints" / str(log.size)).write_text(resealed)
+    status, out = run(capsys, "log", folder, "--key", key_of(folder))
+    assert status == 1
+    contradicted = [
+        size for size in sorted(int(p.name) for p in (folder / "checkpoints").iterdir()) if submitted < size < log.size
+    ]
+    assert contradicted, "the first step's checkpoint holds the letter"
+    for size in contradicted:
+        assert f"FAILED: checkpoints/{size}: its root for {size} entries does not match the published tiles" in out
+    assert f"checkpoints/{log.size}: its root" not in out  # the forger's own checkpoint agrees with his tiles
+
+
+def test_a_receipt_of_a_real_letter_verifies_offline_against_its_log(app_context, tmp_path, capsys):
+    """A receipt made from the database as the resident would get it: the letter's entries, their
+    content recomputed from the rows (content.py), proofs from the stored tree (log.inclusion)."""
+    from sqlalchemy import select
+
+    from akimat_reception.domain.record import content as sealed
+    from akimat_reception.domain.record import keys, step
+    from akimat_reception.domain.record import log as record
+    from akimat_reception.extensions import db
+    from akimat_reception.models import Event, LogEntry
+    from tests import factories
+
+    letter, _ = factories.answered_letter()
+    step.run()
+    log = record.log_of(letter.akimat_id)
+    checkpoint = record.latest_checkpoint(log.id)
+    entries = []
+    for row in db.session.scalars(
+        select(LogEntry).where(LogEntry.letter_id == letter.id, LogEntry.source == "event").order_by(LogEntry.log_index)
+    ):
+        event = db.session.get(Event, row.source_id)
+        _, content = record.content_of(db.session, event, letter)
+        entries.append(
+            {
+                "source": row.source,
+                "kind": event.kind,
+                "nonce": row.nonce,
+                "content": sealed.canonical(content).decode(),
+                "leaf_hash": row.commitment,
+                "log_index": row.log_index,
+                "proof": merkle.hexes(record.inclusion(log.id, row.log_index, checkpoint.size)),
+            }
+        )
+    receipt = {
+        "format": "akimat-reception-receipt/1",
+        "origin": log.origin,
+        "number": letter.number,
+        "key": keys.verifier().encode(),
+        "checkpoint": checkpoint.note,
+        "entries": entries,
+    }
+    path = tmp_path / "receipt.json"
+    path.write_text(json.dumps(receipt, ensure_ascii=False))
+    folder = tmp_path / "record" / log.origin.rsplit("/", 1)[1]
+    published_from_database(folder, log.id)
+    status, out = run(capsys, "receipt", path, "--key", key_of(folder), "--log", folder)
+    assert status == 0, out
+    assert f"receipt {letter.number} ({log.origin}): {len(entries)} entries, {len(entries)} proven in the " in out
