@@ -32,8 +32,15 @@ else:  # a copy beside merkle.py, note.py and tiles.py
 
 RECEIPT_FORMAT = "akimat-reception-receipt/1"
 HASH_SIZE = 32
-RECEIPT_FIELDS = {"format": str, "origin": str, "number": str, "key": str, "checkpoint": str, "entries": list}
-ENTRY_FIELDS = {"source": str, "nonce": str, "content": str, "leaf_hash": str}
+RECEIPT_FIELDS: dict[str, type] = {
+    "format": str,
+    "origin": str,
+    "number": str,
+    "key": str,
+    "checkpoint": str,
+    "entries": list,
+}
+ENTRY_FIELDS: dict[str, type] = {"source": str, "nonce": str, "content": str, "leaf_hash": str}
 
 
 class UsageError(Exception):
@@ -63,7 +70,9 @@ def read_leaves(folder: Path, report: Report) -> tuple[list[bytes], bool]:
         index_name, dot_p, width_name = path.relative_to(base).as_posix().partition(".p/")
         try:
             index = tiles.decode_index(index_name)
-            if dot_p and not (width_name.isdigit() and 0 < int(width_name) < tiles.TILE_WIDTH):
+            if dot_p and not (width_name.isdigit() and str(int(width_name)) == width_name):
+                raise ValueError(width_name)
+            if dot_p and not 0 < int(width_name) < tiles.TILE_WIDTH:
                 raise ValueError(width_name)
         except ValueError:
             report.problem(f"{_name(folder, path)}: not the name of a tile")
@@ -155,13 +164,12 @@ class Tree:
 class Seen:
     label: str  # where it was read: "checkpoints/17", "checkpoint", or a copy's path
     checkpoint: note.Checkpoint
-    text: str
 
 
 def read_checkpoint(path: Path, label: str, verifier: note.Verifier, report: Report) -> Seen | None:
     try:
         text = path.read_bytes().decode("utf-8")
-        return Seen(label, note.open_checkpoint(text, verifier), text)
+        return Seen(label, note.open_checkpoint(text, verifier))
     except OSError as error:
         report.problem(f"{label}: cannot be read ({error.strerror})")
     except UnicodeDecodeError:
@@ -295,12 +303,10 @@ def verify_receipt(
         receipt = json.loads(path.read_bytes().decode("utf-8"))
     except OSError as error:
         raise UsageError(f"{path}: cannot be read ({error.strerror})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         report.problem(f"{path}: not a receipt (not JSON: {error})")
         return f"receipt {path}"
-    wrong = _fields(
-        receipt, {"format": str, "origin": str, "number": str, "key": str, "checkpoint": str, "entries": list}
-    )
+    wrong = _fields(receipt, RECEIPT_FIELDS)
     if wrong or receipt["format"] != RECEIPT_FORMAT:
         for text in wrong or [f"format: {receipt['format']!r}, not {RECEIPT_FORMAT}"]:
             report.problem(f"{path}: not a receipt ({text})")
@@ -314,66 +320,73 @@ def verify_receipt(
     except note.NoteError as error:
         report.problem(f"the receipt's checkpoint: {error}")
     leaves: dict[int, bytes] = {}  # log_index -> leaf, of the entries whose content holds
-    proven = pending = later = 0
+    outcomes = {"proven": 0, "later": 0, "pending": 0}
     for position, entry in enumerate(receipt["entries"], start=1):
-        label = f"entry {position}"
-        wrong = _fields(entry, ENTRY_FIELDS)
-        if wrong:
-            report.problem(f"{label}: " + "; ".join(wrong))
-            continue
-        kind = entry.get("kind")
-        label += f" ({entry['source']} {kind})" if kind else f" ({entry['source']})"
-        try:
-            leaf = merkle.leaf_hash(bytes.fromhex(entry["nonce"]) + entry["content"].encode())
-        except ValueError:
-            report.problem(f"{label}: its nonce is not hexadecimal")
-            continue
-        if leaf.hex() != entry["leaf_hash"].lower():
-            report.problem(f"{label}: its content and nonce do not give its leaf hash: one of them was changed")
-            continue
-        try:
-            content = json.loads(entry["content"])
-        except json.JSONDecodeError:
-            report.problem(f"{label}: its content is not JSON")
-            continue
-        if isinstance(content, dict) and content.get("number") not in (None, number):
-            report.problem(f"{label}: it is about letter {content.get('number')}, not {number}")
-        index, proof = entry.get("log_index"), entry.get("proof")
-        if index is None:
-            pending += 1
-            continue
-        if not isinstance(index, int) or isinstance(index, bool) or index < 0:
-            report.problem(f"{label}: log_index is not a place in the log")
-            continue
-        leaves[index] = leaf
-        if checkpoint is None:
-            continue
-        if index >= checkpoint.size:
-            later += 1
-            continue
-        if not isinstance(proof, list) or not all(isinstance(h, str) for h in proof):
-            report.problem(f"{label}: no inclusion proof, though it is in the checkpoint of size {checkpoint.size}")
-            continue
-        try:
-            hashes = [bytes.fromhex(h) for h in proof]
-            merkle.verify_inclusion(index, checkpoint.size, leaf, hashes, checkpoint.root)
-            proven += 1
-        except ValueError as error:  # merkle.ProofError, or hex that is not
-            report.problem(f"{label}: its inclusion proof at {index} does not lead to the checkpoint's root ({error})")
+        outcome = check_entry(f"entry {position}", entry, number, checkpoint, leaves, report)
+        if outcome in outcomes:
+            outcomes[outcome] += 1
     shown, newer_size = 0, 0
     if checkpoint is not None and (newer is not None or log_dir is not None):
         shown, newer_size = check_receipt_against_log(checkpoint, origin, leaves, verifier, newer, log_dir, report)
     summary = f"receipt {number} ({origin}): {_count(len(receipt['entries']), 'entry', 'entries')}"
     if checkpoint is not None:
-        summary += f", {proven} proven in the checkpoint of size {checkpoint.size}"
+        summary += f", {outcomes['proven']} proven in the checkpoint of size {checkpoint.size}"
     if shown:
         summary += f", {shown} more in the published log's checkpoint of size {newer_size}"
-    later -= shown
-    if later:
-        summary += f", {later} integrated after it (fetch a newer receipt)"
-    if pending:
-        summary += f", {pending} not yet integrated"
+    if outcomes["later"] - shown:
+        summary += f", {outcomes['later'] - shown} integrated after it (fetch a newer receipt)"
+    if outcomes["pending"]:
+        summary += f", {outcomes['pending']} not yet integrated"
     return summary
+
+
+def check_entry(
+    label: str, entry: object, number: str, checkpoint: note.Checkpoint | None, leaves: dict[int, bytes], report: Report
+) -> str:
+    """One entry of a receipt: its commitment, and its inclusion proof in the receipt's checkpoint.
+    Returns "proven", "later" (integrated after the checkpoint), "pending" or "failed"; the entry's
+    leaf goes into `leaves` at its place."""
+    wrong = _fields(entry, ENTRY_FIELDS)
+    if wrong or not isinstance(entry, dict):
+        report.problem(f"{label}: " + "; ".join(wrong))
+        return "failed"
+    kind = entry.get("kind")
+    label += f" ({entry['source']} {kind})" if kind else f" ({entry['source']})"
+    try:
+        leaf = merkle.leaf_hash(bytes.fromhex(entry["nonce"]) + entry["content"].encode())
+    except ValueError:
+        report.problem(f"{label}: its nonce is not hexadecimal")
+        return "failed"
+    if leaf.hex() != entry["leaf_hash"].lower():
+        report.problem(f"{label}: its content and nonce do not give its leaf hash: one of them was changed")
+        return "failed"
+    try:
+        content = json.loads(entry["content"])
+    except (json.JSONDecodeError, RecursionError):
+        report.problem(f"{label}: its content is not JSON")
+        return "failed"
+    if isinstance(content, dict) and content.get("number") not in (None, number):
+        report.problem(f"{label}: it is about letter {content.get('number')}, not {number}")
+    index, proof = entry.get("log_index"), entry.get("proof")
+    if index is None:
+        return "pending"
+    if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+        report.problem(f"{label}: log_index is not a place in the log")
+        return "failed"
+    leaves[index] = leaf
+    if checkpoint is None:
+        return "failed"
+    if index >= checkpoint.size:
+        return "later"
+    if not isinstance(proof, list) or not all(isinstance(h, str) for h in proof):
+        report.problem(f"{label}: no inclusion proof, though it is in the checkpoint of size {checkpoint.size}")
+        return "failed"
+    try:
+        merkle.verify_inclusion(index, checkpoint.size, leaf, [bytes.fromhex(h) for h in proof], checkpoint.root)
+    except ValueError as error:  # merkle.ProofError, or hex that is not
+        report.problem(f"{label}: its inclusion proof at {index} does not lead to the checkpoint's root ({error})")
+        return "failed"
+    return "proven"
 
 
 def check_receipt_against_log(
@@ -387,7 +400,7 @@ def check_receipt_against_log(
 ) -> tuple[int, int]:
     """The receipt's checkpoint against a newer one (--checkpoint) and the published log (--log);
     returns how many entries after the receipt's checkpoint the log holds, and in what size."""
-    mine = Seen("the receipt's checkpoint", checkpoint, "")
+    mine = Seen("the receipt's checkpoint", checkpoint)
     if newer_path is None and log_dir is not None:
         newer_path = log_dir / "checkpoint"
     newer = read_checkpoint(newer_path, str(newer_path), verifier, report) if newer_path else None
@@ -473,6 +486,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"akimat-verify: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a folder that cannot be listed, midway: a problem, not a traceback
+        report.problem(f"{error.filename}: cannot be read ({error.strerror})")
+        summary = "verification stopped"
     for problem in report.problems:
         print(f"FAILED: {problem}")
     for text in report.notes:

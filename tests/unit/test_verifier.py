@@ -521,3 +521,48 @@ def test_a_receipt_of_a_real_letter_verifies_offline_against_its_log(app_context
     status, out = run(capsys, "receipt", path, "--key", key_of(folder), "--log", folder)
     assert status == 0, out
     assert f"receipt {letter.number} ({log.origin}): {len(entries)} entries, {len(entries)} proven in the " in out
+
+
+def test_an_empty_log_verifies(tmp_path, signer, capsys):
+    folder = tmp_path / "record" / "astana"
+    publish(folder, [], [signed_at([], 0, signer)], signer.verifier.encode())
+    status, out = run(capsys, "log", folder, "--key", key_of(folder))
+    assert (status, out.strip()) == (0, f"log {ORIGIN}: 0 entries, 1 checkpoint, all verified")
+
+
+def test_no_mangling_of_the_files_makes_a_traceback(tmp_path, signer, capsys):
+    """Bytes flipped, cut or added in every kind of published file and in a receipt: always a
+    report (exit 1, or 0 when the change is harmless), never an exception."""
+    rng = random.Random(2026)
+    leaves = [merkle.leaf_hash(bytes([i])) for i in range(20)]
+    pristine = tmp_path / "pristine"
+    publish(pristine / "astana", leaves, [signed_at(leaves, n, signer) for n in (3, 20)], signer.verifier.encode())
+    receipt = {
+        "format": "akimat-reception-receipt/1",
+        "origin": ORIGIN,
+        "number": NUMBER,
+        "key": "k",
+        "checkpoint": signed_at(leaves, 20, signer),
+        "entries": [entry("submitted", 2, 1)],
+    }
+    (pristine / "receipt.json").write_text(json.dumps(receipt))
+    for attempt in range(120):
+        work = tmp_path / f"try{attempt}"
+        shutil.copytree(pristine, work)
+        folder = work / "astana"
+        victim = rng.choice([p for p in work.rglob("*") if p.is_file() and p.name != "key"])
+        data = bytearray(victim.read_bytes())
+        cut = rng.randrange(len(data) + 1)
+        how = rng.choice(["flip", "cut", "add", "empty"])
+        if how == "flip" and data:
+            data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        elif how == "cut":
+            data = data[:cut]
+        elif how == "add":
+            data[cut:cut] = rng.randbytes(rng.randrange(1, 40))
+        else:
+            data = bytearray()
+        victim.write_bytes(bytes(data))
+        for args in (["log", folder], ["receipt", work / "receipt.json", "--log", folder]):
+            status, _ = run(capsys, *args, "--key", key_of(folder))
+            assert status in (0, 1), (victim, how)
