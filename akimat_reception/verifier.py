@@ -234,7 +234,9 @@ def verify_log(folder: Path, verifier: note.Verifier, copies: list[Path], report
     if (folder / "checkpoint").is_file():
         latest = read_checkpoint(folder / "checkpoint", "checkpoint", verifier, report)
     else:
-        report.problem("checkpoint: the latest checkpoint is not published")
+        logs = sorted(d.name for d in folder.iterdir() if (d / "checkpoint").is_file())
+        hint = f" (this folder holds the logs {', '.join(logs)}: give one of them)" if logs else ""
+        report.problem(f"checkpoint: the latest checkpoint is not published{hint}")
     given = [s for s in (read_checkpoint(p, str(p), verifier, report) for p in copies) if s is not None]
 
     everything = [*published, *([latest] if latest else []), *given]

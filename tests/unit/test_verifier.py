@@ -566,3 +566,22 @@ def test_no_mangling_of_the_files_makes_a_traceback(tmp_path, signer, capsys):
         for args in (["log", folder], ["receipt", work / "receipt.json", "--log", folder]):
             status, _ = run(capsys, *args, "--key", key_of(folder))
             assert status in (0, 1), (victim, how)
+
+
+def test_the_publish_folder_instead_of_a_logs_folder_is_explained(log, capsys):
+    folder, _ = log
+    status, out = run(capsys, "log", folder.parent, "--key", key_of(folder))
+    assert status == 1
+    assert "(this folder holds the logs astana: give one of them)" in out
+
+
+def test_a_receipt_with_a_newer_checkpoint_alone(receipt, signer, tmp_path, capsys):
+    """Without the log's folder a newer checkpoint of another size proves nothing, and says so; one
+    of the same size but another root is a fork."""
+    path, data, folder = receipt
+    status, out = run(capsys, "receipt", path, "--key", key_of(folder), "--checkpoint", folder / "checkpoint")
+    assert status == 0 and "note: consistency with the newer checkpoint not checked: give the log's folder" in out
+    fork = tmp_path / "fork"
+    fork.write_text(note.signed_checkpoint(note.Checkpoint(ORIGIN, 300, bytes(32)), signer))
+    status, out = run(capsys, "receipt", path, "--key", key_of(folder), "--checkpoint", fork)
+    assert status == 1 and f"FAILED: {fork}: another root for the receipt's size 300: the log forked" in out
