@@ -585,3 +585,15 @@ def test_a_receipt_with_a_newer_checkpoint_alone(receipt, signer, tmp_path, caps
     fork.write_text(note.signed_checkpoint(note.Checkpoint(ORIGIN, 300, bytes(32)), signer))
     status, out = run(capsys, "receipt", path, "--key", key_of(folder), "--checkpoint", fork)
     assert status == 1 and f"FAILED: {fork}: another root for the receipt's size 300: the log forked" in out
+
+
+def test_an_older_partial_tile_left_beside_the_full_one_must_agree_with_it(log, capsys):
+    """C2SP lets a log keep the partial tiles it published before a tile filled: they are read too."""
+    folder, leaves = log
+    stale = folder / tiles.tile_path(0, 0, 5)
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(tiles.tile_bytes(leaves[:5]))
+    assert run(capsys, "log", folder, "--key", key_of(folder))[0] == 0
+    stale.write_bytes(tiles.tile_bytes([leaves[1], *leaves[1:5]]))
+    status, out = run(capsys, "log", folder, "--key", key_of(folder))
+    assert status == 1 and "FAILED: tile/0/000.p/5: contradicts the wider tile of the same leaves" in out
