@@ -132,6 +132,8 @@ def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[byte
     """The root that an inclusion proof leads to (RFC 9162 section 2.1.3.2)."""
     if not 0 <= index < size:
         raise ProofError(f"leaf {index} is not in a tree of {size}")
+    if len(leaf) != len(EMPTY_ROOT):  # as transparency-dev/merkle: else b"" would prove b"" in a tree of one
+        raise ProofError("a leaf hash is 32 bytes")
     fn, sn, value = index, size - 1, leaf
     for sibling in proof:
         if sn == 0:

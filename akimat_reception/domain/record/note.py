@@ -118,8 +118,7 @@ class Signer:
 
 def sign(text: str, *signers: Signer) -> str:
     """The signed note: the text (ending in a newline), a blank line, a signature line per signer."""
-    if not text.endswith("\n") or "\n\n" in text:
-        raise NoteError("a note's text ends with one newline and has no blank line")
+    _check_text(text)
     return text + "\n" + "".join(signer.signature_line(text) for signer in signers)
 
 
@@ -130,17 +129,37 @@ class Signature:
     signature: bytes
 
 
+def _check_text(text: str) -> None:
+    """As Go's golang.org/x/mod/sumdb/note: lines ending in a newline, no blank line, and no control
+    character but the newline (a carriage return or a NUL would read differently elsewhere)."""
+    if not text.endswith("\n") or "\n\n" in text:
+        raise NoteError("a note's text ends with one newline and has no blank line")
+    if any((c < " " and c != "\n") or c == "\x7f" or "\ud800" <= c <= "\udfff" for c in text):
+        raise NoteError("a note's text has no control character but the newline")
+
+
+MAX_SIGNATURES = 100  # as Go's note.Open: a note with more is refused, not read at length
+
+
 def split(note: str) -> tuple[str, list[Signature]]:
     """The text and the signatures of a signed note, checking only the form."""
-    text, separator, lines = note.rpartition("\n\n")
+    text, separator, block = note.rpartition("\n\n")
     if not separator:
         raise NoteError("a signed note has a blank line before its signatures")
     text += "\n"
+    _check_text(text)
+    if not block:
+        raise NoteError("a signed note has at least one signature")
+    if not block.endswith("\n"):
+        raise NoteError("a signed note ends with a newline")
+    lines = block[:-1].split("\n")
+    if len(lines) > MAX_SIGNATURES:
+        raise NoteError(f"a signed note has at most {MAX_SIGNATURES} signatures")
     signatures = []
-    for line in lines.splitlines():
+    for line in lines:
         prefix, _, rest = line.partition(" ")
         name, _, b64 = rest.partition(" ")
-        if prefix != DASH or not name or not b64:
+        if prefix != DASH or not name or "+" in name or not b64:
             raise NoteError(f"not a signature line: {line!r}")
         try:
             raw = base64.b64decode(b64, validate=True)

@@ -18,12 +18,16 @@ def encode_index(n: int) -> str:
 
 
 def decode_index(path: str) -> int:
+    """The inverse of encode_index, for its own spelling only: "xx001/002" or "x000/001" would give
+    one tile two names, so that a verifier could read the same leaves twice."""
     groups = path.split("/")
-    if not groups or any(not g.lstrip("x").isdigit() or len(g.lstrip("x")) != 3 for g in groups):
+    digits = [g[1:] for g in groups[:-1] if g.startswith("x")] + [groups[-1]]
+    if len(digits) != len(groups) or any(len(d) != 3 or not (d.isascii() and d.isdigit()) for d in digits):
         raise ValueError(f"not a tile index: {path!r}")
-    if any(not g.startswith("x") for g in groups[:-1]) or groups[-1].startswith("x"):
+    n = int("".join(digits))
+    if encode_index(n) != path:
         raise ValueError(f"not a tile index: {path!r}")
-    return int("".join(g.lstrip("x") for g in groups))
+    return n
 
 
 def tile_path(level: int, n: int, width: int = TILE_WIDTH) -> str:
