@@ -30,6 +30,8 @@ OLD_SENT_ANSWER_COLUMNS = (
     "letter_id", "author_id", "decision", "body", "reasons", "legal_basis", "appeal_procedure", "sent_at",
 )  # fmt: skip
 OLD_LETTER_COLUMNS = FROZEN_LETTER_COLUMNS[:21]
+# PostgreSQL's json type has no equality operator (ROW(...) IS DISTINCT FROM fails on it): compared as jsonb.
+JSON_COLUMNS = ("cosignatories",)
 
 
 def upgrade():
@@ -150,10 +152,14 @@ def upgrade():
         )
 
 
+def _compared(row, column):
+    return f"{row}.{column}::jsonb" if column in JSON_COLUMNS else f"{row}.{column}"
+
+
 def _guards(letter_columns, answer_columns):
     """(Re)writes the two functions the initial schema's triggers call, over these columns."""
-    old = ", ".join(f"OLD.{c}" for c in letter_columns)
-    new = ", ".join(f"NEW.{c}" for c in letter_columns)
+    old = ", ".join(_compared("OLD", c) for c in letter_columns)
+    new = ", ".join(_compared("NEW", c) for c in letter_columns)
     op.execute(f"""
         CREATE OR REPLACE FUNCTION letter_content_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
