@@ -5,6 +5,7 @@ environment set explicitly (a default and an explicit value can look alike: MAIL
 a local relay when chosen, and nothing at all when left unset), the number of web workers, and the
 instance folder (where the sealed record's key, the attachments and the backups are by default)."""
 
+import base64
 import ipaddress
 import re
 from collections.abc import Callable, Collection, Mapping
@@ -248,6 +249,14 @@ def _signing_key(config: Mapping, instance_path: str | None) -> list[Problem]:
             Problem("RECORD_SIGNING_KEY_FILE", f"no key at {path}: the worker cannot sign checkpoints", how)
         )
         return problems
+    if not _looks_like_a_signer_key(path):
+        problems.append(
+            Problem(
+                "RECORD_SIGNING_KEY_FILE",
+                f"{path} holds no signing key (PRIVATE+KEY+name+id+key): the worker cannot sign checkpoints",
+                "point it at the file `flask journal keygen` wrote; the verifier key it printed is the public half",
+            )
+        )
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
         problems.append(
@@ -268,6 +277,17 @@ def _signing_key(config: Mapping, instance_path: str | None) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _looks_like_a_signer_key(path: Path) -> bool:
+    """The shape note.Signer.decode reads, checked here without the domain: a wrong file (the public
+    verifier key, a PEM) is told apart; the worker's decode checks the rest."""
+    try:
+        parts = path.read_text(encoding="utf-8").strip().split("+", 4)
+        raw = base64.b64decode(parts[4], validate=True) if len(parts) == 5 else b""
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return parts[:2] == ["PRIVATE", "KEY"] and re.fullmatch(r"[0-9a-f]{8}", parts[3]) is not None and len(raw) == 33
 
 
 def _copied_folders(config: Mapping, instance_path: str | None) -> list[tuple[Path, str]]:

@@ -188,6 +188,15 @@ def test_a_signing_key_others_may_read_is_reported(tmp_path):
     assert "mode 0604" in _record_problems({"RECORD_SIGNING_KEY_FILE": str(key)})[0]
 
 
+def test_a_file_that_is_no_signing_key_is_reported(tmp_path):
+    """The likeliest mix-up: the public verifier key that keygen printed, saved as the key file."""
+    key = tmp_path / "record-signing.key"
+    key.write_text(keys.create_key(tmp_path / "real.key", "reception.astana.gov.kz/record").verifier.encode() + "\n")
+    key.chmod(0o600)
+    [found] = _record_problems({"RECORD_SIGNING_KEY_FILE": str(key)})
+    assert "holds no signing key" in found
+
+
 def test_a_missing_signing_key_is_reported_with_how_to_make_it(tmp_path):
     [found] = _record_problems({"RECORD_SIGNING_KEY_FILE": str(tmp_path / "nowhere.key")})
     assert "no key at" in found and "flask journal keygen --file" in found
