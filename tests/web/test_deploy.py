@@ -160,3 +160,19 @@ def test_nginx_takes_exactly_the_uploads_the_app_takes():
     assert f"client_max_body_size {megabytes}m;" in nginx
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx  # one hop: TRUSTED_PROXY_HOPS=1
     assert "TRUSTED_PROXY_HOPS=1" in (ROOT / "deploy" / "env.example").read_text(encoding="utf-8")
+
+
+def test_every_setting_of_the_sealed_record_is_in_the_example_and_in_its_guide():
+    from akimat_reception.config import Config
+
+    settings = [name for name in vars(Config) if name.startswith("RECORD_")]
+    example = _env_file(ROOT / "deploy" / "env.example")
+    guide = (ROOT / "docs" / "record.md").read_text(encoding="utf-8")
+    assert len(settings) >= 8
+    for name in settings:
+        assert name in example, f"{name} is not in deploy/env.example"
+        assert f"| `{name}` |" in guide, f"{name} is not in docs/record.md's table of settings"
+    assert example["RECORD_SIGNING_KEY_CREATE"] == "0"
+    assert not example["RECORD_SIGNING_KEY_FILE"].startswith("/srv/akimat-reception/instance")  # out of backups
+    for page in ("README.md", "docs/deploy.md", "docs/operations.md"):
+        assert "record.md" in (ROOT / page).read_text(encoding="utf-8"), page
