@@ -77,6 +77,7 @@ def test_the_site_and_the_worker_start_as_the_guide_says(tmp_path, redis_prefix)
             "SECRET_KEY_FILE": str(key_file),
             "RECORD_SIGNING_KEY_FILE": str(tmp_path / "record" / "signing.key"),
             "RECORD_PUBLISH_DIR": str(tmp_path / "published"),
+            "RECORD_WITNESSES": "witness@example.kz",  # no real witness is reached from a test
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "WEB_CONCURRENCY": "2",
             "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:6379/{REDIS_DB}",
