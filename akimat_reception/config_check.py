@@ -2,12 +2,16 @@
 
 Free of the domain and of Flask: it reads a mapping of settings (the app's config), the names the
 environment set explicitly (a default and an explicit value can look alike: MAIL_SERVER=127.0.0.1 is
-a local relay when chosen, and nothing at all when left unset), and the number of web workers."""
+a local relay when chosen, and nothing at all when left unset), the number of web workers, and the
+instance folder (where the sealed record's key, the attachments and the backups are by default)."""
 
+import base64
 import ipaddress
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -217,13 +221,129 @@ def _anonymous(config: Mapping) -> list[Problem]:
     ]
 
 
+DEFAULT_RECORD_ORIGIN = "akimat-reception.local"  # config.py's, when RECORD_ORIGIN is not set
+KEY_OUTSIDE = "/etc/akimat-reception/record/signing.key"  # docs/record.md: out of instance/, out of backups
+WITNESS = re.compile(r"^(https://\S+|[^@\s]+@[^@\s]+\.[^@\s]+)$")
+
+
+def _signing_key(config: Mapping, instance_path: str | None) -> list[Problem]:
+    """The sealed record's key (docs/record.md): made once, read by the worker alone, in no backup."""
+    problems = []
+    if config.get("RECORD_SIGNING_KEY_CREATE", True):
+        problems.append(
+            Problem(
+                "RECORD_SIGNING_KEY_CREATE",
+                "on: a lost or misplaced key file is silently replaced by a new key, and the checkpoints it "
+                "signs are trusted by no resident or witness",
+                "make the key once with `flask journal keygen`, publish its verifier key, "
+                "and set RECORD_SIGNING_KEY_CREATE=0",
+            )
+        )
+    configured = config.get("RECORD_SIGNING_KEY_FILE")
+    if not configured and not instance_path:
+        return problems  # no way to know where the key is
+    path = Path(configured) if configured else Path(instance_path or "") / "record-signing.key"
+    how = f"`flask journal keygen --file {KEY_OUTSIDE}` as the worker's user, RECORD_SIGNING_KEY_FILE={KEY_OUTSIDE}"
+    if not path.is_file():
+        problems.append(
+            Problem("RECORD_SIGNING_KEY_FILE", f"no key at {path}: the worker cannot sign checkpoints", how)
+        )
+        return problems
+    if not _looks_like_a_signer_key(path):
+        problems.append(
+            Problem(
+                "RECORD_SIGNING_KEY_FILE",
+                f"{path} holds no signing key (PRIVATE+KEY+name+id+key): the worker cannot sign checkpoints",
+                "point it at the file `flask journal keygen` wrote; the verifier key it printed is the public half",
+            )
+        )
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        problems.append(
+            Problem(
+                "RECORD_SIGNING_KEY_FILE",
+                f"{path} has mode {mode:04o}: group or others may read it, and whoever holds the key can sign "
+                "a rewritten history",
+                f"chmod 600 {path} (owned by the worker's user)",
+            )
+        )
+    for folder, what in _copied_folders(config, instance_path):
+        if path.resolve().is_relative_to(folder.resolve()):
+            problems.append(
+                Problem(
+                    "RECORD_SIGNING_KEY_FILE",
+                    f"{path} is inside {what} ({folder}), which backups copy off the machine",
+                    f"move it out, e.g. to {KEY_OUTSIDE} (mode 0600), and set RECORD_SIGNING_KEY_FILE",
+                )
+            )
+    return problems
+
+
+def _looks_like_a_signer_key(path: Path) -> bool:
+    """The shape note.Signer.decode reads, checked here without the domain: a wrong file (the public
+    verifier key, a PEM) is told apart; the worker's decode checks the rest."""
+    try:
+        parts = path.read_text(encoding="utf-8").strip().split("+", 4)
+        raw = base64.b64decode(parts[4], validate=True) if len(parts) == 5 else b""
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return parts[:2] == ["PRIVATE", "KEY"] and re.fullmatch(r"[0-9a-f]{8}", parts[3]) is not None and len(raw) == 33
+
+
+def _copied_folders(config: Mapping, instance_path: str | None) -> list[tuple[Path, str]]:
+    """The folders `flask backup` writes or copies: the attachments (tarred whole) and the backups."""
+    folders = []
+    attachments = config.get("ATTACHMENTS_DIR") or (Path(instance_path) / "attachments" if instance_path else None)
+    if attachments:
+        folders.append((Path(attachments), "the attachments folder"))
+    if instance_path:
+        folders.append((Path(instance_path) / "backups", "the backups folder"))
+    return folders
+
+
+def _record(config: Mapping) -> list[Problem]:
+    problems = []
+    if config.get("RECORD_ORIGIN", DEFAULT_RECORD_ORIGIN) == DEFAULT_RECORD_ORIGIN:
+        problems.append(
+            Problem(
+                "RECORD_ORIGIN",
+                f"the default {DEFAULT_RECORD_ORIGIN}: every installation's logs would bear the same name",
+                "set it once, before the first letter, to the site's host and a path, e.g. "
+                "reception.astana.gov.kz/record (it is in every checkpoint and in the key's name)",
+            )
+        )
+    witnesses = [w for w in re.split(r"[\s,]+", str(config.get("RECORD_WITNESSES") or "")) if w]
+    if not witnesses:
+        problems.append(
+            Problem(
+                "RECORD_WITNESSES",
+                "none: no checkpoint is pushed out of the installation, so a history rewritten and re-signed "
+                "by whoever holds the database and the key has nothing earlier to be compared with",
+                "set RECORD_WITNESSES to email addresses (e.g. the higher akimat's control office) and other "
+                "installations' https:// witness URLs, separated by commas",
+            )
+        )
+    wrong = [w for w in witnesses if not WITNESS.match(w)]
+    if wrong:
+        problems.append(
+            Problem(
+                "RECORD_WITNESSES",
+                f"{', '.join(wrong)}: neither an email address nor an https:// URL",
+                "correct or remove them",
+            )
+        )
+    return problems
+
+
 def problems(
     config: Mapping,
     explicit: Collection[str] = (),
     workers: int | None = None,
     zone: Callable[[str], object] = ZoneInfo,
+    instance_path: str | None = None,
 ) -> list[Problem]:
-    """Every unsafe production setting, in the order an operator would fix them."""
+    """Every unsafe production setting, in the order an operator would fix them. `instance_path`: the
+    app's instance folder, where the record's key, the attachments and the backups are by default."""
     return [
         *_secret(config),
         *_modes(config),
@@ -232,4 +352,6 @@ def problems(
         *_limits_and_proxy(config, workers),
         *_time_zone(zone),
         *_anonymous(config),
+        *_signing_key(config, instance_path),
+        *_record(config),
     ]

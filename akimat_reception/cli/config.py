@@ -18,7 +18,9 @@ def register(app: Flask) -> None:
     )
     def check_config(workers):
         """List every setting unsafe in production; exit 1 if there is one, 0 when there is none."""
-        found = config_check.problems(current_app.config, explicit=set(os.environ), workers=workers)
+        found = config_check.problems(
+            current_app.config, explicit=set(os.environ), workers=workers, instance_path=current_app.instance_path
+        )
         if not found:
             click.echo("No unsafe setting found.")
             return

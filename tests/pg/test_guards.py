@@ -44,6 +44,65 @@ def test_trigger_refuses_rewriting_a_letter_or_its_journal(app, sql):
         _raw(app, sql.format(id=letter_id))
 
 
+@pytest.mark.parametrize(
+    "assignment",
+    [
+        "channel = 'paper'",
+        "sender_reference = 'ВХ-123'",
+        "anonymous = NOT anonymous",
+        "organisation_name = 'ТОО «Переписано»'",
+        "organisation_bin = '123456789012'",
+        "signatory_position = 'директор'",
+        """cosignatories = '[{"name": "Кто-то ещё", "address": "Астана"}]'""",
+        "counts_from = DATE '2020-01-01'",
+        "registered_by_id = (SELECT min(id) FROM user_account)",
+        "original_deadline = original_deadline + 30",
+        "received_at = received_at - INTERVAL '1 day'",
+        "number = number || 'X'",
+    ],
+)
+def test_trigger_refuses_changing_how_a_letter_arrived_and_who_sent_it(app, assignment):
+    """The columns issue 14 added (channel, the sender's reference, anonymity, the organisation,
+    co-signatories, the day it counts from, the registrar) and the dates: as frozen as the text."""
+    with app.app_context():
+        letter, _ = factories.letter()
+        letter_id = letter.id
+    with pytest.raises(DBAPIError, match="the content of a submitted letter cannot be changed"):
+        _raw(app, f"UPDATE letter SET {assignment} WHERE id = {letter_id}")
+
+
+@pytest.fixture
+def sent_answer_id(app):
+    with app.app_context():
+        letter, _ = factories.answered_letter()
+        answer = letter.answers[-1]
+        assert answer.sent_at is not None
+        return answer.id
+
+
+@pytest.mark.parametrize(
+    "assignment",
+    [
+        "controlled_by_id = author_id",
+        "controlled_by_id = NULL",
+        "signed_by_id = author_id",
+        "outgoing_number = 'ИСХ-000'",
+        "department_id = NULL",
+        "language = 'kk'",
+        "body = 'rewritten'",
+        "decision = 'refused'",
+        "sent_at = sent_at - INTERVAL '1 day'",
+    ],
+)
+def test_trigger_refuses_changing_a_sent_answer_or_who_approved_and_signed_it(app, sent_answer_id, assignment):
+    with pytest.raises(DBAPIError, match="a sent answer cannot be changed"):
+        _raw(app, f"UPDATE answer SET {assignment} WHERE id = {sent_answer_id}")
+
+
+def test_trigger_lets_a_sent_answer_be_rated(app, sent_answer_id):
+    _raw(app, f"UPDATE answer SET rating = 4, rating_comment = 'спасибо' WHERE id = {sent_answer_id}")
+
+
 def test_trigger_lets_the_state_columns_change(app):
     with app.app_context():
         letter, _ = factories.letter()

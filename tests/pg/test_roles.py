@@ -6,10 +6,11 @@ is granted to the application at once."""
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 
 from akimat_reception.extensions import db
+from akimat_reception.models import RecordLog
 from tests import factories
 from tests.conftest import PG_ROLES, as_role
 
@@ -70,6 +71,95 @@ def test_the_application_role_is_refused_what_would_rewrite_history(app, letter_
         _as_app(app, sql.format(id=letter_id))
     with app.app_context(), db.engine.connect() as conn:  # and the journal is whole
         assert conn.scalar(text(f"SELECT count(*) FROM event WHERE letter_id = {letter_id}")) >= 1
+
+
+@pytest.fixture
+def placed(app):
+    """A letter's entries placed in its akimat's log by the worker's own code, run as the application
+    role (the worker connects as it): the log, one placed entry and its place, the log's size."""
+    from akimat_reception.domain.record import log
+    from akimat_reception.models import LogEntry
+
+    with app.app_context():
+        letter, _ = factories.letter()
+        log.integrate_all()
+        entry = db.session.scalars(select(LogEntry).where(LogEntry.letter_id == letter.id)).first()
+        assert entry is not None and entry.log_index is not None
+        record = db.session.get(RecordLog, entry.log_id)
+        placed = {"log": entry.log_id, "entry": entry.id, "index": entry.log_index, "size": record.size}
+        db.session.remove()
+        return placed
+
+
+def _record(app, placed) -> tuple:
+    """What the refused statements must leave as it was: the entry, the log's size, its checkpoints."""
+    with app.app_context(), db.engine.connect() as conn:
+        return (
+            conn.execute(text(f"SELECT log_index, commitment FROM log_entry WHERE id = {placed['entry']}")).one(),
+            conn.scalar(text(f"SELECT size FROM record_log WHERE id = {placed['log']}")),
+            conn.scalar(text(f"SELECT count(*) FROM signed_checkpoint WHERE log_id = {placed['log']}")),
+        )
+
+
+NODE = "INSERT INTO tree_node (log_id, height, index, hash) VALUES ({log}, 8, 987654, '{zero}'); "
+ZERO = "0" * 64
+
+
+@pytest.mark.parametrize(
+    ("sql", "refusal"),
+    [
+        ("ALTER TABLE log_entry DISABLE TRIGGER ALL", "must be owner"),
+        ("ALTER TABLE log_entry DISABLE TRIGGER log_entry_append_only", "must be owner"),
+        ("ALTER TABLE record_log DISABLE TRIGGER record_log_only_grows", "must be owner"),
+        ("DROP TRIGGER log_entry_append_only ON log_entry", "must be owner"),
+        ("UPDATE log_entry SET commitment = '{zero}' WHERE id = {entry}", "append-only"),
+        ("UPDATE log_entry SET nonce = '{zero32}' WHERE id = {entry}", "append-only"),
+        ("UPDATE log_entry SET log_index = log_index + 1000000 WHERE id = {entry}", "append-only"),
+        ("UPDATE log_entry SET log_index = NULL WHERE id = {entry}", "append-only"),
+        ("DELETE FROM log_entry WHERE id = {entry}", "append-only"),
+        ("DELETE FROM log_entry WHERE log_id = {log}", "append-only"),
+        (NODE + "UPDATE tree_node SET hash = '{zero}' WHERE log_id = {log} AND index = 987654", "append-only"),
+        (NODE + "DELETE FROM tree_node WHERE log_id = {log} AND index = 987654", "append-only"),
+        ("UPDATE signed_checkpoint SET note = 'rewritten' WHERE log_id = {log}", "append-only"),
+        ("UPDATE signed_checkpoint SET root = '{zero}' WHERE log_id = {log}", "append-only"),
+        ("DELETE FROM signed_checkpoint WHERE log_id = {log}", "append-only"),
+        ("UPDATE record_log SET size = {index} WHERE id = {log}", "a log only grows"),
+        ("UPDATE record_log SET size = 0 WHERE id = {log}", "a log only grows"),
+        ("UPDATE record_log SET origin = 'elsewhere/astana' WHERE id = {log}", "a log only grows"),
+        ("DELETE FROM record_log WHERE id = {log}", "a log only grows"),
+        ("TRUNCATE log_entry", "permission denied"),
+        ("TRUNCATE tree_node", "permission denied"),
+        ("TRUNCATE signed_checkpoint", "permission denied"),
+        ("TRUNCATE record_log CASCADE", "permission denied"),
+    ],
+)
+def test_the_application_role_cannot_rewrite_the_sealed_record(app, placed, sql, refusal):
+    before = _record(app, placed)
+    with pytest.raises(DBAPIError, match=refusal):
+        _as_app(app, sql.format(zero=ZERO, zero32="0" * 32, **placed))
+    assert _record(app, placed) == before
+
+
+def test_the_application_role_places_entries_as_the_worker_does(app, placed):
+    """The worker's integration ran as the application role (the fixture): entries got their places,
+    the log grew, a checkpoint was signed. Placing is the one change an entry ever takes."""
+    from akimat_reception.models import LogEntry
+
+    with app.app_context():
+        letter, _ = factories.letter()
+        waiting = db.session.scalars(select(LogEntry).where(LogEntry.letter_id == letter.id)).first()
+        assert waiting is not None and waiting.log_index is None
+        waiting_id = waiting.id
+        db.session.remove()
+    with app.app_context(), db.engine.connect() as conn:  # in the worker's transaction, then undone
+        placed_now = conn.execute(
+            text(f"UPDATE log_entry SET log_index = 9999999 WHERE id = {waiting_id} AND log_index IS NULL")
+        )
+        assert placed_now.rowcount == 1
+        assert conn.execute(text(f"UPDATE record_log SET size = size + 1 WHERE id = {placed['log']}")).rowcount == 1
+        conn.rollback()
+    assert placed["size"] > placed["index"] >= 0
+    assert _record(app, placed)[2] >= 1  # the worker's checkpoint of that size
 
 
 def test_the_application_role_reads_and_writes_rows(app, letter_id):

@@ -2,14 +2,21 @@
 And the time-zone data it checks: Asia/Almaty is UTC+5 since 1 March 2024."""
 
 import importlib.resources
+import os
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_datetime
 
 from akimat_reception import config_check, create_app
+from akimat_reception.domain.record import keys
 
+# The record's key as docs/record.md keeps it: made once, mode 0600, outside instance/.
+RECORD_KEY = Path(tempfile.mkdtemp(prefix="check-config-")) / "record-signing.key"
+keys.create_key(RECORD_KEY, "reception.astana.gov.kz/record")
 REAL_KEY = "2d7f9b3c5e1a4f6b8d0c2e4a6b8d0f1a-check-config"
 SAFE = {
     "SECRET_KEY": REAL_KEY,
@@ -22,6 +29,10 @@ SAFE = {
     "SMS_GATEWAY": "kaz_sms.gateway:Gateway",  # the operator's; not imported by the check
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
     "TRUSTED_PROXY_HOPS": 1,
+    "RECORD_ORIGIN": "reception.astana.gov.kz/record",
+    "RECORD_SIGNING_KEY_FILE": str(RECORD_KEY),
+    "RECORD_SIGNING_KEY_CREATE": False,
+    "RECORD_WITNESSES": "control@akimat.astana.gov.kz,https://reception.almaty.gov.kz/record/witness",
 }
 # What each unsafe setting's line must say, as `flask check-config` prints it.
 EXPECTED = {
@@ -33,6 +44,9 @@ EXPECTED = {
     "MAIL_DEFAULT_SENDER": "example address",
     "RATELIMIT_STORAGE_URI": "redis://",
     "TRUSTED_PROXY_HOPS": "number of proxies",
+    "RECORD_SIGNING_KEY_CREATE": "flask journal keygen",
+    "RECORD_ORIGIN": "every installation's logs",
+    "RECORD_WITNESSES": "nothing earlier to be compared with",
 }
 
 
@@ -76,12 +90,26 @@ def test_a_production_configuration_is_clean():
         ({"MAIL_DEFAULT_SENDER": "Reception <noreply@example.com>"}, "MAIL_DEFAULT_SENDER"),
         ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
         ({"TRUSTED_PROXY_HOPS": 0}, "TRUSTED_PROXY_HOPS"),
+        ({"RECORD_SIGNING_KEY_CREATE": True}, "RECORD_SIGNING_KEY_CREATE"),
+        ({"RECORD_SIGNING_KEY_FILE": str(RECORD_KEY.with_name("missing.key"))}, "RECORD_SIGNING_KEY_FILE"),
+        ({"RECORD_WITNESSES": ""}, "RECORD_WITNESSES"),
+        ({"RECORD_WITNESSES": "control@akimat.astana.gov.kz ftp://somewhere"}, "RECORD_WITNESSES"),
+        ({"RECORD_ORIGIN": config_check.DEFAULT_RECORD_ORIGIN}, "RECORD_ORIGIN"),
     ],
 )
 def test_each_unsafe_setting_alone_fails_the_check(change, setting):
     result = _check({**SAFE, **change})
     assert result.exit_code == 1
     assert [line.split(":")[0] for line in result.output.splitlines() if line.startswith("- ")] == [f"- {setting}"]
+
+
+def test_the_default_origin_the_check_knows_is_the_one_the_app_takes():
+    if "RECORD_ORIGIN" in os.environ:
+        pytest.skip("RECORD_ORIGIN is set in this environment: the default is not in use")
+    assert (
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": REAL_KEY}).config["RECORD_ORIGIN"]
+        == config_check.DEFAULT_RECORD_ORIGIN
+    )
 
 
 def test_cookie_flags_that_talisman_would_force_are_still_checked():
@@ -142,3 +170,66 @@ def test_the_pinned_tzdata_package_itself_has_the_change():
     with importlib.resources.files("tzdata.zoneinfo.Asia").joinpath("Almaty").open("rb") as data:
         almaty = ZoneInfo.from_file(data)
     assert almaty.utcoffset(datetime(2024, 6, 1)).total_seconds() == 5 * 3600
+
+
+def _record_problems(config, instance_path=None) -> list[str]:
+    found = config_check.problems({**SAFE, **config}, workers=4, instance_path=instance_path)
+    return [f"{p.setting}: {p.problem} / {p.fix}" for p in found]
+
+
+def test_a_signing_key_others_may_read_is_reported(tmp_path):
+    key = tmp_path / "record-signing.key"
+    keys.create_key(key, "reception.astana.gov.kz/record")
+    assert _record_problems({"RECORD_SIGNING_KEY_FILE": str(key)}) == []
+    key.chmod(0o640)
+    [found] = _record_problems({"RECORD_SIGNING_KEY_FILE": str(key)})
+    assert found.startswith("RECORD_SIGNING_KEY_FILE: ") and "mode 0640" in found and f"chmod 600 {key}" in found
+    key.chmod(0o604)
+    assert "mode 0604" in _record_problems({"RECORD_SIGNING_KEY_FILE": str(key)})[0]
+
+
+def test_a_file_that_is_no_signing_key_is_reported(tmp_path):
+    """The likeliest mix-up: the public verifier key that keygen printed, saved as the key file."""
+    key = tmp_path / "record-signing.key"
+    key.write_text(keys.create_key(tmp_path / "real.key", "reception.astana.gov.kz/record").verifier.encode() + "\n")
+    key.chmod(0o600)
+    [found] = _record_problems({"RECORD_SIGNING_KEY_FILE": str(key)})
+    assert "holds no signing key" in found
+
+
+def test_a_missing_signing_key_is_reported_with_how_to_make_it(tmp_path):
+    [found] = _record_problems({"RECORD_SIGNING_KEY_FILE": str(tmp_path / "nowhere.key")})
+    assert "no key at" in found and "flask journal keygen --file" in found
+
+
+def test_the_default_key_in_the_instance_folder_is_checked_too(tmp_path):
+    """Without RECORD_SIGNING_KEY_FILE the key is instance/record-signing.key (keys.key_path)."""
+    without = {k: v for k, v in SAFE.items() if k != "RECORD_SIGNING_KEY_FILE"}
+    found = config_check.problems(without, workers=4, instance_path=str(tmp_path))
+    assert [p.setting for p in found] == ["RECORD_SIGNING_KEY_FILE"] and "no key at" in found[0].problem
+    keys.create_key(tmp_path / "record-signing.key", "reception.astana.gov.kz/record")
+    assert config_check.problems(without, workers=4, instance_path=str(tmp_path)) == []
+
+
+def test_a_signing_key_among_the_attachments_is_reported_as_it_would_go_into_every_backup(tmp_path):
+    attachments = tmp_path / "files"
+    attachments.mkdir()
+    key = attachments / "record-signing.key"
+    keys.create_key(key, "reception.astana.gov.kz/record")
+    [found] = _record_problems({"RECORD_SIGNING_KEY_FILE": str(key), "ATTACHMENTS_DIR": str(attachments)})
+    assert "inside the attachments folder" in found and config_check.KEY_OUTSIDE in found
+    # the default attachments folder, instance/attachments, counts as well
+    instance = tmp_path / "instance"
+    (instance / "attachments").mkdir(parents=True)
+    key = instance / "attachments" / "record-signing.key"
+    keys.create_key(key, "reception.astana.gov.kz/record")
+    [found] = _record_problems({"RECORD_SIGNING_KEY_FILE": str(key)}, instance_path=str(instance))
+    assert "inside the attachments folder" in found
+
+
+def test_a_signing_key_in_the_backups_folder_is_reported(tmp_path):
+    (tmp_path / "backups").mkdir()
+    key = tmp_path / "backups" / "record-signing.key"
+    keys.create_key(key, "reception.astana.gov.kz/record")
+    [found] = _record_problems({"RECORD_SIGNING_KEY_FILE": str(key)}, instance_path=str(tmp_path))
+    assert "inside the backups folder" in found

@@ -208,3 +208,56 @@ def test_backup_carries_the_residents_files(app, runner, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     with tarfile.open(tmp_path / "copy.backup.files.tar") as archive:
         assert archive.extractfile("ab" * 24).read() == content
+
+
+def _as_text(backup_file) -> bytes:
+    """What a backup holds, readable: an SQLite copy as it is, a pg_dump (compressed) as its SQL."""
+    if backup_file.read_bytes()[:5] != b"PGDMP":
+        return backup_file.read_bytes()
+    completed = subprocess.run(["pg_restore", "--file=-", str(backup_file)], capture_output=True)
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
+
+
+def test_a_backup_holds_the_signed_checkpoints_but_never_the_signing_key(app, runner, tmp_path, monkeypatch):
+    """docs/record.md: the key is a file of its own, never a row and never in `flask backup`; a copy of
+    the database and the files, lost or stolen, lets no one sign a checkpoint."""
+    import base64
+    import tarfile
+
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    from akimat_reception.domain.record import keys, log
+    from akimat_reception.models import SignedCheckpoint
+
+    monkeypatch.setitem(app.config, "ATTACHMENTS_DIR", str(tmp_path / "files"))
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / ("cd" * 24)).write_bytes(b"%PDF-1.4\n%%EOF\n")
+    with app.app_context():
+        factories.letter(subject="Перед копией")
+        log.integrate_all()
+        signer = keys.signer()
+        key_file = keys.key_path()
+        note = db.session.scalars(select(SignedCheckpoint.note).order_by(SignedCheckpoint.id.desc())).first()
+        db.session.remove()
+    seed = signer.private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    secret_forms = {
+        "the key file's text": key_file.read_bytes().strip(),
+        "its base64 part": signer.encode().rsplit("+", 1)[1].encode(),
+        "the raw seed": seed,
+        "the seed in hex": seed.hex().encode(),
+        "the seed in base64": base64.b64encode(seed).rstrip(b"="),
+    }
+
+    result = runner.invoke(args=["backup", "--output", str(tmp_path / "nightly.backup")])
+    assert result.exit_code == 0, result.output
+    database = _as_text(tmp_path / "nightly.backup")
+    with tarfile.open(tmp_path / "nightly.backup.files.tar") as archive:
+        names = archive.getnames()
+        files = b"".join(archive.extractfile(member).read() for member in archive.getmembers())
+
+    assert note is not None and note.split()[-1].encode() in database  # a signature it made is there, readable
+    assert names == ["cd" * 24] and key_file.name not in names
+    for form, secret in secret_forms.items():
+        assert secret not in database, f"{form} is in the database backup"
+        assert secret not in files, f"{form} is in the files' tar"

@@ -1,8 +1,9 @@
 """The deployment guide, run: `flask db upgrade`, then gunicorn with deploy/gunicorn.conf.py and
 `flask worker` beside it, with the settings of deploy/env.example (only the machine's own values
-replaced: an SQLite file, a key file, a free port, a mail server that is not there), exactly the
-commands of docs/deploy.md. The site answers a page as it would behind nginx, /healthz reports the
-worker, and both stop cleanly on SIGTERM, as systemd stops them. The units pass systemd-analyze."""
+replaced: an SQLite file, the key files, a free port, a mail server that is not there), exactly the
+commands of docs/deploy.md (the record's key made by `flask journal keygen`, as docs/record.md
+says). The site answers a page as it would behind nginx, /healthz reports the worker, and both stop
+cleanly on SIGTERM, as systemd stops them. The units pass systemd-analyze."""
 
 import json
 import os
@@ -74,6 +75,9 @@ def test_the_site_and_the_worker_start_as_the_guide_says(tmp_path, redis_prefix)
             "PYTHONPATH": str(ROOT),  # this checkout, not whatever the virtualenv installed
             "DATABASE_URL": f"sqlite:///{tmp_path / 'reception.sqlite3'}",
             "SECRET_KEY_FILE": str(key_file),
+            "RECORD_SIGNING_KEY_FILE": str(tmp_path / "record" / "signing.key"),
+            "RECORD_PUBLISH_DIR": str(tmp_path / "published"),
+            "RECORD_WITNESSES": "witness@example.kz",  # no real witness is reached from a test
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "WEB_CONCURRENCY": "2",
             "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:6379/{REDIS_DB}",
@@ -87,6 +91,10 @@ def test_the_site_and_the_worker_start_as_the_guide_says(tmp_path, redis_prefix)
     flask = str(BIN / "flask")
     migrated = subprocess.run([flask, "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert migrated.returncode == 0, migrated.stderr[-3000:]
+    keygen = subprocess.run(
+        [flask, "journal", "keygen", "--file", env["RECORD_SIGNING_KEY_FILE"]], cwd=ROOT, env=env, capture_output=True
+    )
+    assert keygen.returncode == 0 and keygen.stdout.startswith(b"reception.astana.gov.kz/record+"), keygen.stderr
     checked = subprocess.run(
         [flask, "check-config", "--workers", "2"], cwd=ROOT, env=env, capture_output=True, text=True
     )
@@ -153,3 +161,19 @@ def test_nginx_takes_exactly_the_uploads_the_app_takes():
     assert f"client_max_body_size {megabytes}m;" in nginx
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx  # one hop: TRUSTED_PROXY_HOPS=1
     assert "TRUSTED_PROXY_HOPS=1" in (ROOT / "deploy" / "env.example").read_text(encoding="utf-8")
+
+
+def test_every_setting_of_the_sealed_record_is_in_the_example_and_in_its_guide():
+    from akimat_reception.config import Config
+
+    settings = [name for name in vars(Config) if name.startswith("RECORD_")]
+    example = _env_file(ROOT / "deploy" / "env.example")
+    guide = (ROOT / "docs" / "record.md").read_text(encoding="utf-8")
+    assert len(settings) >= 8
+    for name in settings:
+        assert name in example, f"{name} is not in deploy/env.example"
+        assert f"| `{name}` |" in guide, f"{name} is not in docs/record.md's table of settings"
+    assert example["RECORD_SIGNING_KEY_CREATE"] == "0"
+    assert not example["RECORD_SIGNING_KEY_FILE"].startswith("/srv/akimat-reception/instance")  # out of backups
+    for page in ("README.md", "docs/deploy.md", "docs/operations.md"):
+        assert "record.md" in (ROOT / page).read_text(encoding="utf-8"), page
