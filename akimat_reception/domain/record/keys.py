@@ -38,7 +38,14 @@ def create_key(path: Path | None = None, name: str | None = None) -> Signer:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as out:
         out.write(signer.encode() + "\n")
+    public_path(path).write_text(signer.verifier.encode() + "\n")
     return signer
+
+
+def public_path(path: Path) -> Path:
+    """The verifier key beside the signing key: what the web processes read, so that only the
+    worker needs the signing key itself."""
+    return path.with_name(path.name + ".pub")
 
 
 _loaded: dict[str, Signer] = {}
@@ -60,4 +67,7 @@ def signer() -> Signer:
 
 
 def verifier() -> Verifier:
+    public = public_path(key_path())
+    if public.exists():
+        return Verifier.decode(public.read_text())
     return signer().verifier
