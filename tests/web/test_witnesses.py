@@ -178,7 +178,14 @@ def test_an_unreachable_witness_costs_one_short_try_and_is_retried_later(app, mo
         assert state.last_error.startswith("unreachable") and state.attempts == 1
         tried = db.session.scalar(select(func.count()).where(WitnessState.witness == url, WitnessState.attempts > 0))
         assert tried == 1, "one failed connection per witness and turn, not one per log"
+        step.run(now + timedelta(seconds=1))  # within the back-off: not tried again
+        assert state_of(url, astana.id).attempts == 1
+        step.run(now + timedelta(seconds=3))
+        assert state_of(url, astana.id).attempts == 2
         db.session.remove()
+    shown = app.test_cli_runner().invoke(args=["journal", "witness-status"]).output
+    line = next(line for line in shown.splitlines() if line.startswith(f"{url} {ASTANA}:"))
+    assert "acked 0 of" in line and "attempts 2" in line and "last error: unreachable" in line
 
 
 # --- a rewritten log ------------------------------------------------------------------------------
