@@ -150,10 +150,17 @@ def upgrade():
         )
 
 
+JSON_COLUMNS = {"cosignatories"}  # json has no equality operator: compared as its text
+
+
+def _values(row: str, columns) -> str:
+    return ", ".join(f"{row}.{c}::text" if c in JSON_COLUMNS else f"{row}.{c}" for c in columns)
+
+
 def _guards(letter_columns, answer_columns):
     """(Re)writes the two functions the initial schema's triggers call, over these columns."""
-    old = ", ".join(f"OLD.{c}" for c in letter_columns)
-    new = ", ".join(f"NEW.{c}" for c in letter_columns)
+    old = _values("OLD", letter_columns)
+    new = _values("NEW", letter_columns)
     op.execute(f"""
         CREATE OR REPLACE FUNCTION letter_content_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
