@@ -402,3 +402,30 @@ def test_a_request_too_long_is_refused_and_the_endpoint_is_rate_limited(app, cli
     monkeypatch.setitem(app.config, "RECORD_WITNESS_RATE_LIMIT", "2 per minute")
     statuses = [add(client, other_log.request(0, 1)).status_code for _ in range(3)]
     assert statuses == [200, 409, 429]
+
+
+def test_only_addresses_and_https_or_local_urls_are_witnesses(app, monkeypatch):
+    from akimat_reception.domain.record import witnesses
+
+    listed = "a@example.kz, https://w.example.kz http://127.0.0.1:8000 http://w.example.kz file:///etc a@example.kz"
+    monkeypatch.setitem(app.config, "RECORD_WITNESSES", listed)
+    with app.app_context():
+        assert witnesses.configured() == ["a@example.kz", "https://w.example.kz", "http://127.0.0.1:8000"]
+
+
+def test_the_witnessed_page_lists_the_newest_checkpoint_of_each_log_page_by_page(app, client, monkeypatch):
+    logs = [OtherLog() for _ in range(3)]
+    monkeypatch.setitem(app.config, "RECORD_WITNESS_FOR", " ".join(o.signer.verifier.encode() for o in logs))
+    for other in logs:
+        assert add(client, other.request(0, 2)).status_code == 200
+        assert add(client, other.request(2, 5)).status_code == 200
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    shown, page = [], 1
+    while True:
+        html = client.get("/record/witnessed", query_string={"page": page}).get_data(as_text=True)
+        shown += re.findall(r'<pre class="note-text">([^\n]+)\n(\d+)\n', html)
+        if 'rel="next"' not in html:
+            break
+        page += 1
+    ours = sorted((o.origin, "5") for o in logs)
+    assert [s for s in shown if s[0] in {o.origin for o in logs}] == ours, "each log once, at its newest size"

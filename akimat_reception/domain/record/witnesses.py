@@ -46,12 +46,21 @@ MAX_BACKOFF = 600  # seconds between tries of a witness that keeps failing
 MAX_ANSWER = 4096
 
 
+_warned: set[str] = set()
+
+
 def configured() -> list[str]:
-    """The witnesses of RECORD_WITNESSES (separated by spaces or commas), each once, in order."""
+    """The witnesses of RECORD_WITNESSES (separated by spaces or commas), each once, in order; one
+    that is neither an address nor a URL we may call is left out (and said once per process)."""
     seen: dict[str, None] = {}
     for item in re.split(r"[\s,]+", current_app.config.get("RECORD_WITNESSES") or ""):
-        if item:
+        if not item:
+            continue
+        if is_email(item) or is_installation(item):
             seen.setdefault(item, None)
+        elif item not in _warned:
+            _warned.add(item)
+            logger.error("RECORD_WITNESSES: %r is neither an email address nor an https:// URL: left out", item)
     return list(seen)
 
 
@@ -81,37 +90,46 @@ def push(now: datetime | None = None) -> list[Pushed]:
     newest = _newest_checkpoints()
     if not newest:
         return []
-    states = _states(witnesses, [log.id for log, _ in newest])
+    states = _states(witnesses, [checkpoint.log_id for checkpoint in newest])
     unreachable: set[str] = set()
     pushed = []
-    for log, checkpoint in newest:
+    for checkpoint in newest:
         for witness in witnesses:
-            state_id = states[(witness, log.id)]
+            state_id = states[(witness, checkpoint.log_id)]
             if is_email(witness):
-                result = _mail(witness, state_id, log, checkpoint, now)
-            elif is_installation(witness):
-                if witness in unreachable:
-                    continue  # one timeout per witness and turn, not one per log
-                result = _post(witness, state_id, log, checkpoint, now)
+                result = _mail(witness, state_id, checkpoint, now)
+            elif witness in unreachable:
+                continue  # one timeout per witness and turn, not one per log
+            else:
+                result = _post(witness, state_id, checkpoint, now)
                 if result is not None and result.outcome == "unreachable":
                     unreachable.add(witness)
-            else:
-                logger.warning("RECORD_WITNESSES: %r is neither an email address nor an https:// URL", witness)
-                continue
             if result is not None:
                 pushed.append(result)
     return pushed
 
 
-def _newest_checkpoints() -> list[tuple[RecordLog, SignedCheckpoint]]:
+@dataclass(frozen=True)
+class Newest:
+    """A log's newest signed checkpoint, copied out of the rows: each witness's turn commits or
+    rolls back, and nothing here should be reloaded after it."""
+
+    log_id: int
+    akimat_id: int | None
+    origin: str
+    size: int
+    note: str
+
+
+def _newest_checkpoints() -> list[Newest]:
     newest = select(SignedCheckpoint.log_id, func.max(SignedCheckpoint.size)).group_by(SignedCheckpoint.log_id)
     rows = db.session.execute(
-        select(RecordLog, SignedCheckpoint)
+        select(RecordLog.id, RecordLog.akimat_id, RecordLog.origin, SignedCheckpoint.size, SignedCheckpoint.note)
         .join(SignedCheckpoint, SignedCheckpoint.log_id == RecordLog.id)
-        .where(tuple_(SignedCheckpoint.log_id, SignedCheckpoint.size).in_(newest))
+        .where(tuple_(SignedCheckpoint.log_id, SignedCheckpoint.size).in_(newest), SignedCheckpoint.size > 0)
         .order_by(RecordLog.id)
     ).all()
-    return [(log, checkpoint) for log, checkpoint in rows if checkpoint.size > 0]
+    return [Newest(*row) for row in rows]
 
 
 def _states(witnesses: list[str], log_ids: list[int]) -> dict[tuple[str, int], int]:
@@ -179,36 +197,36 @@ def status() -> list[Status]:
 # --- email witnesses -----------------------------------------------------------------------------
 
 
-def _mail(witness: str, state_id: int, log: RecordLog, checkpoint: SignedCheckpoint, now: datetime) -> Pushed | None:
+def _mail(witness: str, state_id: int, checkpoint: Newest, now: datetime) -> Pushed | None:
     state = _locked(state_id)  # two workers never queue the same period's message twice
     period = timedelta(minutes=current_app.config["RECORD_WITNESS_EMAIL_MINUTES"])
     if checkpoint.size <= state.acked_size or (state.tried_at is not None and now - state.tried_at < period):
         db.session.rollback()
         return None
-    akimat = db.session.get(Akimat, log.akimat_id) if log.akimat_id is not None else None
+    akimat = db.session.get(Akimat, checkpoint.akimat_id) if checkpoint.akimat_id is not None else None
     language = akimat.default_language if akimat is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
-    notifications.queue_email(EMAIL_KIND, witness, language, akimat, lambda: witness_message(log, checkpoint))
+    notifications.queue_email(EMAIL_KIND, witness, language, akimat, lambda: witness_message(checkpoint))
     state.acked_size, state.tried_at, state.last_error = checkpoint.size, now, None
     state.attempts += 1
     db.session.commit()
-    return Pushed(witness, log.origin, checkpoint.size, "queued")
+    return Pushed(witness, checkpoint.origin, checkpoint.size, "queued")
 
 
 def record_page_url() -> str:
     return notifications.public_url("/record")
 
 
-def witness_message(log: RecordLog, checkpoint: SignedCheckpoint) -> notifications.Message:
+def witness_message(checkpoint: Newest) -> notifications.Message:
     """The email to a witness: the signed checkpoint as it is, and how to check it. (The outbox
     sends no attachments: the note is in the body, which keeps it word for word.)"""
     return notifications.Message(
-        subject=_("Checkpoint of %(origin)s: %(size)s entries", origin=log.origin, size=checkpoint.size),
+        subject=_("Checkpoint of %(origin)s: %(size)s entries", origin=checkpoint.origin, size=checkpoint.size),
         paragraphs=[
             _(
                 "The virtual reception signed a new checkpoint of the record %(origin)s: the hash of "
                 "all its %(size)s entries. Please keep this message. If the record is ever rewritten "
                 "or cut short, it will no longer match this checkpoint.",
-                origin=log.origin,
+                origin=checkpoint.origin,
                 size=checkpoint.size,
             ),
             checkpoint.note.rstrip("\n"),
@@ -233,22 +251,22 @@ def _backing_off(state: WitnessState, now: datetime) -> bool:
     return now - state.tried_at < timedelta(seconds=min(2**state.attempts, MAX_BACKOFF))
 
 
-def _post(url: str, state_id: int, log: RecordLog, checkpoint: SignedCheckpoint, now: datetime) -> Pushed | None:
+def _post(url: str, state_id: int, checkpoint: Newest, now: datetime) -> Pushed | None:
     state = _locked(state_id)
     if checkpoint.size < state.acked_size:
         error = (
-            f"the witness holds size {state.acked_size} of {log.origin}, larger than the {checkpoint.size} "
+            f"the witness holds size {state.acked_size} of {checkpoint.origin}, larger than the {checkpoint.size} "
             "this installation has: the log was cut short or rewritten here"
         )
         if state.last_error != error:
             logger.error("record witness %s: %s", url, error)
         state.last_error, state.tried_at = error, now
         db.session.commit()
-        return Pushed(url, log.origin, checkpoint.size, "refused")
+        return Pushed(url, checkpoint.origin, checkpoint.size, "refused")
     if (checkpoint.size == state.acked_size and state.cosignature is not None) or _backing_off(state, now):
         db.session.rollback()
         return None
-    proof = record_log.consistency(log.id, state.acked_size, checkpoint.size)
+    proof = record_log.consistency(checkpoint.log_id, state.acked_size, checkpoint.size)
     body = AddCheckpoint(state.acked_size, tuple(proof), checkpoint.note).encode()
     code, answer, failure = _send(url.rstrip("/") + PATH, body)
     state.tried_at = now
@@ -276,7 +294,7 @@ def _post(url: str, state_id: int, log: RecordLog, checkpoint: SignedCheckpoint,
             logger.error(
                 "record witness %s REFUSED %s from size %s to %s: it holds another history: %s",
                 url,
-                log.origin,
+                checkpoint.origin,
                 state.acked_size,
                 checkpoint.size,
                 answer[:500],
@@ -284,7 +302,7 @@ def _post(url: str, state_id: int, log: RecordLog, checkpoint: SignedCheckpoint,
         else:
             logger.warning("record witness %s: %s", url, state.last_error)
     db.session.commit()
-    return Pushed(url, log.origin, checkpoint.size, outcome)
+    return Pushed(url, checkpoint.origin, checkpoint.size, outcome)
 
 
 def _signature_lines(answer: str) -> bool:
