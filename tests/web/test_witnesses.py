@@ -8,6 +8,7 @@ so the push goes over real HTTP."""
 import logging
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,7 +22,7 @@ from akimat_reception import create_app
 from akimat_reception.domain.record import keys, log, merkle, note, step
 from akimat_reception.domain.record.witness_protocol import PATH, AddCheckpoint
 from akimat_reception.extensions import db
-from akimat_reception.models import RecordLog, WitnessedCheckpoint, WitnessState
+from akimat_reception.models import RecordLog, SignedCheckpoint, WitnessedCheckpoint, WitnessState
 from akimat_reception.models._common import utcnow
 from tests import factories
 from tests.conftest import BACKENDS, _postgres_database, make_test_app, server_transaction
@@ -47,8 +48,9 @@ class Installation:
             return [tuple(row) for row in rows]
 
 
-def serve_witness(tmp_path, witnessed_vkey: str):
-    """Another installation that witnesses the logs of the key `witnessed_vkey`, served over HTTP."""
+def serve_witness(tmp_path, witnessed_vkey: str, delay: float = 0):
+    """Another installation that witnesses the logs of the key `witnessed_vkey`, served over HTTP
+    (each answer `delay` seconds late)."""
     other = create_app(
         {
             "TESTING": True,
@@ -63,7 +65,12 @@ def serve_witness(tmp_path, witnessed_vkey: str):
         upgrade()
         verifier = keys.verifier()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, other, threaded=True)
+
+    def slow(environ, start_response):
+        time.sleep(delay)
+        return other(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, slow if delay else other, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, Installation(other, f"http://127.0.0.1:{server.server_port}", verifier)
@@ -186,6 +193,36 @@ def test_an_unreachable_witness_costs_one_short_try_and_is_retried_later(app, mo
     shown = app.test_cli_runner().invoke(args=["journal", "witness-status"]).output
     line = next(line for line in shown.splitlines() if line.startswith(f"{url} {ASTANA}:"))
     assert "acked 0 of" in line and "attempts 2" in line and "last error: unreachable" in line
+
+
+def test_a_slow_witness_gets_a_bounded_share_of_each_turn_and_the_rest_next_turn(app, tmp_path, monkeypatch):
+    with app.app_context():
+        vkey = keys.verifier().encode()
+    server, slow = serve_witness(tmp_path, vkey, delay=1.5)
+    monkeypatch.setitem(app.config, "RECORD_WITNESSES", slow.url)
+    monkeypatch.setitem(app.config, "RECORD_WITNESS_TIMEOUT", 2)  # a turn gives it 4 s: three answers
+    try:
+        with app.app_context():
+            factories.letter()
+            started = time.monotonic()
+            step.run()
+            assert time.monotonic() - started < 6
+            logs = db.session.scalar(
+                select(func.count(func.distinct(SignedCheckpoint.log_id))).where(SignedCheckpoint.size > 0)
+            )
+            assert logs > 3
+            cosigned = select(func.count()).where(
+                WitnessState.witness == slow.url, WitnessState.cosignature.is_not(None)
+            )
+            assert db.session.scalar(cosigned) == 3
+            for _ in range(logs):
+                if db.session.scalar(cosigned) == logs:
+                    break
+                step.run()
+            assert db.session.scalar(cosigned) == logs
+            db.session.remove()
+    finally:
+        server.shutdown()
 
 
 # --- a rewritten log ------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ integration (step.py): the record proves a rewrite only against a checkpoint som
   tlog-witness's add-checkpoint: the consistency proof from the size it last acknowledged to the
   new one, and the note. It answers with its signature line (kept as the cosignature), or 409
   with the size it holds (we start again from there next turn). A witness that does not answer
-  costs one short timeout (RECORD_WITNESS_TIMEOUT) per turn, then waits out a growing back-off.
+  costs one short timeout (RECORD_WITNESS_TIMEOUT) per turn, then waits out a growing back-off;
+  a slow one gets twice that timeout of each turn, and the logs left wait for the next turn.
 
 A witness that holds a *larger* size than the log has, or that refuses a proof (422), has seen
 another history than the one in the database: that is logged at ERROR and kept in last_error.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -91,6 +93,10 @@ def push(now: datetime | None = None) -> list[Pushed]:
     if not newest:
         return []
     states = _states(witnesses, [checkpoint.log_id for checkpoint in newest])
+    # An installation witness gets this many seconds of the turn (the rest of the logs wait for the
+    # next turn), and none after it failed to answer at all: the worker has other work.
+    budget = 2 * current_app.config["RECORD_WITNESS_TIMEOUT"]
+    spent: dict[str, float] = {}
     unreachable: set[str] = set()
     pushed = []
     for checkpoint in newest:
@@ -98,10 +104,12 @@ def push(now: datetime | None = None) -> list[Pushed]:
             state_id = states[(witness, checkpoint.log_id)]
             if is_email(witness):
                 result = _mail(witness, state_id, checkpoint, now)
-            elif witness in unreachable:
-                continue  # one timeout per witness and turn, not one per log
+            elif witness in unreachable or spent.get(witness, 0.0) >= budget:
+                continue
             else:
+                started = time.monotonic()
                 result = _post(witness, state_id, checkpoint, now)
+                spent[witness] = spent.get(witness, 0.0) + time.monotonic() - started
                 if result is not None and result.outcome == "unreachable":
                     unreachable.add(witness)
             if result is not None:
