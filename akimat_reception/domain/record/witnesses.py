@@ -225,8 +225,9 @@ def record_page_url() -> str:
 
 
 def witness_message(checkpoint: Newest) -> notifications.Message:
-    """The email to a witness: the signed checkpoint as it is, and how to check it. (The outbox
-    sends no attachments: the note is in the body, which keeps it word for word.)"""
+    """The email to a witness: the signed checkpoint as it is, and how to check it. The outbox
+    sends no attachments, so the note is in the body, word for word — but mail carries it with
+    CRLF line ends, which a verifier turns back into the note's LF before checking."""
     return notifications.Message(
         subject=_("Checkpoint of %(origin)s: %(size)s entries", origin=checkpoint.origin, size=checkpoint.size),
         paragraphs=[
