@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.public.continuity import bp as continuity_bp
     from .web.public.my_letters import bp as my_letters_bp
     from .web.public.phones import bp as phones_bp
+    from .web.public.witness import bp as witness_bp
 
     for bp in (
         home_bp,
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         my_letters_bp,
         continuity_bp,
         phones_bp,
+        witness_bp,
         office_bp,
         answer_templates_bp,
         office_intake_bp,

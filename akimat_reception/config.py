@@ -140,6 +140,14 @@ class Config:
     RECORD_WITNESSES = os.environ.get("RECORD_WITNESSES", "")
     # The verifier keys (vkey) of other installations whose checkpoints this one witnesses.
     RECORD_WITNESS_FOR = os.environ.get("RECORD_WITNESS_FOR", "")
+    # An email witness gets at most one message per log this often (minutes), with the newest
+    # checkpoint: the worker signs one every few seconds, and a mailbox is not a log server.
+    RECORD_WITNESS_EMAIL_MINUTES = float(os.environ.get("RECORD_WITNESS_EMAIL_MINUTES", "60"))
+    # How long the worker waits for another installation's witness endpoint (seconds): a slow
+    # witness must not hold up integration for everyone.
+    RECORD_WITNESS_TIMEOUT = float(os.environ.get("RECORD_WITNESS_TIMEOUT", "5"))
+    # What this installation accepts at /record/witness/add-checkpoint, per client address.
+    RECORD_WITNESS_RATE_LIMIT = os.environ.get("RECORD_WITNESS_RATE_LIMIT", "120 per minute")
 
 
 def database_url_from_env(instance_path: str) -> str:

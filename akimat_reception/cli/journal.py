@@ -61,5 +61,23 @@ def journal_keygen(path):
     click.echo(signer.verifier.encode())
 
 
+@journal.command("witness-status")
+def journal_witness_status():
+    """Per witness and log: the size the witness acknowledged (or was last mailed), the last try
+    and the last error — a witness stuck behind, or refusing, is worth a look."""
+    from ..domain.record.witnesses import status
+
+    rows = status()
+    if not rows:
+        click.echo("no witness has been tried yet (RECORD_WITNESSES)")
+    for row in rows:
+        tried = row.tried_at.isoformat(timespec="seconds") if row.tried_at else "never"
+        cosigned = " cosigned" if row.cosigned else ""
+        click.echo(
+            f"{row.witness} {row.origin}: acked {row.acked_size} of {row.size}, tried {tried}, "
+            f"attempts {row.attempts}{cosigned}, last error: {row.last_error or '-'}"
+        )
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(journal)

@@ -144,6 +144,8 @@ PAGES = [
     ("office-intake", 200, "form.letter-form input[name=channel], form.letter-form input[type=file]"),
     ("office-intake-errors", 422, ".error-summary a[href='#channel'], .error-summary a[href='#subject']"),
     ("office-intake-slip", 200, ".slip .slip-number, .slip .slip-code, .slip .slip-url"),
+    # Issue 15: the checkpoints of other installations' records this one witnesses.
+    ("record-witnessed", 200, "main section.witnessed pre.note-text"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -423,6 +425,7 @@ def _resident_pages(visit, letters):
     visit.goto("not-found", "/astana/no-such-page")
     visit.goto("phones", "/astana/phones")
     visit.goto("ratings", "/astana/ratings")
+    visit.goto("record-witnessed", "/record/witnessed")
     visit.goto("invitation", f"/invitations/{letters['invitation']}")
     visit.goto("invitation-not-open", "/invitations/no-such-link")
 
@@ -611,6 +614,7 @@ def site(browser, base_url, live_app, axe_source, artifacts):
                 send=False,
             )[1],
         }
+        _witnessed_checkpoint()
         db.session.commit()
     html_dir = artifacts / "html"
     html_dir.mkdir(exist_ok=True)
@@ -626,6 +630,21 @@ def site(browser, base_url, live_app, axe_source, artifacts):
     ]
     (artifacts / f"targets-under-{COMFORTABLE_TARGET}px.txt").write_text("\n".join(under) + "\n", encoding="utf-8")
     return site
+
+
+def _witnessed_checkpoint():
+    """A checkpoint of another installation's log, as its worker would have pushed it here."""
+    from akimat_reception.domain.record import merkle, note
+    from akimat_reception.models import WitnessedCheckpoint
+
+    signer = note.Signer.generate("reception.other-region.kz")
+    root = merkle.root_of([merkle.leaf_hash(bytes([i])) for i in range(12)])
+    checkpoint = note.Checkpoint(f"{signer.name}/karaganda", 12, root)
+    db.session.add(
+        WitnessedCheckpoint(
+            origin=checkpoint.origin, size=12, root=root.hex(), note=note.signed_checkpoint(checkpoint, signer)
+        )
+    )
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,7 @@ def _raw(app, sql):
         "DELETE FROM event WHERE letter_id = {id}",
         "UPDATE letter SET body = 'rewritten' WHERE id = {id}",
         "UPDATE letter SET iin = '900101300017' WHERE id = {id}",
+        "UPDATE letter SET cosignatories = '[\"Ким Елена\"]' WHERE id = {id}",  # a json column
         "DELETE FROM letter WHERE id = {id}",
     ],
 )

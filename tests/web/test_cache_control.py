@@ -101,6 +101,8 @@ def urls(app):
         "phones.directory": "/astana/phones",
         "phones.report": f"/astana/phones/{line}/report",
         "health.healthz": "/healthz",
+        "witness.held": "/record/witnessed",
+        "witness.add_checkpoint": "/record/witness/add-checkpoint",
         "invitations.accept": "/invitations/no-such-invitation-token",
         "platform.index": "/platform/",
         "platform.events": "/platform/events",

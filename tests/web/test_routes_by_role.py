@@ -319,3 +319,16 @@ def test_healthz_tells_every_role_only_that_the_site_is_alive(app, role):
     login(client, role, "astana")
     response = client.get("/healthz", environ_base={"REMOTE_ADDR": "198.51.100.4"})
     assert (response.status_code, response.get_data(as_text=True)) == (200, "ok\n")
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_the_record_witness_routes_are_the_same_for_every_role_and_for_nobody(app, role):
+    """/record/witnessed and the witness endpoint are public, outside the staff blueprints: signed
+    in as any role or not at all, the page opens, and the endpoint judges a machine's request on
+    its merits (an empty body is malformed: 400) — never a CSRF refusal or a sign-in redirect."""
+    client = app.test_client()
+    if role is not None:
+        login(client, role, "astana")
+    assert client.get("/record/witnessed").status_code == 200
+    assert client.post("/record/witness/add-checkpoint", data=b"", content_type="text/plain").status_code == 400
+    assert client.get("/record/witness/add-checkpoint").status_code == 405

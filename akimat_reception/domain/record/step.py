@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from . import log
+from ...extensions import db
+from . import log, witnesses
 
 logger = logging.getLogger(__name__)
 
@@ -17,4 +18,17 @@ def run(now: datetime | None = None) -> list[log.Integrated]:
     for result in integrated:
         if result.added:
             logger.info("record %s: %s entries integrated, size %s", result.origin, result.added, result.size)
+    _push_to_witnesses(now)
     return integrated
+
+
+def _push_to_witnesses(now: datetime | None) -> None:
+    """A witness that misbehaves must not stop the rest of the turn (the record is integrated)."""
+    try:
+        for pushed in witnesses.push(now):
+            logger.info(
+                "record %s: size %s to witness %s: %s", pushed.origin, pushed.size, pushed.witness, pushed.outcome
+            )
+    except Exception:
+        logger.exception("record: pushing checkpoints to the witnesses")
+        db.session.rollback()
