@@ -150,10 +150,15 @@ def upgrade():
         )
 
 
+def _comparable(row, column):
+    """json has no equality operator in PostgreSQL; jsonb compares by value."""
+    return f"{row}.{column}::jsonb" if column == "cosignatories" else f"{row}.{column}"
+
+
 def _guards(letter_columns, answer_columns):
     """(Re)writes the two functions the initial schema's triggers call, over these columns."""
-    old = ", ".join(f"OLD.{c}" for c in letter_columns)
-    new = ", ".join(f"NEW.{c}" for c in letter_columns)
+    old = ", ".join(_comparable("OLD", c) for c in letter_columns)
+    new = ", ".join(_comparable("NEW", c) for c in letter_columns)
     op.execute(f"""
         CREATE OR REPLACE FUNCTION letter_content_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
