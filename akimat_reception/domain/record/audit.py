@@ -50,6 +50,7 @@ class LogAudit:
     origin: str
     akimat_id: int | None
     start: int  # the size it resumed from (0: from the first entry)
+    full: bool = False  # every letter checked (asked for, or nothing to resume from)
     size: int = 0  # the size verified
     root: bytes = merkle.EMPTY_ROOT
     letters: int = 0
@@ -150,13 +151,14 @@ def _audit_log(akimat_id, origin, full, presented, files, sample, batch, now, ve
     log_id = record_log.id if record_log is not None else -1
     start, anchor = (0, None) if full else _resume_point(akimat_id, log_id, verifier, one)
     one.start = start
+    full = one.full = full or start == 0
     nodes = log.StoredNodes(log_id)
     try:
         compact = compact_at(nodes, start)
     except LookupError as error:
         one.report("", f"the stored subtrees at size {start} are not all there ({error}): run a full audit")
         start, anchor, compact = 0, None, []
-        one.start = 0
+        one.start, full, one.full = 0, True, True
     checkpoints = heapq.merge(
         stored_checkpoints(log_id, origin, verifier, one.report, start),
         sorted((p for p in presented if p.size >= start), key=lambda p: p.size),
@@ -195,17 +197,18 @@ def _audit_log(akimat_id, origin, full, presented, files, sample, batch, now, ve
 
 
 def _resume_point(akimat_id, log_id, verifier, one: LogAudit) -> tuple[int, Presented | None]:
-    """The size the last intact check verified, and its signed checkpoint (0: start afresh)."""
+    """The size the last check verified, and its signed checkpoint (0: start afresh). After a
+    check that found breaks everything is audited again, until a check finds none: a break stays
+    reported until it is dealt with, not only in the run that first saw it."""
     if akimat_id is None:
         return 0, None
-    checks = db.session.scalars(
+    check = db.session.scalar(
         select(JournalCheck)
-        .where(JournalCheck.akimat_id == akimat_id, JournalCheck.verified_size.is_not(None))
+        .where(JournalCheck.akimat_id == akimat_id)
         .order_by(JournalCheck.finished_at.desc(), JournalCheck.id.desc())
-        .limit(50)
-    ).all()
-    check = next((c for c in checks if not c.breaks), None)
-    if check is None or not check.verified_size:
+        .limit(1)
+    )
+    if check is None or check.breaks or not check.verified_size:
         return 0, None
     size = check.verified_size
     note = db.session.scalar(
@@ -293,7 +296,7 @@ def _record(result: Audit, started: datetime) -> None:
                 events=one.events,
                 breaks=[{"number": b.number, "seq": b.seq, "problem": b.problem} for b in one.breaks],
                 verified_size=one.size,
-                full=result.full,
+                full=one.full,
                 seconds=result.seconds,
             )
         )
