@@ -438,3 +438,88 @@ def test_exit_code_1_and_every_break_listed(runner, slug):
     assert result.output.strip().endswith(f", {len(breaks)} breaks")
     check = db.session.scalar(select(JournalCheck).order_by(JournalCheck.id.desc()).limit(1))
     assert len(check.breaks) == len(breaks)
+
+
+def _attach(letter, folder, content: bytes):
+    import hashlib
+    import secrets
+
+    from akimat_reception.models import Attachment
+
+    storage_name = secrets.token_hex(24)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / storage_name).write_bytes(content)
+    digest = hashlib.sha256(content).hexdigest()
+    attachment = Attachment(
+        akimat_id=letter.akimat_id,
+        letter_id=letter.id,
+        original_name="scan.pdf",
+        content_type="application/pdf",
+        size=len(content),
+        sha256=digest,
+        original_sha256=digest,
+        storage_name=storage_name,
+    )
+    db.session.add(attachment)
+    db.session.commit()  # sealed in this commit, as every attachment is
+    return folder / storage_name, attachment.id
+
+
+def test_stored_files_are_rehashed_in_full_or_by_a_random_sample(app, runner, slug, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "ATTACHMENTS_DIR", str(tmp_path / "files"))
+    (letter,) = letters(slug, 1)
+    path, attachment_id = _attach(letter, tmp_path / "files", b"%PDF-1.4 scan of the letter")
+    integrate()
+    result = verify(runner, slug, "--full", "--files", "all")
+    assert result.exit_code == 0 and ", 1 files" in result.output, result.output
+    path.write_bytes(b"%PDF-1.4 another scan")
+    for files in ("all", "sample 1"):
+        result = verify(runner, slug, "--files", files)
+        assert result.exit_code == 1
+        assert (
+            f"BREAK {letter.number} event -: file of attachment {attachment_id} differs from its hash" in result.output
+        )
+    path.unlink()
+    result = verify(runner, slug, "--full")  # the full audit samples 20 files unless told
+    assert result.exit_code == 1 and f"file of attachment {attachment_id} cannot be read" in result.output
+
+
+def test_seal_existing_seals_the_rows_written_before_the_record_once(runner, slug):
+    (letter,) = letters(slug, 1)
+    tamper("DELETE FROM log_entry WHERE letter_id = :id", id=letter.id)  # as rows written before the upgrade
+    result = verify(runner, slug, "--full")
+    assert result.exit_code == 1 and f"BREAK {letter.number} event -: event" in result.output
+    assert "is not in the record" in result.output
+    db.session.commit()
+    sealed_now = runner.invoke(args=["journal", "seal-existing"])
+    assert sealed_now.exit_code == 0 and "event: " in sealed_now.output
+    assert int(sealed_now.output.split("event: ")[1].split()[0]) >= 3
+    again = runner.invoke(args=["journal", "seal-existing"])
+    assert again.exit_code == 0 and all(line.endswith(": 0 rows sealed") for line in again.output.splitlines())
+    integrate()
+    result = verify(runner, slug, "--full")
+    assert result.exit_code == 0, result.output
+
+
+def test_one_batch_of_entries_costs_a_constant_number_of_queries(slug):
+    from sqlalchemy import event as sa_event
+
+    from akimat_reception.domain.record import audit_rows, audit_tree
+
+    made = letters(slug, 6, answered=True)
+    integrate()
+    record_log = log_of(slug)
+
+    def queries(entry_count):
+        entries = next(audit_tree.integrated_entries(record_log.id, 0, entry_count, lambda *a: None))
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        sa_event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            audit_rows.check_entries(entries, lambda *a, **k: None, datetime.now(UTC), 60)
+            audit_rows.check_letters(sorted({e.letter_id for e in entries if e.letter_id}), lambda *a, **k: None)
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    assert len(made) == 6 and queries(8) == queries(40)

@@ -190,15 +190,21 @@ def unsealed_rows(akimat_id: int | None, since: dict[str, int], report: Report, 
 
 
 def sealed_through(log_id: int, size: int) -> dict[str, int]:
-    """Per source, the highest row id among the entries of the first `size` places."""
+    """Per source, the highest row id among the entries of the first `size` places. Read down the
+    (source, source_id) index from the top: only the rows sealed since (a day's) are passed over."""
     if size <= 0:
         return {}
-    stmt = (
-        select(LogEntry.source, func.max(LogEntry.source_id))
-        .where(LogEntry.log_id == log_id, LogEntry.log_index < size)
-        .group_by(LogEntry.source)
-    )
-    return {source: high for source, high in db.session.execute(stmt)}
+    found = {}
+    for source in SOURCE_MODELS:
+        high = db.session.scalar(
+            select(LogEntry.source_id)
+            .where(LogEntry.source == source, LogEntry.log_id == log_id, LogEntry.log_index < size)
+            .order_by(LogEntry.source_id.desc())
+            .limit(1)
+        )
+        if high is not None:
+            found[source] = high
+    return found
 
 
 def registration_numbers(akimat: Akimat, report: Report) -> None:
