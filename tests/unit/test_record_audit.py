@@ -9,7 +9,7 @@ import itertools
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from akimat_reception.demo.bulk import create_akimat
 from akimat_reception.domain import journal
@@ -523,3 +523,40 @@ def test_one_batch_of_entries_costs_a_constant_number_of_queries(slug):
         return len(statements)
 
     assert len(made) == 6 and queries(8) == queries(40)
+
+
+def test_the_audit_reads_one_consistent_read_only_snapshot(slug):
+    """PostgreSQL: REPEATABLE READ, READ ONLY, and a letter submitted meanwhile stays unseen.
+    SQLite: one read transaction (without WAL, writers wait for it to end: run the audit off-peak)."""
+    from akimat_reception.domain.record.audit import snapshot
+
+    with snapshot():
+        connection = db.session.connection()
+        if db.engine.dialect.name != "postgresql":
+            db.session.scalar(select(func.count()).select_from(Letter))
+            assert connection.connection.dbapi_connection.in_transaction, "one read transaction, not one per query"
+            return
+        assert connection.exec_driver_sql("SHOW transaction_isolation").scalar() == "repeatable read"
+        assert connection.exec_driver_sql("SHOW transaction_read_only").scalar() == "on"
+        before = db.session.scalar(select(func.count()).select_from(Letter))
+        _submit_elsewhere(slug)
+        assert db.session.scalar(select(func.count()).select_from(Letter)) == before
+    assert db.session.scalar(select(func.count()).select_from(Letter)) == before + 1
+
+
+def _submit_elsewhere(slug) -> None:
+    """A letter submitted by another connection while the snapshot is open."""
+    import threading
+
+    from flask import current_app
+
+    app = current_app._get_current_object()
+
+    def submit():
+        with app.app_context():
+            letters(slug, 1)
+            db.session.remove()
+
+    worker = threading.Thread(target=submit)
+    worker.start()
+    worker.join(30)

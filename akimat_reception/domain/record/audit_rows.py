@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, exists, func, null, or_, select
+from sqlalchemy import Text, and_, cast, exists, func, null, select
 
 from ...extensions import db
 from ...models import (
@@ -234,15 +234,24 @@ def registration_numbers(akimat: Akimat, report: Report) -> None:
 
 
 def letters_gone(log_id: int, report: Report, since: int = 0) -> None:
-    """Numbers that entries name whose letter row is gone."""
-    gone = select(LogEntry.letter_number, func.count()).where(
-        LogEntry.log_id == log_id,
-        LogEntry.letter_id.is_not(None),
-        or_(LogEntry.log_index.is_(None), LogEntry.log_index >= since),
-        ~exists().where(Letter.id == LogEntry.letter_id),
-    )
-    for number, entries in db.session.execute(gone.group_by(LogEntry.letter_number)):
-        report(number or "", f"letter {number} is gone ({entries} entries of the record name it)")
+    """Numbers that entries name whose letter row is gone (among the entries from place `since`
+    on and those waiting): two range reads of the log's indexes, not one scan of every entry."""
+    gone: dict[str, int] = {}
+    for placed in (LogEntry.log_index >= since, LogEntry.log_index.is_(None)):
+        stmt = (
+            select(LogEntry.letter_number, func.count())
+            .where(
+                LogEntry.log_id == log_id,
+                placed,
+                LogEntry.letter_id.is_not(None),
+                ~exists().where(Letter.id == LogEntry.letter_id),
+            )
+            .group_by(LogEntry.letter_number)
+        )
+        for number, entries in db.session.execute(stmt):
+            gone[number or ""] = gone.get(number or "", 0) + entries
+    for number, entries in sorted(gone.items()):
+        report(number, f"letter {number} is gone ({entries} entries of the record name it)")
 
 
 def stored_files(akimat_id: int, files: str, sample: int, report: Report) -> int:
