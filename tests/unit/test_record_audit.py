@@ -369,6 +369,11 @@ def test_a_resealed_entry_is_named_exactly_when_published_tiles_exist(app, runne
 def test_a_payload_that_is_not_json_or_json_null_and_an_unknown_kind_are_breaks_not_a_crash(runner, slug):
     broken, unknown = letters(slug, 2)
     integrate()
+    with server_transaction() as conn:  # the stored payload, put back for the tests after this one
+        payload = conn.execute(
+            text("SELECT CAST(payload AS TEXT) FROM event WHERE letter_id = :id AND seq = 2"), {"id": broken.id}
+        ).scalar()
+    kind = db.session.scalar(select(Event.kind).where(Event.letter_id == unknown.id, Event.seq == 2))
     if db.engine.dialect.name == "postgresql":
         tamper("UPDATE event SET payload = 'null' WHERE letter_id = :id AND seq = 2", id=broken.id)
     else:
@@ -379,6 +384,9 @@ def test_a_payload_that_is_not_json_or_json_null_and_an_unknown_kind_are_breaks_
     assert f"BREAK {broken.number} event 2: payload is" in result.output
     assert f"BREAK {unknown.number} event 2: unknown event kind 'teleported'" in result.output
     assert f"content of {unknown.number} changed" in result.output
+    tamper("UPDATE event SET payload = :p WHERE letter_id = :id AND seq = 2", p=payload, id=broken.id)
+    tamper("UPDATE event SET kind = :k WHERE letter_id = :id AND seq = 2", k=kind, id=unknown.id)
+    assert verify(runner, slug, "--full").exit_code == 0
 
 
 def test_a_missing_entry_is_not_in_the_record_and_a_late_one_not_integrated_in_time(app, runner, slug, monkeypatch):
@@ -560,3 +568,57 @@ def _submit_elsewhere(slug) -> None:
     worker = threading.Thread(target=submit)
     worker.start()
     worker.join(30)
+
+
+def test_a_checkpoint_whose_signature_does_not_verify_is_a_break(runner, slug, tmp_path):
+    letters(slug, 1)
+    integrate()
+    record_log = log_of(slug)
+    latest = log.latest_checkpoint(record_log.id)
+    text_part, signature = latest.note.split("\n\n", 1)
+    origin, size, _root = text_part.split("\n")
+    forged = f"{origin}\n{size}\n{'A' * 43}=\n\n{signature}"  # another root under the old signature
+    tamper("UPDATE signed_checkpoint SET note = :n WHERE id = :id", n=forged, id=latest.id)
+    witness = tmp_path / "forged"
+    witness.write_text(forged, encoding="utf-8")
+    result = verify(runner, slug, "--full", "--checkpoint", str(witness))
+    assert result.exit_code == 1
+    assert f"stored checkpoint {size}: the signature does not verify" in result.output
+    assert f"checkpoint file {witness}: the signature does not verify" in result.output
+    tamper("UPDATE signed_checkpoint SET note = :n WHERE id = :id", n=latest.note, id=latest.id)
+
+
+def test_numbers_that_entries_mention_but_whose_letter_is_gone_are_named(runner, slug):
+    kept, gone = letters(slug, 2)
+    integrate()
+    number = gone.number
+    delete_letter(gone.id, entries=False)
+    result = verify(runner, slug, "--full")
+    assert result.exit_code == 1
+    assert f"BREAK {number} event -: letter {number} is gone (" in result.output
+    assert f"of {number} is gone" in result.output and f"letter {number} is missing" in result.output
+    assert kept.number not in result.output
+
+
+def test_a_bad_date_makes_its_row_a_break_and_the_rest_of_the_batch_is_still_checked(runner, slug):
+    if db.engine.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL's columns are typed: a date that is no date cannot be stored")
+    bad_event, bad_letter, fine = letters(slug, 3)
+    integrate()
+    numbers = {"event": bad_event.number, "letter": bad_letter.number, "fine": fine.number}
+    ids = (bad_event.id, bad_letter.id)
+    with server_transaction() as conn:  # the stored text, to put back for the tests after this one
+        created = conn.execute(text("SELECT created_at FROM event WHERE letter_id = :id AND seq = 2"), {"id": ids[0]})
+        created = created.scalar()
+        received = conn.execute(text("SELECT received_at FROM letter WHERE id = :id"), {"id": ids[1]}).scalar()
+    tamper("UPDATE event SET created_at = 'yesterday' WHERE letter_id = :id AND seq = 2", id=ids[0])
+    tamper("UPDATE letter SET received_at = 'last week' WHERE id = :id", id=ids[1])
+    result = verify(runner, slug, "--full")
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert f"BREAK {numbers['event']} event" in result.output and "row cannot be read" in result.output
+    assert f"BREAK {numbers['letter']} event -: the letter's row cannot be read" in result.output
+    assert numbers["fine"] not in result.output
+    db.session.expunge_all()  # the session must not load the bad rows again
+    tamper("UPDATE event SET created_at = :v WHERE letter_id = :id AND seq = 2", v=created, id=ids[0])
+    tamper("UPDATE letter SET received_at = :v WHERE id = :id", v=received, id=ids[1])
+    assert verify(runner, slug, "--full").exit_code == 0
