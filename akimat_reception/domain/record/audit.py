@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -108,10 +108,10 @@ def run(
     *,
     platform: bool = False,
     full: bool = False,
-    notes: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    notes: Sequence[tuple[str, str]] = (),  # (label, text) of each checkpoint a witness presents
     files: str = "none",
     sample: int = 20,
-    batch: int = 500,
+    batch: int = 2000,
     now: datetime | None = None,
     record: bool = True,
 ) -> Audit:
@@ -281,7 +281,7 @@ def _record(result: Audit, started: datetime) -> None:
     finished = utcnow()
     for one in result.logs:
         record_log = db.session.scalar(select(RecordLog).where(RecordLog.origin == one.origin))
-        if not one.breaks and record_log is not None:
+        if not one.breaks and not result.general and record_log is not None:
             verified = RecordLog(id=record_log.id, origin=one.origin, size=one.size, root=one.root.hex())
             log.sign_checkpoint(verified)  # a transient stand-in: the log row itself may have grown since
         if one.akimat_id is None:
@@ -294,7 +294,9 @@ def _record(result: Audit, started: datetime) -> None:
                 through_event_id=one.through_event_id,
                 letters=one.letters,
                 events=one.events,
-                breaks=[{"number": b.number, "seq": b.seq, "problem": b.problem} for b in one.breaks],
+                breaks=[
+                    {"number": b.number, "seq": b.seq, "problem": b.problem} for b in [*result.general, *one.breaks]
+                ],
                 verified_size=one.size,
                 full=one.full,
                 seconds=result.seconds,
