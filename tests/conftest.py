@@ -95,7 +95,14 @@ def owner_context(app):
         with app.app_context():
             yield
         return
-    owner = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": as_role(url, "owner"), "SECRET_KEY": "test"})
+    owner = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": as_role(url, "owner"),
+            "SECRET_KEY": "test",
+            "RECORD_SIGNING_KEY_FILE": RECORD_KEY_FILE,  # what it signs, the run's apps verify
+        }
+    )
     try:
         with owner.app_context():
             yield

@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import Event, JournalCheck, Letter, LetterCounter, User
-from ..models._common import utcnow
+from ..models import Akimat, Event, JournalCheck, Letter, LetterCounter, User
 from .events import Payload, Replayed
 from .events import replay as replayed_from
 
@@ -110,7 +109,7 @@ def append(letter: Letter, payload: Payload, *, actor: User | None, actor_role: 
 
 @dataclass(frozen=True)
 class Break:
-    letter_id: int
+    letter_id: int | None
     number: str
     seq: int | None
     problem: str
@@ -213,22 +212,18 @@ def _verify_batch(letters: list[Letter], report: Report) -> None:
         db.session.expunge(obj)
 
 
-def check_akimat(akimat_id: int) -> tuple[JournalCheck, Report]:
-    """Verifies every letter of the akimat and records the check (committed), for the oversight page."""
-    started = utcnow()
-    through = db.session.scalar(select(func.max(Event.id)).where(Event.akimat_id == akimat_id)) or 0
-    report = verify_akimat(akimat_id)
-    check = JournalCheck(
-        akimat_id=akimat_id,
-        started_at=started,
-        finished_at=utcnow(),
-        through_event_id=through,
-        letters=report.letters,
-        events=report.events,
-        breaks=[{"number": b.number, "seq": b.seq, "problem": b.problem} for b in report.breaks],
-    )
-    db.session.add(check)
-    db.session.commit()
+def check_akimat(akimat_id: int, full: bool = True) -> tuple[JournalCheck, Report]:
+    """Audits the akimat's sealed record (domain/record/audit.py: its letters' journals with
+    verify_letter, and every entry of its log) and records the check (committed), for the
+    oversight page; `full=False` re-checks only what changed since the last intact check."""
+    from .record import audit
+
+    akimat = db.session.get(Akimat, akimat_id)
+    assert akimat is not None
+    result = audit.run([akimat], full=full)
+    report = Report(letters=result.letters, events=result.events, breaks=result.breaks)
+    check = last_check(akimat_id)
+    assert check is not None
     return check, report
 
 

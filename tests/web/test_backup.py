@@ -18,7 +18,7 @@ from akimat_reception.domain import journal
 from akimat_reception.extensions import db
 from akimat_reception.models import Event, Letter
 from tests import factories
-from tests.conftest import BACKENDS, _postgres_database, as_role, make_test_app
+from tests.conftest import BACKENDS, RECORD_KEY_FILE, _postgres_database, as_role, make_test_app
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -59,7 +59,15 @@ def _make_letters(app):
 def _restored_app(url: str):
     """An app on an existing database, as an operator starts one after a restore: no migration,
     no demo data."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
+    # The signing key is not in the backup: the operator keeps it apart and gives it to the new app.
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "test",
+            "RECORD_SIGNING_KEY_FILE": RECORD_KEY_FILE,
+        }
+    )
     try:
         yield app
     finally:
@@ -119,6 +127,7 @@ def _check_restored(url, before, made, written_after, postgresql=False):
             report = journal.verify_akimat()
             assert report.breaks == [] and report.letters == len(before) and report.events > 0
             db.session.remove()
+        restored.test_cli_runner().invoke(args=["journal", "integrate"])  # the worker's first turn after the restore
         verified = restored.test_cli_runner().invoke(args=["journal", "verify"])
         assert verified.exit_code == 0 and verified.output.strip().endswith("0 breaks"), verified.output
         if postgresql:

@@ -87,6 +87,7 @@ def test_a_large_akimat_shows_its_last_complete_check_and_the_letters_changed_si
         )
     html = _page(client, SLUG)
     assert f"{check.letters} letters, {check.events} events." in _last_check(html) and "Intact" in _last_check(html)
+    assert f"A full audit: every entry of the sealed record ({check.verified_size})" in _last_check(html)
     assert "Checked: 0 letters, 0 events." in _changed_since(html)
 
     with app.app_context():  # a letter changes through the application: the page checks it at once
@@ -117,7 +118,7 @@ def test_a_large_akimat_shows_its_last_complete_check_and_the_letters_changed_si
         breaks = _changed_since(html)
         assert changed_number in breaks and "content altered" in breaks and "Breaks found: 1." in breaks
         assert old_number not in html, "an unchanged letter waits for the next complete check"
-        result = runner.invoke(args=["journal", "verify", "--akimat", SLUG])
+        result = runner.invoke(args=["journal", "verify", "--akimat", SLUG, "--full"])  # the unchanged one too
         assert result.exit_code == 1 and f"BREAK {old_number}" in result.output
         html = _page(client, SLUG)
         found = _last_check(html)
