@@ -75,6 +75,10 @@ def _strings() -> dict[str, object]:
         "entry_mismatch": _("does not match: this content is not what was sealed in the record"),
         "entry_proof_bad": _("does not match: the proof does not lead to the signed checkpoint"),
         "entry_flagged": _("the server itself reports: %(problem)s"),
+        "problems": {
+            receipts.CHANGED_ROW: _("the letter's row no longer matches what was sealed: it was changed afterwards"),
+            receipts.MISSING_ROW: _("the row this entry sealed is missing from the database"),
+        },
         "all_verified": _(
             "Verified. Every entry of this receipt is in the akimat's record as signed, and its content is "
             "exactly what was recorded. If the akimat ever changed or removed it, a later checkpoint "
