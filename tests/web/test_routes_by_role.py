@@ -319,3 +319,17 @@ def test_healthz_tells_every_role_only_that_the_site_is_alive(app, role):
     login(client, role, "astana")
     response = client.get("/healthz", environ_base={"REMOTE_ADDR": "198.51.100.4"})
     assert (response.status_code, response.get_data(as_text=True)) == (200, "ok\n")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_letters_record_receipt_is_its_residents_alone_and_the_verifier_page_everyones(app, role):
+    """Outside the staff blueprints too: record.json names the letter's entries, so no role of either
+    akimat gets it (404, as for a letter that does not exist); the offline verifier is public."""
+    with app.app_context():
+        letter, _ = factories.letter()
+        number = letter.number
+    for akimat in ("astana", "almaty"):
+        client = app.test_client()
+        login(client, role, akimat)
+        assert client.get(f"/astana/letters/{number}/record.json").status_code == 404
+        assert client.get("/record/verify").status_code == 200
