@@ -14,14 +14,16 @@ answers, the log and its checkpoint, and the proofs' nodes (BatchNodes: two quer
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Text, and_, or_, select, type_coerce
 
 from ...domain.events import PUBLIC_KINDS
 from ...extensions import db
@@ -34,6 +36,19 @@ FORMAT = "akimat-reception-receipt/1"
 SOURCES = (sealed.Source.EVENT.value, sealed.Source.ATTACHMENT.value)
 PUBLIC = frozenset(kind.value for kind in PUBLIC_KINDS)
 MISSING_ROW = "the row this entry seals is missing from the database"
+UNREADABLE_ROW = "the row this entry seals can no longer be read (its payload is not JSON)"
+EVENT_COLUMNS = (
+    "id",
+    "akimat_id",
+    "letter_id",
+    "seq",
+    "kind",
+    "actor_id",
+    "actor_role",
+    "created_at",
+    "prev_hash",
+    "hash",
+)
 CHANGED_ROW = "the row no longer matches what was sealed: it was changed after it was recorded"
 
 
@@ -121,9 +136,30 @@ def _entries(letter: Letter, log: RecordLog) -> list[LogEntry]:
     )
 
 
+UNREADABLE = object()  # a payload that is no longer JSON (rewritten behind the application)
+
+
+def _events(letter: Letter) -> dict[int, SimpleNamespace]:
+    """The letter's events as plain rows, the payload parsed here: a payload rewritten into something
+    that is not JSON is reported in its entry, not a crash of the resident's download."""
+    columns = [getattr(Event, name) for name in EVENT_COLUMNS]
+    rows = db.session.execute(
+        select(*columns, type_coerce(Event.payload, Text).label("payload")).where(Event.letter_id == letter.id)
+    )
+    events = {}
+    for row in rows:
+        event = SimpleNamespace(**row._asdict())
+        try:
+            event.payload = json.loads(event.payload) if event.payload is not None else None
+        except ValueError:
+            event.payload = UNREADABLE
+        events[event.id] = event
+    return events
+
+
 def _recomputed(letter: Letter, entries: list[LogEntry]) -> dict[tuple[str, int], tuple[str | None, str | None]]:
     """(source, source_id) -> (kind, canonical content text), from the rows as they are now."""
-    events = {e.id: e for e in db.session.scalars(select(Event).where(Event.letter_id == letter.id))}
+    events = _events(letter)
     files = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.letter_id == letter.id))}
     answers = {a.id: a for a in db.session.scalars(select(Answer).where(Answer.letter_id == letter.id))}
     found: dict[tuple[str, int], tuple[str | None, str | None]] = {}
@@ -131,8 +167,8 @@ def _recomputed(letter: Letter, entries: list[LogEntry]) -> dict[tuple[str, int]
         key = (entry.source, entry.source_id)
         if entry.source == sealed.Source.EVENT.value:
             event = events.get(entry.source_id)
-            if event is None:
-                found[key] = (None, None)
+            if event is None or event.payload is UNREADABLE:
+                found[key] = (None if event is None else event.kind, None)
                 continue
             answer_id = (event.payload or {}).get("answer_id") if event.kind == "answer_sent" else None
             answer = answers.get(answer_id) if isinstance(answer_id, int) else None
@@ -158,7 +194,7 @@ def _entry(entry: LogEntry, kind: str | None, text: str | None, proof: list[byte
         "proof": merkle.hexes(proof) if proof is not None else None,
     }
     if text is None:
-        described["mismatch"] = MISSING_ROW
+        described["mismatch"] = MISSING_ROW if kind is None else UNREADABLE_ROW
     elif merkle.leaf_hash(bytes.fromhex(entry.nonce) + text.encode()).hex() != entry.commitment:
         described["mismatch"] = CHANGED_ROW
     return described

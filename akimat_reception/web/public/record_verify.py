@@ -78,6 +78,7 @@ def _strings() -> dict[str, object]:
         "problems": {
             receipts.CHANGED_ROW: _("the letter's row no longer matches what was sealed: it was changed afterwards"),
             receipts.MISSING_ROW: _("the row this entry sealed is missing from the database"),
+            receipts.UNREADABLE_ROW: _("the row this entry sealed can no longer be read: it was damaged"),
         },
         "all_verified": _(
             "Verified. Every entry of this receipt is in the akimat's record as signed, and its content is "
