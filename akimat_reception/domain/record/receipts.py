@@ -150,7 +150,9 @@ def _events(letter: Letter) -> dict[int, SimpleNamespace]:
     for row in rows:
         event = SimpleNamespace(**row._asdict())
         try:
-            event.payload = json.loads(event.payload) if event.payload is not None else None
+            # PostgreSQL's driver hands a json column over parsed; SQLite's is the stored text.
+            if isinstance(event.payload, str):
+                event.payload = json.loads(event.payload)
         except ValueError:
             event.payload = UNREADABLE
         events[event.id] = event
