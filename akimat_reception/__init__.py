@@ -104,6 +104,8 @@ def _register_blueprints(app: Flask) -> None:
     from .web.public.continuity import bp as continuity_bp
     from .web.public.my_letters import bp as my_letters_bp
     from .web.public.phones import bp as phones_bp
+    from .web.public.record_verify import bp as record_receipt_bp
+    from .web.public.record_verify import verifier_bp as record_verifier_bp
     from .web.public.witness import bp as witness_bp
 
     for bp in (
@@ -114,6 +116,8 @@ def _register_blueprints(app: Flask) -> None:
         continuity_bp,
         phones_bp,
         witness_bp,
+        record_receipt_bp,
+        record_verifier_bp,
         office_bp,
         answer_templates_bp,
         office_intake_bp,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 
 from ..extensions import db
@@ -18,6 +18,19 @@ LINK_TOKEN_MARK = "[LINK-TOKEN]"  # the one-click link's token, likewise
 
 
 @dataclass
+class RecordLines:
+    """What the registration email carries of the record: the submitted entry's leaf hash and the
+    latest signed checkpoint of the akimat's log, so that the resident holds a copy of both."""
+
+    title: str
+    leaf_label: str
+    leaf_hash: str
+    checkpoint_label: str
+    checkpoint: str | None
+    explanation: str
+
+
+@dataclass
 class Message:
     subject: str
     paragraphs: list[str]
@@ -25,6 +38,39 @@ class Message:
     link: str | None = None
     link_text: str | None = None
     lines: list[str] = field(default_factory=list)
+    # The letter's entry in the sealed record, for the email only (an SMS has no room for hashes).
+    record: RecordLines | None = None
+
+
+def record_lines(letter: Letter) -> RecordLines | None:
+    """Seals the transaction's rows now, so that the letter's entry exists before the email is
+    written (domain/record/log.py seal_now); None if the letter has no entry."""
+    from .record import log as record_log
+    from .record import receipts
+
+    record_log.seal_now(db.session())  # the request's Session itself
+    summary = receipts.summary(letter)
+    if summary.leaf_hash is None:
+        return None
+    return RecordLines(
+        title=_("Your letter in the public record"),
+        leaf_label=_("The letter's entry (leaf hash):"),
+        leaf_hash=summary.leaf_hash,
+        checkpoint_label=_("The latest signed checkpoint of the record:"),
+        checkpoint=summary.checkpoint_note,
+        explanation=_(
+            "Keep this email: the entry and the checkpoint let you or anyone you trust check later that "
+            "your letter is in the akimat's record, unchanged."
+        )
+        + " "
+        + ngettext(
+            "Within %(num)d minute the letter is in a signed checkpoint; the tracking page then offers "
+            "the receipt to download and check.",
+            "Within %(num)d minutes the letter is in a signed checkpoint; the tracking page then offers "
+            "the receipt to download and check.",
+            receipts.max_delay_minutes(),
+        ),
+    )
 
 
 def _base_url() -> str:
@@ -87,6 +133,8 @@ def queue_for_resident(kind: str, letter: Letter, secret: str | None = None, **e
         return  # no contact: the resident learns it on the page, or from the chancellery
     with force_locale(letter.language):
         message = resident_message(kind, letter, **extra)
+        if kind == "receipt":
+            message.record = record_lines(letter)
         html = render_template("emails/message.html", message=message, language=letter.language)
     target = link_target(letter)
     db.session.flush()  # the target's id, for the link's row
@@ -224,4 +272,9 @@ def _text(message: Message) -> str:
     parts = [*message.paragraphs, *message.lines]
     if message.link:
         parts.append(f"{message.link_text}: {message.link}")
+    if message.record is not None:
+        record = message.record
+        parts += [record.title, f"{record.leaf_label}\n{record.leaf_hash}", record.explanation]
+        if record.checkpoint:
+            parts.append(f"{record.checkpoint_label}\n{record.checkpoint.rstrip()}")
     return "\n\n".join(parts) + "\n"

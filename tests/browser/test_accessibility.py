@@ -57,7 +57,7 @@ PAGES = [
     ("letter-step-about", 200, "form.letter-form input#surname"),
     ("letter-step-about-errors", 422, ".error-summary a[href='#surname']"),
     ("letter-check", 200, "dl.check-list a[href$='change=1'], form[action$='/letters/new/check'] button"),
-    ("receipt", 200, ".big-code"),
+    ("receipt", 200, ".big-code, section.record-entry a[href$='/record.json']"),
     ("track", 200, "main form input#code"),
     ("track-error", 422, ".error-summary a[href='#code']"),
     ("letter-status", 200, ".answer, form[action$='/rating'] input[type=radio], form[action$='/forget'] button"),
@@ -146,6 +146,9 @@ PAGES = [
     ("office-intake-slip", 200, ".slip .slip-number, .slip .slip-code, .slip .slip-url"),
     # Issue 15: the checkpoints of other installations' records this one witnesses.
     ("record-witnessed", 200, "main section.witnessed pre.note-text"),
+    # Issue 15: the letter's entry in the sealed record (on the receipt and tracking pages above) and
+    # the offline verifier page, a page of its own with no header of the site.
+    ("record-verify", 200, "main form#verify-form textarea#trusted-key, main input#receipt-file"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -426,6 +429,7 @@ def _resident_pages(visit, letters):
     visit.goto("phones", "/astana/phones")
     visit.goto("ratings", "/astana/ratings")
     visit.goto("record-witnessed", "/record/witnessed")
+    visit.goto("record-verify", "/record/verify")
     visit.goto("invitation", f"/invitations/{letters['invitation']}")
     visit.goto("invitation-not-open", "/invitations/no-such-link")
 

@@ -332,3 +332,17 @@ def test_the_record_witness_routes_are_the_same_for_every_role_and_for_nobody(ap
     assert client.get("/record/witnessed").status_code == 200
     assert client.post("/record/witness/add-checkpoint", data=b"", content_type="text/plain").status_code == 400
     assert client.get("/record/witness/add-checkpoint").status_code == 405
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_letters_record_receipt_is_its_residents_alone_and_the_verifier_page_everyones(app, role):
+    """Outside the staff blueprints too: record.json names the letter's entries, so no role of either
+    akimat gets it (404, as for a letter that does not exist); the offline verifier is public."""
+    with app.app_context():
+        letter, _ = factories.letter()
+        number = letter.number
+    for akimat in ("astana", "almaty"):
+        client = app.test_client()
+        login(client, role, akimat)
+        assert client.get(f"/astana/letters/{number}/record.json").status_code == 404
+        assert client.get("/record/verify").status_code == 200

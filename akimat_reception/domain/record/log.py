@@ -114,16 +114,24 @@ def _forget_new_rows(session, *args) -> None:
 
 @sa_event.listens_for(Session, "before_commit")
 def _seal_new_rows(session) -> None:
+    seal_now(session)
+
+
+def seal_now(session: Session) -> list[LogEntry]:
+    """Seals, before the commit, the rows of the record this transaction added so far (their
+    entries are written with the commit): for what must show an entry's leaf hash in the same
+    transaction, such as the registration email. Rows added later are sealed at the commit."""
     session.flush()  # the rows still pending get their ids (and are collected)
     rows = session.info.pop(NEW_ROWS, None)
     if not rows:
-        return
+        return []
     rows = [row for row in rows if row in session and row.id is not None]
-    if rows:
-        entries = entries_for(session, rows)
+    entries = entries_for(session, rows) if rows else []
+    if entries:
         session.add_all(entries)
         session.flush()
         session.info.pop(NEW_ROWS, None)
+    return entries
 
 
 def entries_for(session: Session, rows: list) -> list[LogEntry]:
