@@ -104,6 +104,9 @@ def _register_blueprints(app: Flask) -> None:
     from .web.public.continuity import bp as continuity_bp
     from .web.public.my_letters import bp as my_letters_bp
     from .web.public.phones import bp as phones_bp
+    from .web.public.record import akimat_bp as akimat_record_bp
+    from .web.public.record import installation_bp as record_bp
+    from .web.public.record import platform_bp as platform_record_bp
 
     for bp in (
         home_bp,
@@ -112,6 +115,9 @@ def _register_blueprints(app: Flask) -> None:
         my_letters_bp,
         continuity_bp,
         phones_bp,
+        record_bp,
+        platform_record_bp,
+        akimat_record_bp,
         office_bp,
         answer_templates_bp,
         office_intake_bp,
