@@ -144,6 +144,9 @@ PAGES = [
     ("office-intake", 200, "form.letter-form input[name=channel], form.letter-form input[type=file]"),
     ("office-intake-errors", 422, ".error-summary a[href='#channel'], .error-summary a[href='#subject']"),
     ("office-intake-slip", 200, ".slip .slip-number, .slip .slip-code, .slip .slip-url"),
+    # Issue 15: the sealed record in public, with Astana's log integrated and signed.
+    ("record", 200, "main pre.record-note, main table.cards td a[href='/astana/record']"),
+    ("akimat-record", 200, "main pre.record-note, main table.cards td a[href*='/record/checkpoints/']"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -423,6 +426,8 @@ def _resident_pages(visit, letters):
     visit.goto("not-found", "/astana/no-such-page")
     visit.goto("phones", "/astana/phones")
     visit.goto("ratings", "/astana/ratings")
+    visit.goto("record", "/record")
+    visit.goto("akimat-record", "/astana/record")
     visit.goto("invitation", f"/invitations/{letters['invitation']}")
     visit.goto("invitation-not-open", "/invitations/no-such-link")
 
@@ -612,6 +617,9 @@ def site(browser, base_url, live_app, axe_source, artifacts):
             )[1],
         }
         db.session.commit()
+        from akimat_reception.domain.record import log as record_log
+
+        record_log.integrate(record_log.log_of(factories.akimat("astana").id).id)  # as the worker does
     html_dir = artifacts / "html"
     html_dir.mkdir(exist_ok=True)
     site = Site()

@@ -300,3 +300,26 @@ def test_the_logs_are_listed_a_page_at_a_time(app, monkeypatch):
         page += 1
     assert page == (logs + 1) // 2
     assert len(rows) == logs and len(set(rows)) == logs
+
+
+def test_without_a_key_yet_the_page_says_so_and_no_key_is_served(app, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "RECORD_SIGNING_KEY_FILE", str(tmp_path / "none.key"))
+    monkeypatch.setitem(app.config, "RECORD_SIGNING_KEY_CREATE", False)
+    monkeypatch.setitem(app.config, "RECORD_PUBLISH_DIR", str(tmp_path / "record"))
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    page = client.get("/record")
+    assert page.status_code == 200 and "The site has no key yet" in page.get_data(as_text=True)
+    assert client.get("/record/key").status_code == 404
+    assert not (tmp_path / "none.key").exists()
+
+
+def test_a_web_server_without_the_private_key_shows_the_published_one(app, monkeypatch, tmp_path):
+    with app.app_context():
+        published = keys.verifier().encode()
+    (tmp_path / "record").mkdir()
+    (tmp_path / "record" / "key").write_text(published + "\n")
+    monkeypatch.setitem(app.config, "RECORD_SIGNING_KEY_FILE", str(tmp_path / "none.key"))
+    monkeypatch.setitem(app.config, "RECORD_PUBLISH_DIR", str(tmp_path / "record"))
+    assert app.test_client().get("/record/key").get_data(as_text=True) == published + "\n"
+    assert not (tmp_path / "none.key").exists(), "the web server made a signing key of its own"

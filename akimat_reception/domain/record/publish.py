@@ -60,12 +60,16 @@ def slug_of(log: RecordLog) -> str:
     return log.origin.rsplit("/", 1)[-1]
 
 
-def verifier_key() -> str:
+def verifier_key() -> str | None:
     """The installation's verifier key: from the signing key when this process can read it, else as
-    published (a web server that is not given the private key still shows the public one)."""
+    published (a web server that is not given the private key still shows the public one); None
+    while there is neither (RECORD_SIGNING_KEY_CREATE=0 and no `flask journal keygen` yet)."""
     published = publish_dir() / "key"
     if keys.key_path().exists() or not published.exists():
-        return keys.verifier().encode()
+        try:
+            return keys.verifier().encode()
+        except keys.NoSigningKey:
+            return None
     return published.read_text(encoding="utf-8").strip()
 
 
@@ -96,7 +100,7 @@ def publish(log: RecordLog, checkpoint: SignedCheckpoint) -> Published:
             write(f"{slug}/checkpoints/{size}", note.encode())
     if not (folder / "checkpoints" / str(checkpoint.size)).exists():
         write(f"{slug}/checkpoints/{checkpoint.size}", checkpoint.note.encode())
-    key = (verifier_key() + "\n").encode()
+    key = (keys.verifier().encode() + "\n").encode()  # the key that signed the checkpoint
     if not (root / "key").exists() or (root / "key").read_bytes() != key:
         write("key", key)
     write(f"{slug}/checkpoint", checkpoint.note.encode())

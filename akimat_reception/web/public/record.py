@@ -129,7 +129,8 @@ def _file(body: bytes | str, cache: str, mimetype: str = "text/plain; charset=ut
 
 @installation_bp.get("/key")
 def key():
-    return _file(publish.verifier_key() + "\n", AN_HOUR)
+    verifier_key = publish.verifier_key() or abort(404)
+    return _file(verifier_key + "\n", AN_HOUR)
 
 
 def checkpoint():
