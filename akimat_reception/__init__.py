@@ -104,6 +104,9 @@ def _register_blueprints(app: Flask) -> None:
     from .web.public.continuity import bp as continuity_bp
     from .web.public.my_letters import bp as my_letters_bp
     from .web.public.phones import bp as phones_bp
+    from .web.public.record import akimat_bp as akimat_record_bp
+    from .web.public.record import installation_bp as record_bp
+    from .web.public.record import platform_bp as platform_record_bp
     from .web.public.record_verify import bp as record_receipt_bp
     from .web.public.record_verify import verifier_bp as record_verifier_bp
     from .web.public.witness import bp as witness_bp
@@ -118,6 +121,9 @@ def _register_blueprints(app: Flask) -> None:
         witness_bp,
         record_receipt_bp,
         record_verifier_bp,
+        record_bp,
+        platform_record_bp,
+        akimat_record_bp,
         office_bp,
         answer_templates_bp,
         office_intake_bp,

@@ -40,7 +40,7 @@ GENERATION = "session_generation"
 
 # Pages that show nothing personal and may be kept by a shared cache for a minute, when the visitor
 # is anonymous and carries no session (see cache_policy). Every other response is `no-store`.
-SHAREABLE_ENDPOINTS = frozenset({"home.index", "reception.ratings"})
+SHAREABLE_ENDPOINTS = frozenset({"home.index", "reception.ratings", "public_record.index", "akimat_record.page"})
 SHARED_MAX_AGE = 60
 NO_STORE = "no-store"
 
@@ -102,11 +102,13 @@ def session_is_current(user) -> bool:
 
 
 def cache_policy(response):
-    """`no-store` on every response but two kinds: static files (Flask's own caching: they are the
-    same for everyone) and a page of SHAREABLE_ENDPOINTS answered to an anonymous visitor who sent
-    no session and gets none back (no flash, no form token, no signed-in user), which any cache may
-    keep for SHARED_MAX_AGE seconds."""
+    """`no-store` on every response but three kinds: static files (Flask's own caching: they are the
+    same for everyone), the sealed record's files, and a page of SHAREABLE_ENDPOINTS answered to an
+    anonymous visitor who sent no session and gets none back (no flash, no form token, no signed-in
+    user), which any cache may keep for SHARED_MAX_AGE seconds."""
     if request.endpoint == "static":
+        return response
+    if _own_caching(response):
         return response
     if _shareable(response):
         response.headers["Cache-Control"] = f"public, max-age={SHARED_MAX_AGE}"
@@ -116,12 +118,26 @@ def cache_policy(response):
     return response
 
 
+def _own_caching(response) -> bool:
+    """A file of the sealed record (web/public/record.py: a checkpoint, a tile, a proof, the key),
+    answered to a visitor without a session: the same bytes for everyone, kept as long as its view
+    says (a full tile forever, the latest checkpoint a few seconds)."""
+    from .web.public.record import FILE_ENDPOINTS
+
+    return request.endpoint in FILE_ENDPOINTS and "Cache-Control" in response.headers and _sessionless(response)
+
+
 def _shareable(response) -> bool:
+    return request.endpoint in SHAREABLE_ENDPOINTS and _sessionless(response)
+
+
+def _sessionless(response) -> bool:
+    """A successful GET of someone who sent no session and gets none back (no flash, no form
+    token, no signed-in user): nothing in the answer is theirs alone."""
     from flask import current_app
 
     return (
-        request.endpoint in SHAREABLE_ENDPOINTS
-        and request.method in ("GET", "HEAD")
+        request.method in ("GET", "HEAD")
         and response.status_code == 200
         and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
         and not session.modified

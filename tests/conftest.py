@@ -145,6 +145,8 @@ def make_test_app(database_url: str, role: str = "app"):
         "SQLALCHEMY_DATABASE_URI": owner_url,
         "SECRET_KEY": "test",
         "RECORD_SIGNING_KEY_FILE": RECORD_KEY_FILE,
+        # The record's published files, per app: each backend's logs have the same origins.
+        "RECORD_PUBLISH_DIR": tempfile.mkdtemp(prefix="akimat-record-files-"),
     }
     owner_app = create_app(settings)
     with owner_app.app_context():

@@ -149,6 +149,9 @@ PAGES = [
     # Issue 15: the letter's entry in the sealed record (on the receipt and tracking pages above) and
     # the offline verifier page, a page of its own with no header of the site.
     ("record-verify", 200, "main form#verify-form textarea#trusted-key, main input#receipt-file"),
+    # Issue 15: the sealed record in public, with Astana's log integrated and signed.
+    ("record", 200, "main pre.record-note, main table.cards td a[href='/astana/record']"),
+    ("akimat-record", 200, "main pre.record-note, main table.cards td a[href*='/record/checkpoints/']"),
 ]
 PAGE_NAMES = [name for name, _, _ in PAGES]
 
@@ -430,6 +433,8 @@ def _resident_pages(visit, letters):
     visit.goto("ratings", "/astana/ratings")
     visit.goto("record-witnessed", "/record/witnessed")
     visit.goto("record-verify", "/record/verify")
+    visit.goto("record", "/record")
+    visit.goto("akimat-record", "/astana/record")
     visit.goto("invitation", f"/invitations/{letters['invitation']}")
     visit.goto("invitation-not-open", "/invitations/no-such-link")
 
@@ -620,6 +625,9 @@ def site(browser, base_url, live_app, axe_source, artifacts):
         }
         _witnessed_checkpoint()
         db.session.commit()
+        from akimat_reception.domain.record import log as record_log
+
+        record_log.integrate(record_log.log_of(factories.akimat("astana").id).id)  # as the worker does
     html_dir = artifacts / "html"
     html_dir.mkdir(exist_ok=True)
     site = Site()

@@ -16,11 +16,13 @@ from akimat_reception.domain import lifecycle
 from akimat_reception.domain.attachments import StagedFile, stored_path
 from akimat_reception.extensions import db
 from akimat_reception.models import Role, User
+from akimat_reception.web.public.record import FILE_ENDPOINTS
 from tests import factories
 from tests.conftest import login, post_form
 from tests.web.test_routes_by_role import ROLES, _fixtures, _requests
 
-SHAREABLE = {"home.index", "reception.ratings"}  # anonymous, nothing personal: public, max-age=60
+# anonymous, nothing personal: public, max-age=60
+SHAREABLE = {"home.index", "reception.ratings", "public_record.index", "akimat_record.page"}
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
@@ -62,6 +64,7 @@ def urls(app):
         astana_id = factories.akimat("astana").id
         line = fixtures.line
     number, code, attachment = _resident_letter(app)
+    record_sizes = _integrated_record(app, astana_id)
     staff = {endpoint: url for endpoint, (_, url, _) in _requests(fixtures, department).items()}
     public = {
         "static": "/static/css/site.css",
@@ -103,6 +106,23 @@ def urls(app):
         "health.healthz": "/healthz",
         "witness.held": "/record/witnessed",
         "witness.add_checkpoint": "/record/witness/add-checkpoint",
+        "public_record.index": "/record",
+        "public_record.key": "/record/key",
+        "akimat_record.page": "/astana/record",
+        **{
+            f"{blueprint}.{view}": f"{prefix}/{path}"
+            for blueprint, prefix, size in (
+                ("akimat_record", "/astana/record", record_sizes[0]),
+                ("platform_record", "/record/platform", record_sizes[1]),
+            )
+            for view, path in (
+                ("checkpoint", "checkpoint"),
+                ("checkpoint_of_size", f"checkpoints/{size}"),
+                ("tile", "tile/0/000.p/1"),
+                ("consistency", f"consistency?old=0&new={size}"),
+                ("inclusion", f"inclusion?index=0&size={size}"),
+            )
+        },
         "invitations.accept": "/invitations/no-such-invitation-token",
         "platform.index": "/platform/",
         "platform.events": "/platform/events",
@@ -118,6 +138,17 @@ def urls(app):
     return {**staff, **public}, (number, code)
 
 
+def _integrated_record(app, astana_id) -> tuple[int, int]:
+    """The sizes of Astana's and the platform's logs, integrated and signed, as the worker does."""
+    from akimat_reception.domain.record import log
+
+    sizes = []
+    with app.app_context():
+        for akimat_id in (astana_id, None):
+            sizes.append(log.integrate(log.log_of(akimat_id).id).size)
+    return sizes[0], sizes[1]
+
+
 def _cache_control(response) -> str:
     return response.headers.get("Cache-Control", "")
 
@@ -128,7 +159,7 @@ def test_the_walk_covers_every_route(app, urls):
 
 
 def test_anonymous_visitors_get_no_store_everywhere_but_the_shareable_pages(app, urls):
-    shared, stored = set(), {}
+    shared, stored, own = set(), {}, {}
     for endpoint, url in urls[0].items():
         response = app.test_client().get(url)  # a first visit: no session yet
         header = _cache_control(response)
@@ -138,10 +169,17 @@ def test_anonymous_visitors_get_no_store_everywhere_but_the_shareable_pages(app,
             shared.add(endpoint)
             assert response.status_code == 200 and "Set-Cookie" not in response.headers
             assert {"Accept-Language", "Cookie"} <= set(response.vary)
+        elif endpoint in FILE_ENDPOINTS:  # the record's files: the same bytes for everyone
+            own[endpoint] = (response.status_code, header)
         else:
             stored[endpoint] = header
     assert shared == SHAREABLE
     assert {endpoint: h for endpoint, h in stored.items() if h != "no-store"} == {}
+    assert own["akimat_record.checkpoint"] == (200, "public, max-age=10")
+    assert own["akimat_record.checkpoint_of_size"] == (200, "public, max-age=31536000, immutable")
+    assert own["akimat_record.tile"] == (200, "public, max-age=3600")  # a partial tile
+    assert own["public_record.key"] == (200, "public, max-age=3600")
+    assert {e: h for e, (status, h) in own.items() if (status == 200) != h.startswith("public, max-age=")} == {}
 
 
 def test_a_resident_with_a_tracking_session_open_gets_no_store_everywhere(app, urls):

@@ -346,3 +346,47 @@ def test_a_letters_record_receipt_is_its_residents_alone_and_the_verifier_page_e
         login(client, role, akimat)
         assert client.get(f"/astana/letters/{number}/record.json").status_code == 404
         assert client.get("/record/verify").status_code == 200
+
+
+# The sealed record is public (web/public/record.py): the same for a visitor and for every role of
+# either akimat; the files need Astana's log integrated, as the worker does.
+PUBLIC_RECORD = {
+    "public_record.index": "/record",
+    "public_record.key": "/record/key",
+    "akimat_record.page": "/astana/record",
+    "akimat_record.checkpoint": "/astana/record/checkpoint",
+    "akimat_record.checkpoint_of_size": "/astana/record/checkpoints/{size}",
+    "akimat_record.tile": "/astana/record/tile/0/000.p/1",
+    "akimat_record.consistency": "/astana/record/consistency?old=1&new={size}",
+    "akimat_record.inclusion": "/astana/record/inclusion?index=0&size={size}",
+    "platform_record.checkpoint": "/record/platform/checkpoint",
+    "platform_record.checkpoint_of_size": "/record/platform/checkpoints/{platform}",
+    "platform_record.consistency": "/record/platform/consistency?old=0&new={platform}",
+}
+RECORD_BLUEPRINTS = {"public_record", "akimat_record", "platform_record"}
+
+
+def _record_urls(app) -> dict:
+    from akimat_reception.domain.record import log
+
+    with app.app_context():
+        factories.letter()
+        size = log.integrate(log.log_of(factories.akimat("astana").id).id).size
+        platform = log.integrate(log.log_of(None).id).size
+    return {endpoint: url.format(size=size, platform=platform) for endpoint, url in PUBLIC_RECORD.items()}
+
+
+def test_the_record_table_names_every_record_route_but_the_platform_tiles_and_proofs(app):
+    routes = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.split(".")[0] in RECORD_BLUEPRINTS}
+    # The platform's tile and inclusion proof need entries in its log: tests/web/test_record_pages.py.
+    assert routes - {"platform_record.tile", "platform_record.inclusion"} == set(PUBLIC_RECORD)
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+@pytest.mark.parametrize("akimat", ["astana", "almaty"])
+def test_the_record_is_public_to_every_role_of_every_akimat(app, role, akimat):
+    urls = _record_urls(app)
+    client = app.test_client()
+    if role is not None:
+        login(client, role, akimat)
+    assert {endpoint: client.get(url).status_code for endpoint, url in urls.items()} == dict.fromkeys(urls, 200)
