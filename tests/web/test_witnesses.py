@@ -195,7 +195,12 @@ def test_an_unreachable_witness_costs_one_short_try_and_is_retried_later(app, mo
     assert "acked 0 of" in line and "attempts 2" in line and "last error: unreachable" in line
 
 
-def test_a_slow_witness_gets_a_bounded_share_of_each_turn_and_the_rest_next_turn(app, tmp_path, monkeypatch):
+def test_a_slow_witness_gets_a_bounded_share_of_each_turn_and_the_rest_next_turn(
+    first_installation, tmp_path, monkeypatch
+):
+    # An installation of its own: the session's app holds a log for every akimat earlier tests made,
+    # and a witness answering in 1.5 s would take minutes over them.
+    app = first_installation
     with app.app_context():
         vkey = keys.verifier().encode()
     server, slow = serve_witness(tmp_path, vkey, delay=1.5)
