@@ -150,10 +150,18 @@ def upgrade():
         )
 
 
+JSON_COLUMNS = ("cosignatories",)
+
+
+def _compared(row, column):
+    """PostgreSQL's json type has no equality operator: a JSON column is compared as its text."""
+    return f"{row}.{column}::text" if column in JSON_COLUMNS else f"{row}.{column}"
+
+
 def _guards(letter_columns, answer_columns):
     """(Re)writes the two functions the initial schema's triggers call, over these columns."""
-    old = ", ".join(f"OLD.{c}" for c in letter_columns)
-    new = ", ".join(f"NEW.{c}" for c in letter_columns)
+    old = ", ".join(_compared("OLD", c) for c in letter_columns)
+    new = ", ".join(_compared("NEW", c) for c in letter_columns)
     op.execute(f"""
         CREATE OR REPLACE FUNCTION letter_content_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
