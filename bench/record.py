@@ -344,6 +344,99 @@ def measure(size: int, options) -> dict:
     return results
 
 
+# --- the section of RESULTS.md -------------------------------------------------------------------------
+
+
+def _mean(runs: list[dict], key: str) -> float:
+    return sum(r[key] for r in runs) / len(runs) if runs else float("nan")
+
+
+def section(r: dict) -> str:
+    """The results as the markdown RESULTS.md keeps between <!-- record:start --> and <!-- record:end -->."""
+    o = r["options"]
+    lines = [
+        f"Run of {r['started'][:16].replace('T', ' ')} UTC: `PYTHONPATH=$PWD .venv/bin/python bench/record.py "
+        f"--size {r['size']} --before /tmp/before --duration {o['duration']:g} --turns {o['turns']}` "
+        f"(PostgreSQL, {r['size']:,} letters in {o['akimats']} akimats, seed {o['seed']}).",
+        "",
+        f"- Machine: {r['machine']}; load average {r['load_average_before']} before, {r['load_average_after']} after.",
+        f"- Generation (`flask demo --bulk`, with its record sealed and integrated): {r['generated_s']:.0f} s"
+        + (f"; before the record: {r['before_generated_s']:.0f} s." if "before_generated_s" in r else "."),
+        "",
+        "**Submissions** ({} residents, {} gunicorn workers, {:g} s per turn; POST = the letter sent, 302):".format(
+            o["residents"], o["workers"], o["duration"]
+        ),
+        "",
+        "| site | turn | letters/s | POST p50 ms | POST p99 ms | server CPU ms/letter | failed | load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, runs in (("before (331c27a)", r.get("before", [])), ("after (the record)", r["after"])):
+        for n, run_ in enumerate(runs, start=1):
+            lines.append(
+                f"| {name} | {n} | {run_['letters_per_s']} | {run_['post_p50_ms']} | {run_['post_p99_ms']} | "
+                f"{run_['server_cpu_ms_per_letter']} | {run_['failed']} | {run_['load_average']} |"
+            )
+    if r.get("before"):
+        ratio = _mean(r["after"], "letters_per_s") / _mean(r["before"], "letters_per_s")
+        cpu = _mean(r["after"], "server_cpu_ms_per_letter") / _mean(r["before"], "server_cpu_ms_per_letter")
+        lines += [
+            "",
+            f"After / before: letters/s × {ratio:.2f}, server CPU per letter × {cpu:.2f} (means of the turns).",
+        ]
+    lines += ["", f"**Integration delay** (worker's record step every {o['every']:g} s, during the turns above):", ""]
+    lines += [
+        "| turn | entries | p50 s | p99 s | max s | not integrated | longest step s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for n, run_ in enumerate(r["after"], start=1):
+        d = run_["delay"]
+        lines.append(
+            f"| {n} | {d['entries']} | {d.get('p50_s')} | {d.get('p99_s')} | {d.get('max_s')} | "
+            f"{d['not_integrated']} | "
+            f"{run_['integrator_turn_max_s']} |"
+        )
+    c = r["checkpoint"]
+
+    def times(key: str) -> str:
+        return ", ".join(f"{t:.3f}" for t in c[key])
+
+    lines += [
+        "",
+        f"**Checkpoint** (Astana's log, {c['log_size_before']:,} entries): integrate and sign 100 entries "
+        f"{times('batch_100_s')} s; 1,000: {times('batch_1000_s')} s; 10,000: {times('batch_10000_s')} s. "
+        f"At {c['log_size']:,} entries an inclusion proof takes {c['inclusion_proof_s']:.3f} s and a consistency "
+        f"proof {c['consistency_proof_s']:.3f} s (from the stored subtrees).",
+    ]
+    v = r.get("verify")
+    if v:
+        lines += [
+            "",
+            "**Verification** (timed from outside, the CLI's start-up of "
+            f"{v['startup']['seconds']} s included; `--full` "
+            + ("exists):" if v["cli_has_full"] else "does not exist yet: the plain verify is what ran):"),
+            "",
+            "| command | seconds | exit | its last line |",
+            "| --- | ---: | ---: | --- |",
+            f"| `{v['full']['command']}` | {v['full']['seconds']} | {v['full']['exit']} | {v['full']['last_line']} |",
+            f"| a day added: {v['day']['letters']:,} letters, {v['day']['events']:,} events, "
+            f"{v['day']['entries']:,} entries (bulk) "
+            f"| {v['day']['seconds']} | | |",
+            f"| `{v['incremental']['command']}` | {v['incremental']['seconds']} | {v['incremental']['exit']} | "
+            f"{v['incremental']['last_line']} |",
+        ]
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    start, end = "<!-- record:start -->", "<!-- record:end -->"
+    current = run.RESULTS.read_text()
+    if start not in current:
+        title = "## The sealed record (issue 15)\n\nWritten by `bench/record.py`; how to read it: bench/README.md."
+        current += f"\n{title}\n\n{start}\n{end}\n"
+    head, rest = current.split(start, 1)
+    run.RESULTS.write_text(f"{head}{start}\n{text}\n{end}{rest.split(end, 1)[1]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", nargs="?", default="bench", choices=["bench", "integrator"])
@@ -361,11 +454,19 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=2, help="Runs of before and after, in turns.")
     parser.add_argument("--day-letters", type=int, default=2000)
     parser.add_argument("--no-verify", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="Print the section; leave RESULTS.md alone.")
+    parser.add_argument("--render", type=Path, help="Only write the section of a kept record-*.json.")
     parser.add_argument("--url", help="integrator: the database.")
     parser.add_argument("--stop", type=Path, help="integrator: stop once this file exists.")
     options = parser.parse_args()
     if options.command == "integrator":
         integrator(options.url, options.every, options.stop)
+        return
+    if options.render:
+        text = section(json.loads(options.render.read_text()))
+        print(text)
+        if not options.no_write:
+            write_section(text)
         return
     run.WORK.mkdir(parents=True, exist_ok=True)
     os.environ["RECORD_SIGNING_KEY_FILE"] = str(KEY)  # the generation signs its checkpoints with it
@@ -376,7 +477,10 @@ def main() -> None:
     results["options"] = {k: v for k, v in vars(options).items() if k not in ("url", "stop", "command")}
     out = run.WORK / f"record-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.write_text(json.dumps(results, indent=1))
-    print(json.dumps(results, indent=1))
+    text = section(results)
+    print(text)
+    if not options.no_write:
+        write_section(text)
     run.log(f"kept in {out}")
 
 
