@@ -16,7 +16,7 @@
     PYTHONPATH=$PWD .venv/bin/python bench/record.py --size 1000000 --before /tmp/before
 
 Results: printed, kept in bench/.work/record-<time>.json, and written into RESULTS.md between
-`<!-- record:start -->` and `<!-- record:end -->`. More in bench/README.md ("The record's benchmark").
+`<!-- record <size>:start -->` and `<!-- record <size>:end -->`. More in bench/README.md ("The record's benchmark").
 """
 
 from __future__ import annotations
@@ -304,8 +304,13 @@ def copy_of(database: run.Database, name: str) -> str:
 
 
 def measure(size: int, options) -> dict:
-    """Before and after in turns (the machine is shared: turns spread the others' load over both)."""
+    """Before and after in turns (the machine is shared: turns spread the others' load over both).
+    What is measured so far is kept in bench/.work/record-partial.json after each step."""
     results: dict = {"size": size, "started": datetime.now(UTC).isoformat(timespec="seconds")}
+
+    def keep() -> None:
+        (run.WORK / "record-partial.json").write_text(json.dumps(results, indent=1))
+
     results["load_average_before"] = round(os.getloadavg()[0], 1)
     mine = database(size, options)
     mine.prepare()
@@ -329,10 +334,12 @@ def measure(size: int, options) -> dict:
             run.log(f"turn {turn + 1}: after, the integrator running ...")
             results["after"].append(delay_and_throughput(url, options))
             run.log(f"after: {results['after'][-1]}")
+            keep()
         if not options.no_verify:
             run.log("verification ...")
             results["verify"] = verification(url, options)
             run.log(f"verify: {results['verify']}")
+            keep()
         run.log("checkpoint times ...")
         results["checkpoint"] = checkpoint_times(url, options)
         run.log(f"checkpoint: {results['checkpoint']}")
@@ -352,7 +359,7 @@ def _mean(runs: list[dict], key: str) -> float:
 
 
 def section(r: dict) -> str:
-    """The results as the markdown RESULTS.md keeps between <!-- record:start --> and <!-- record:end -->."""
+    """The results as the markdown RESULTS.md keeps between <!-- record <size>:start --> and its end marker."""
     o = r["options"]
     lines = [
         f"Run of {r['started'][:16].replace('T', ' ')} UTC: `PYTHONPATH=$PWD .venv/bin/python bench/record.py "
@@ -427,12 +434,16 @@ def section(r: dict) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    start, end = "<!-- record:start -->", "<!-- record:end -->"
+def write_section(text: str, size: int) -> None:
+    """One section per database size, so that a run at 100k does not replace the one at 1M."""
+    title = "## The sealed record (issue 15)"
+    start, end = f"<!-- record {size}:start -->", f"<!-- record {size}:end -->"
     current = run.RESULTS.read_text()
+    if title not in current:
+        current += f"\n{title}\n\nWritten by `bench/record.py`; how to read it: bench/README.md.\n"
     if start not in current:
-        title = "## The sealed record (issue 15)\n\nWritten by `bench/record.py`; how to read it: bench/README.md."
-        current += f"\n{title}\n\n{start}\n{end}\n"
+        head, rest = current.split(title, 1)
+        current = f"{head}{title}{rest.rstrip()}\n\n### {size:,} letters\n\n{start}\n{end}\n"
     head, rest = current.split(start, 1)
     run.RESULTS.write_text(f"{head}{start}\n{text}\n{end}{rest.split(end, 1)[1]}")
 
@@ -463,10 +474,11 @@ def main() -> None:
         integrator(options.url, options.every, options.stop)
         return
     if options.render:
-        text = section(json.loads(options.render.read_text()))
+        kept = json.loads(options.render.read_text())
+        text = section(kept)
         print(text)
         if not options.no_write:
-            write_section(text)
+            write_section(text, kept["size"])
         return
     run.WORK.mkdir(parents=True, exist_ok=True)
     os.environ["RECORD_SIGNING_KEY_FILE"] = str(KEY)  # the generation signs its checkpoints with it
@@ -480,7 +492,7 @@ def main() -> None:
     text = section(results)
     print(text)
     if not options.no_write:
-        write_section(text)
+        write_section(text, results["size"])
     run.log(f"kept in {out}")
 
 
