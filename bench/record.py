@@ -318,14 +318,16 @@ def measure(size: int, options) -> dict:
     theirs, root = None, Path(options.before).resolve() if options.before else None
     if root is not None:
         with code_of(root):
-            theirs = database(size, options, before=True)
+            theirs = database(options.before_size or size, options, before=True)
             theirs.prepare()
             results["before_generated_s"] = theirs.generated_s
+            results["before_size"] = theirs.size
             before_url = copy_of(theirs, "akimat_record_run_before")
     url = copy_of(mine, "akimat_record_run_after")
+    steps = options.steps.split()
     try:
         results["before"], results["after"] = [], []
-        for turn in range(options.turns):
+        for turn in range(options.turns if "turns" in steps else 0):
             if root is not None:
                 with code_of(root):
                     run.log(f"turn {turn + 1}: before ({root}) ...")
@@ -335,14 +337,15 @@ def measure(size: int, options) -> dict:
             results["after"].append(delay_and_throughput(url, options))
             run.log(f"after: {results['after'][-1]}")
             keep()
-        if not options.no_verify:
+        if "verify" in steps:
             run.log("verification ...")
             results["verify"] = verification(url, options)
             run.log(f"verify: {results['verify']}")
             keep()
-        run.log("checkpoint times ...")
-        results["checkpoint"] = checkpoint_times(url, options)
-        run.log(f"checkpoint: {results['checkpoint']}")
+        if "checkpoint" in steps:
+            run.log("checkpoint times ...")
+            results["checkpoint"] = checkpoint_times(url, options)
+            run.log(f"checkpoint: {results['checkpoint']}")
     finally:
         mine._drop("akimat_record_run_after")
         if theirs is not None:
@@ -363,12 +366,18 @@ def section(r: dict) -> str:
     o = r["options"]
     lines = [
         f"Run of {r['started'][:16].replace('T', ' ')} UTC: `PYTHONPATH=$PWD .venv/bin/python bench/record.py "
-        f"--size {r['size']} --before /tmp/before --duration {o['duration']:g} --turns {o['turns']}` "
-        f"(PostgreSQL, {r['size']:,} letters in {o['akimats']} akimats, seed {o['seed']}).",
+        f"--size {r['size']} --before /tmp/before --duration {o['duration']:g} --turns {o['turns']}"
+        + (f" --before-size {o['before_size']}" if o.get("before_size") else "")
+        + (f" --steps '{o['steps']}'" if o.get("steps", "turns verify checkpoint") != "turns verify checkpoint" else "")
+        + f"` (PostgreSQL, {r['size']:,} letters in {o['akimats']} akimats, seed {o['seed']}).",
         "",
         f"- Machine: {r['machine']}; load average {r['load_average_before']} before, {r['load_average_after']} after.",
         f"- Generation (`flask demo --bulk`, with its record sealed and integrated): {r['generated_s']:.0f} s"
-        + (f"; before the record: {r['before_generated_s']:.0f} s." if "before_generated_s" in r else "."),
+        + (
+            f"; before the record ({r.get('before_size', r['size']):,} letters): {r['before_generated_s']:.0f} s."
+            if "before_generated_s" in r
+            else "."
+        ),
         "",
         "**Submissions** ({} residents, {} gunicorn workers, {:g} s per turn; POST = the letter sent, 302):".format(
             o["residents"], o["workers"], o["duration"]
@@ -390,30 +399,31 @@ def section(r: dict) -> str:
             "",
             f"After / before: letters/s × {ratio:.2f}, server CPU per letter × {cpu:.2f} (means of the turns).",
         ]
-    lines += ["", f"**Integration delay** (worker's record step every {o['every']:g} s, during the turns above):", ""]
-    lines += [
-        "| turn | entries | p50 s | p99 s | max s | not integrated | longest step s |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for n, run_ in enumerate(r["after"], start=1):
-        d = run_["delay"]
-        lines.append(
-            f"| {n} | {d['entries']} | {d.get('p50_s')} | {d.get('p99_s')} | {d.get('max_s')} | "
-            f"{d['not_integrated']} | "
-            f"{run_['integrator_turn_max_s']} |"
-        )
-    c = r["checkpoint"]
+    if r["after"]:
+        lines += ["", f"**Integration delay** (the worker's record step every {o['every']:g} s, during the turns):", ""]
+        lines += [
+            "| turn | entries | p50 s | p99 s | max s | not integrated | longest step s |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for n, run_ in enumerate(r["after"], start=1):
+            d = run_["delay"]
+            lines.append(
+                f"| {n} | {d['entries']} | {d.get('p50_s')} | {d.get('p99_s')} | {d.get('max_s')} | "
+                f"{d['not_integrated']} | {run_['integrator_turn_max_s']} |"
+            )
+    c = r.get("checkpoint")
+    if c:
 
-    def times(key: str) -> str:
-        return ", ".join(f"{t:.3f}" for t in c[key])
+        def times(key: str) -> str:
+            return ", ".join(f"{t:.3f}" for t in c[key])
 
-    lines += [
-        "",
-        f"**Checkpoint** (Astana's log, {c['log_size_before']:,} entries): integrate and sign 100 entries "
-        f"{times('batch_100_s')} s; 1,000: {times('batch_1000_s')} s; 10,000: {times('batch_10000_s')} s. "
-        f"At {c['log_size']:,} entries an inclusion proof takes {c['inclusion_proof_s']:.3f} s and a consistency "
-        f"proof {c['consistency_proof_s']:.3f} s (from the stored subtrees).",
-    ]
+        lines += [
+            "",
+            f"**Checkpoint** (Astana's log, {c['log_size_before']:,} entries): integrate and sign 100 entries "
+            f"{times('batch_100_s')} s; 1,000: {times('batch_1000_s')} s; 10,000: {times('batch_10000_s')} s. "
+            f"At {c['log_size']:,} entries an inclusion proof takes {c['inclusion_proof_s']:.3f} s and a consistency "
+            f"proof {c['consistency_proof_s']:.3f} s (from the stored subtrees).",
+        ]
     v = r.get("verify")
     if v:
         lines += [
@@ -464,9 +474,12 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=10, help="RECORD_INTEGRATE_EVERY, seconds.")
     parser.add_argument("--turns", type=int, default=2, help="Runs of before and after, in turns.")
     parser.add_argument("--day-letters", type=int, default=2000)
-    parser.add_argument("--no-verify", action="store_true")
+    parser.add_argument(
+        "--steps", default="turns verify checkpoint", help="Which measures (checkpoint runs last: it queues fakes)."
+    )
+    parser.add_argument("--before-size", type=int, help="The older site's database size (default: --size).")
     parser.add_argument("--no-write", action="store_true", help="Print the section; leave RESULTS.md alone.")
-    parser.add_argument("--render", type=Path, help="Only write the section of a kept record-*.json.")
+    parser.add_argument("--render", type=Path, nargs="+", help="Only write the section of kept record-*.json.")
     parser.add_argument("--url", help="integrator: the database.")
     parser.add_argument("--stop", type=Path, help="integrator: stop once this file exists.")
     options = parser.parse_args()
@@ -474,7 +487,9 @@ def main() -> None:
         integrator(options.url, options.every, options.stop)
         return
     if options.render:
-        kept = json.loads(options.render.read_text())
+        kept: dict = {}
+        for path in options.render:  # runs of different steps on one size: merged, later ones win
+            kept.update({k: v for k, v in json.loads(path.read_text()).items() if v or k not in kept})
         text = section(kept)
         print(text)
         if not options.no_write:
