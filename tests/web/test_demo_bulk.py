@@ -17,21 +17,29 @@ from akimat_reception.demo.bulk import demo_access_code
 from akimat_reception.domain import deadlines, events, journal, lifecycle
 from akimat_reception.domain.access_codes import access_code_matches
 from akimat_reception.domain.calendar import calendar_for, local_day
+from akimat_reception.domain.record import content as sealed
+from akimat_reception.domain.record import keys, merkle, note
+from akimat_reception.domain.record import log as record_log
 from akimat_reception.extensions import db
 from akimat_reception.models import (
+    AdminEvent,
     Akimat,
     Answer,
     AnswerStatus,
+    Attachment,
     Category,
     Event,
     Letter,
     LetterCounter,
     LetterStatus,
+    LogEntry,
     OutboxMessage,
     PersonalDataAccess,
+    PhoneCheck,
+    RecordLog,
 )
 from tests import factories
-from tests.conftest import BACKENDS, _postgres_database, login, post_form
+from tests.conftest import BACKENDS, RECORD_KEY_FILE, _postgres_database, login, post_form
 
 ALMATY = ZoneInfo("Asia/Almaty")
 # A minute after the daily jobs' 08:00 run on a working day: they have done today's work.
@@ -48,7 +56,14 @@ def bulk_app(request, tmp_path_factory):
     else:
         database = _postgres_database()
         url = next(database)
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "test",
+            "RECORD_SIGNING_KEY_FILE": RECORD_KEY_FILE,
+        }
+    )
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -75,6 +90,67 @@ def test_journal_verify_finds_no_break_in_a_bulk_database(bulk_app):
     result = bulk_app.test_cli_runner().invoke(args=["journal", "verify"])
     assert result.exit_code == 0, result.output
     assert f"{LETTERS} letters" in result.output and result.output.strip().endswith(", 0 breaks")
+
+
+# --- the sealed record: the bulk rows are in it as the application's own would be -----------------
+# (before the tests below that write or tamper: these read the database as the load left it)
+
+SEALED = {
+    "event": Event,
+    "attachment": Attachment,
+    "access": PersonalDataAccess,
+    "admin": AdminEvent,
+    "phone_check": PhoneCheck,
+}
+
+
+def test_every_sealed_row_of_a_bulk_database_has_its_entry_in_its_akimats_log(ctx):
+    logs = {log.id: log.akimat_id for log in db.session.scalars(select(RecordLog))}
+    written = db.session.execute(select(LogEntry.source, LogEntry.source_id, LogEntry.log_id))
+    entries = Counter((source, source_id, logs[log_id]) for source, source_id, log_id in written)
+    rows = 0
+    for source, model in SEALED.items():
+        for row_id, akimat_id in db.session.execute(select(model.id, model.akimat_id)):
+            assert entries[(source, row_id, akimat_id)] == 1, (source, row_id)
+            rows += 1
+    assert rows == sum(entries.values()) and rows > LETTERS * 5
+    assert db.session.scalar(select(func.count()).select_from(PersonalDataAccess)) > 0
+
+
+def test_each_bulk_log_is_integrated_and_its_signed_checkpoint_verifies(ctx):
+    verifier = keys.verifier()
+    for log in db.session.scalars(select(RecordLog).where(RecordLog.akimat_id.is_not(None))):
+        placed = db.session.execute(
+            select(LogEntry.log_index, LogEntry.commitment).where(LogEntry.log_id == log.id).order_by(LogEntry.id)
+        ).all()
+        assert [index for index, _ in placed] == list(range(len(placed))) == list(range(log.size))
+        root = merkle.root_of([bytes.fromhex(c) for _, c in placed])
+        assert log.root == root.hex()
+        assert record_log.root_at(log.id, log.size) == root  # from the stored subtrees (heights 8, 16)
+        signed = record_log.latest_checkpoint(log.id)
+        checkpoint = note.open_checkpoint(signed.note, verifier, log.origin)
+        assert (checkpoint.size, checkpoint.root) == (log.size, root)
+        for index in (0, log.size // 3, log.size - 1):
+            leaf = bytes.fromhex(placed[index][1])
+            merkle.verify_inclusion(index, log.size, leaf, record_log.inclusion(log.id, index, log.size), root)
+
+
+def test_a_bulk_entry_commits_to_what_the_audit_recomputes_from_the_rows(ctx):
+    """Every event (each submitted letter's words, each sent answer) and every access, read back
+    through the ORM, gives the commitment the generator stored."""
+    entries = db.session.scalars(select(LogEntry).where(LogEntry.source.in_(["event", "access"]))).all()
+    letters = {letter.id: letter for letter in db.session.scalars(select(Letter))}
+    events = {e.id: e for e in db.session.scalars(select(Event))}
+    accesses = {a.id: a for a in db.session.scalars(select(PersonalDataAccess))}
+    kinds = Counter()
+    for entry in entries:
+        row = events[entry.source_id] if entry.source == "event" else accesses[entry.source_id]
+        source, content = record_log.content_of(db.session, row, letters[row.letter_id])
+        assert source.value == entry.source
+        assert sealed.commitment(entry.nonce, content) == entry.commitment, (entry.source, entry.source_id)
+        assert entry.letter_number == letters[row.letter_id].number
+        kinds[getattr(row, "kind", "access")] += 1
+    assert kinds["submitted"] == LETTERS and kinds["answer_sent"] > 0 and kinds["access"] > 0
 
 
 def test_bulk_demo_makes_akimats_beyond_astana_and_almaty(ctx):

@@ -18,6 +18,7 @@ from ...domain.ratings import rebuild_department_stats
 from ...extensions import db
 from ...models import Akimat, Letter, LetterCounter
 from .akimats import create_akimat
+from .record import Sealer
 from .rows import write_letter
 from .tenant import DAY, EPOCH, HOUR, Clock, Tenant
 from .writer import MODELS, TABLE_ORDER, Ids, Writer, _check_columns
@@ -32,6 +33,7 @@ class Report:
     letters: int = 0
     events: int = 0
     answers: int = 0
+    entries: int = 0  # entries of the sealed record written (and integrated) for them
     seconds: float = 0.0
     statuses: dict = field(default_factory=dict)
 
@@ -82,6 +84,8 @@ def add_letters(
         for t in tenants
         for row in db.session.scalars(select(LetterCounter).where(LetterCounter.akimat_id == t.id))
     }
+    sealer = Sealer(seed)
+    sealer.open([t.id for t in tenants])
     ids = Ids()
     writer = Writer()
     if writer.dialect == "sqlite":  # a crash mid-load leaves a demo to reload, not data to save
@@ -94,11 +98,12 @@ def add_letters(
         year = clk.day(us).year
         seq = counters.get((tenant.id, year), 0) + 1
         counters[(tenant.id, year)] = seq
-        status = write_letter(writer, ids, tenant, clk, rng, us, year, seq, now_us, seed)
+        status = write_letter(writer, ids, tenant, clk, rng, us, year, seq, now_us, seed, sealer)
         report.statuses[status] = report.statuses.get(status, 0) + 1
         if n % BATCH == 0 or n == letters:
             report.events += len(writer.rows.get("event", ()))
             report.answers += len(writer.rows.get("answer", ()))
+            sealer.flush_nodes(writer)
             writer.flush(TABLE_ORDER)
             db.session.commit()
             writer = Writer()
@@ -111,6 +116,8 @@ def add_letters(
         rebuild_department_stats(tenant.id)
     db.session.commit()
     _continue_sequences()
+    sealer.close()  # after the sequences: signing writes a row with the ORM
+    report.entries = sealer.entries
     report.letters = letters
     report.seconds = clock.monotonic() - started
     return report

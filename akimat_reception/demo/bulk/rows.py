@@ -13,9 +13,11 @@ from ...domain import events, quality
 from ...domain.access_codes import ACCESS_CODE_ALPHABET, ACCESS_CODE_LENGTH, hash_access_code
 from ...domain.events import EventKind, Replayed
 from ...domain.journal import GENESIS, content_hash
+from ...domain.record.content import Source, access_content, event_content
 from ...models import AnswerStatus, ExtensionStatus
 from .. import content
 from .plan import P_ANONYMOUS, Step, plan_anonymous, plan_letter
+from .record import Sealer, access_view, answer_view, at, event_view, letter_view
 from .tenant import DAY, EPOCH, HOUR, Clock, Tenant
 from .writer import ACCESS_COLUMNS, ANSWER_COLUMNS, EVENT_COLUMNS, EXTENSION_COLUMNS, LETTER_COLUMNS, Ids, Writer
 
@@ -57,8 +59,10 @@ def write_letter(
     seq: int,
     now_us: int,
     seed: int,
+    sealer: Sealer | None = None,
 ) -> str:
-    """Plans one letter's life, cuts it at now, and adds its rows. Returns its status.
+    """Plans one letter's life, cuts it at now, and adds its rows (sealed in the record by
+    `sealer`, if given). Returns its status.
 
     Each event's payload is its builder's (domain/events.py), and the letter row's status,
     department, deadline, rating and transfer count are the builders applied in order, as the
@@ -119,6 +123,8 @@ def write_letter(
     pending = None  # the request for more time the akim has not decided yet
     prev_hash = GENESIS
     journal = []
+    sealed_events = []  # (event row, time, payload) for the record
+    sent_answers = {}  # answer id -> the answer as it was sent, for the record
     opened_by: list[tuple[int, str, int]] = []
     for seq_no, step in enumerate((s for s in plan if s.us <= now_us), start=1):
         event, kind_ = step.event, step.kind
@@ -148,6 +154,7 @@ def write_letter(
         elif kind_ is EventKind.ANSWER_SENT:
             answers[-1][4], answers[-1][8], answers[-1][18] = AnswerStatus.SENT.value, step.actor_id, w.ts(step.us)
             answered_at, rating_comment = step.us, None
+            sent_answers[answers[-1][0]] = answer_view(answers[-1], step.us)
         elif kind_ is EventKind.RATED:
             rating_comment = event.comment
             answers[-1][9], answers[-1][10] = event.rating, event.comment
@@ -168,6 +175,7 @@ def write_letter(
         )
         row = (ids.take("event"), tenant.id, letter_id, seq_no, kind_.value, step.actor_id, step.role)
         journal.append((*row, w.ts(step.us), w.json(payload), prev_hash, digest))
+        sealed_events.append((journal[-1], step.us, payload))
         prev_hash = digest
     if pending is not None:  # the akim has not decided yet
         w.add("extension_request", EXTENSION_COLUMNS, _extension_row(w, letter_id, pending, ExtensionStatus.PENDING))
@@ -227,14 +235,46 @@ def write_letter(
         w.add("answer", ANSWER_COLUMNS, tuple(answer))
     for event_row in journal:
         w.add("event", EVENT_COLUMNS, event_row)
+    accesses = []
     if received_us > now_us - ACCESS_LOG_DAYS * DAY:
         path = f"/{tenant.slug}/office/letters/{number}"
         for us, role, user_id in opened_by:
-            w.add(
-                "personal_data_access",
-                ACCESS_COLUMNS,
-                (ids.take("personal_data_access"), tenant.id, letter_id, user_id, role, w.ts(us), path),
-            )
+            access = (ids.take("personal_data_access"), tenant.id, letter_id, user_id, role, w.ts(us), path)
+            w.add("personal_data_access", ACCESS_COLUMNS, access)
+            accesses.append((access, us))
+    if sealer is not None:
+        letter = letter_view(
+            {
+                "akimat_id": tenant.id,
+                "number": number,
+                "year": year,
+                "seq": seq,
+                "kind": kind,
+                "language": language,
+                "subject": subject,
+                "body": body,
+                "disputed_party": disputed_party if is_complaint else None,
+                "complaint_request": complaint_request if is_complaint else None,
+                "surname": surname,
+                "given_name": given_name,
+                "patronymic": patronymic,
+                "iin": iin,
+                "address": "" if is_anonymous else address,
+                "email": email,
+                "phone": phone,
+                "received_at": at(received_us),
+                "original_deadline": original_deadline,
+                "anonymous": is_anonymous,
+            }
+        )
+        for event_row, us, payload in sealed_events:
+            view = event_view(event_row, us, payload)
+            sent = sent_answers.get(payload.get("answer_id")) if view.kind == EventKind.ANSWER_SENT else None
+            body_ = event_content(view, letter, sent)
+            sealer.seal(w, ids, Source.EVENT, view.id, tenant.id, letter_id, number, body_, us)
+        for access, us in accesses:
+            body_ = access_content(access_view(access, us), number)
+            sealer.seal(w, ids, Source.ACCESS, access[0], tenant.id, letter_id, number, body_, us)
     return state.status.value
 
 

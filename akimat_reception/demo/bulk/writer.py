@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from ...extensions import db
-from ...models import Answer, Event, ExtensionRequest, Letter, PersonalDataAccess
+from ...models import Answer, Event, ExtensionRequest, Letter, LogEntry, PersonalDataAccess
 from .tenant import EPOCH, EPOCH_NAIVE
 
 
@@ -51,7 +51,7 @@ class Writer:
             if not rows:
                 continue
             columns = self.columns[table]
-            names = ", ".join(columns)
+            names = ", ".join(f'"{c}"' for c in columns)  # tree_node has a column named "index"
             if self.postgres:
                 with self.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                     for row in rows:
@@ -150,13 +150,26 @@ EXTENSION_COLUMNS = [
     "decided_at",
 ]
 ACCESS_COLUMNS = ["id", "akimat_id", "letter_id", "user_id", "role", "accessed_at", "path"]
-TABLE_ORDER = ("letter", "answer", "extension_request", "event", "personal_data_access")
+LOG_ENTRY_COLUMNS = [
+    "id",
+    "log_id",
+    "log_index",
+    "source",
+    "source_id",
+    "letter_id",
+    "letter_number",
+    "nonce",
+    "commitment",
+    "created_at",
+]
+TABLE_ORDER = ("letter", "answer", "extension_request", "event", "personal_data_access", "log_entry", "tree_node")
 MODELS = {
     "letter": (Letter, LETTER_COLUMNS),
     "event": (Event, EVENT_COLUMNS),
     "answer": (Answer, ANSWER_COLUMNS),
     "extension_request": (ExtensionRequest, EXTENSION_COLUMNS),
     "personal_data_access": (PersonalDataAccess, ACCESS_COLUMNS),
+    "log_entry": (LogEntry, LOG_ENTRY_COLUMNS),
 }
 
 
