@@ -25,29 +25,15 @@ import os
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ...models.guards import FROZEN_LETTER_COLUMNS
+from ...models.guards import FROZEN_LETTER_COLUMNS, FROZEN_SENT_ANSWER_COLUMNS
 from .merkle import leaf_hash
 
 VERSION = 1
 # Of the letter's frozen columns, those the resident wrote or the registry fixed at receipt; the
 # access code's hash and the submission token are secrets of the resident's session, not content.
 SUBMITTED_COLUMNS = tuple(c for c in FROZEN_LETTER_COLUMNS if c not in ("access_code_hash", "submission_token"))
-SENT_ANSWER_COLUMNS = (
-    "id",
-    "letter_id",
-    "author_id",
-    "department_id",
-    "decision",
-    "body",
-    "reasons",
-    "legal_basis",
-    "appeal_procedure",
-    "language",
-    "sent_at",
-    "controlled_by_id",
-    "signed_by_id",
-    "outgoing_number",
-)
+# A sent answer as the resident received it: the columns the guards freeze once it is sent.
+SENT_ANSWER_COLUMNS = ("id", *FROZEN_SENT_ANSWER_COLUMNS)
 ATTACHMENT_COLUMNS = ("letter_id", "original_name", "content_type", "size", "sha256", "original_sha256", "storage_name")
 
 
