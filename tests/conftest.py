@@ -101,6 +101,7 @@ def owner_context(app):
             "SQLALCHEMY_DATABASE_URI": as_role(url, "owner"),
             "SECRET_KEY": "test",
             "RECORD_SIGNING_KEY_FILE": RECORD_KEY_FILE,  # what it signs, the run's apps verify
+            "RECORD_PUBLISH_DIR": app.config["RECORD_PUBLISH_DIR"],  # the same database, the same files
         }
     )
     try:

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -22,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from akimat_reception import create_app
 from akimat_reception.extensions import db
-from tests.conftest import BACKENDS, _postgres_database, as_role, make_test_app
+from tests.conftest import BACKENDS, RECORD_KEY_FILE, _postgres_database, as_role, make_test_app
 from tests.smtp import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +63,15 @@ def fresh(template, tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{server.database}"'))
         url = as_role(server.set(database=name), "app")  # the copy keeps the grants of its template
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "test",
+            "RECORD_SIGNING_KEY_FILE": RECORD_KEY_FILE,
+            "RECORD_PUBLISH_DIR": tempfile.mkdtemp(prefix="akimat-record-files-"),  # a copy of its own
+        }
+    )
     yield app, url
     with app.app_context():
         db.engine.dispose()
@@ -153,6 +162,9 @@ class WorkerProcess:
             "OUTBOX_LEASE_SECONDS": "2",
             "OUTBOX_PROBE_SECONDS": "0.5",
             "WORKER_POLL_SECONDS": "0.1",
+            # The record: the run's key, and files of the worker's own (never the work tree's instance/).
+            "RECORD_SIGNING_KEY_FILE": RECORD_KEY_FILE,
+            "RECORD_PUBLISH_DIR": str(log_dir / "record"),
             **env,
         }
         self._log = open(self.log_path, "wb")  # noqa: SIM115  (closed in wait())

@@ -91,6 +91,8 @@ def urls(app):
         "reception.letter_status": f"/astana/track/{number}",
         "reception.attachment": f"/astana/track/{number}/files/{attachment}",
         "reception.rate": f"/astana/track/{number}/rating",
+        "record_receipt.receipt_file": f"/astana/letters/{number}/record.json",  # the resident's alone
+        "record_verifier.verify_page": "/record/verify",
         "reception.dispute": f"/astana/track/{number}/dispute",
         "reception.state_position": f"/astana/track/{number}/position",
         "my_letters.start": "/my-letters",

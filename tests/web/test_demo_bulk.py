@@ -62,6 +62,7 @@ def bulk_app(request, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test",
             "RECORD_SIGNING_KEY_FILE": RECORD_KEY_FILE,
+            "RECORD_PUBLISH_DIR": str(tmp_path_factory.mktemp("bulk-record")),  # its own database, its own files
         }
     )
     with app.app_context():
