@@ -83,6 +83,9 @@ def witness(app, tmp_path, monkeypatch):
         vkey = keys.verifier().encode()
     server, installation = serve_witness(tmp_path, vkey)
     monkeypatch.setitem(app.config, "RECORD_WITNESSES", installation.url)
+    # The session's app holds a log for every akimat earlier tests made: a turn's budget (twice the
+    # timeout) must cover pushing them all on a loaded machine; the budget has a test of its own.
+    monkeypatch.setitem(app.config, "RECORD_WITNESS_TIMEOUT", 30)
     yield installation
     server.shutdown()
     with installation.app.app_context():
