@@ -366,7 +366,8 @@ def section(r: dict) -> str:
     o = r["options"]
     lines = [
         f"Run of {r['started'][:16].replace('T', ' ')} UTC: `PYTHONPATH=$PWD .venv/bin/python bench/record.py "
-        f"--size {r['size']} --before /tmp/before --duration {o['duration']:g} --turns {o['turns']}"
+        f"--size {r['size']}{' --before /tmp/before' if o.get('before') else ''} --duration {o['duration']:g} "
+        f"--turns {o['turns']}"
         + (f" --before-size {o['before_size']}" if o.get("before_size") else "")
         + (f" --steps '{o['steps']}'" if o.get("steps", "turns verify checkpoint") != "turns verify checkpoint" else "")
         + f"` (PostgreSQL, {r['size']:,} letters in {o['akimats']} akimats, seed {o['seed']}).",
