@@ -1,22 +1,22 @@
 """The sealed record's benchmark (issue 15), on the demo database bench/run.py generates:
 
-1. submission throughput before and after the record: residents writing letters (record_load.py)
-   against the site of an older commit (`--before`, a `git worktree` of it) on its own database of
-   the same size, then against this one, on fresh copies;
-2. integration delay: during the second run the worker's record step runs every
+1. submission throughput before and after the record, in turns: residents writing letters
+   (record_load.py) against the site of an older commit (`--before`, a `git worktree` of it) on its
+   own database, then against this one, each on a copy;
+2. integration delay: during this site's turns the worker's record step runs every
    RECORD_INTEGRATE_EVERY seconds (a process of its own, as the worker is); each entry's delay is
    the time from its writing (created_at) to the first signed checkpoint that holds it;
-3. checkpoint time: entries queued with the integrator stopped, then integrated and signed in
-   batches of 100 and 1,000 in a log of the size of the database's largest akimat;
-4. verification: `flask journal verify --full` (the plain `flask journal verify` while the CLI has no
+3. verification: `flask journal verify --full` (the plain `flask journal verify` while the CLI has no
    `--full`), then a day of a city's letters added (2,000 letters received in the last day, with
    their events, sealed), then the incremental `flask journal verify --akimat astana`: whatever the
-   CLI does, timed from outside.
+   CLI does, timed from outside;
+4. checkpoint time, last: 100, 1,000 and 10,000 waiting entries of the largest log integrated and
+   signed, then one inclusion and one consistency proof.
 
     PYTHONPATH=$PWD .venv/bin/python bench/record.py --size 1000000 --before /tmp/before
 
 Results: printed, kept in bench/.work/record-<time>.json, and written into RESULTS.md between
-`<!-- record <size>:start -->` and `<!-- record <size>:end -->`. More in bench/README.md ("The record's benchmark").
+`<!-- record <size>:start -->` and its end marker. More: bench/README.md ("The record's benchmark").
 """
 
 from __future__ import annotations
@@ -366,7 +366,8 @@ def section(r: dict) -> str:
     o = r["options"]
     lines = [
         f"Run of {r['started'][:16].replace('T', ' ')} UTC: `PYTHONPATH=$PWD .venv/bin/python bench/record.py "
-        f"--size {r['size']} --before /tmp/before --duration {o['duration']:g} --turns {o['turns']}"
+        f"--size {r['size']}{' --before /tmp/before' if o.get('before') else ''} --duration {o['duration']:g} "
+        f"--turns {o['turns']}"
         + (f" --before-size {o['before_size']}" if o.get("before_size") else "")
         + (f" --steps '{o['steps']}'" if o.get("steps", "turns verify checkpoint") != "turns verify checkpoint" else "")
         + f"` (PostgreSQL, {r['size']:,} letters in {o['akimats']} akimats, seed {o['seed']}).",
