@@ -77,15 +77,15 @@ def serve_witness(tmp_path, witnessed_vkey: str, delay: float = 0):
 
 
 @pytest.fixture
-def witness(app, tmp_path, monkeypatch):
-    """A second installation witnessing this one's key; the first pushes to it (RECORD_WITNESSES)."""
+def witness(first_installation, tmp_path, monkeypatch):
+    """A second installation witnessing the first's key; the first pushes to it (RECORD_WITNESSES).
+    The first is an installation of its own: the session's app holds a log for every akimat earlier
+    tests made, and which of them a turn reaches is not what these tests are about."""
+    app = first_installation
     with app.app_context():
         vkey = keys.verifier().encode()
     server, installation = serve_witness(tmp_path, vkey)
     monkeypatch.setitem(app.config, "RECORD_WITNESSES", installation.url)
-    # The session's app holds a log for every akimat earlier tests made: a turn's budget (twice the
-    # timeout) must cover pushing them all on a loaded machine; the budget has a test of its own.
-    monkeypatch.setitem(app.config, "RECORD_WITNESS_TIMEOUT", 30)
     yield installation
     server.shutdown()
     with installation.app.app_context():
@@ -110,7 +110,10 @@ def newest_note(log_id: int) -> str:
 # --- another installation as the witness --------------------------------------------------------
 
 
-def test_the_witness_keeps_each_checkpoint_as_the_log_grows_and_the_first_keeps_its_cosignature(app, witness):
+def test_the_witness_keeps_each_checkpoint_as_the_log_grows_and_the_first_keeps_its_cosignature(
+    first_installation, witness
+):
+    app = first_installation
     with app.app_context():
         factories.letter()
         step.run()
@@ -133,7 +136,8 @@ def test_the_witness_keeps_each_checkpoint_as_the_log_grows_and_the_first_keeps_
         db.session.remove()
 
 
-def test_a_witness_that_holds_another_size_answers_409_and_the_first_catches_up(app, witness):
+def test_a_witness_that_holds_another_size_answers_409_and_the_first_catches_up(first_installation, witness):
+    app = first_installation
     with app.app_context():
         factories.letter()
         step.run()
