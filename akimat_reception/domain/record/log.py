@@ -273,6 +273,20 @@ def latest_checkpoint(log_id: int) -> SignedCheckpoint | None:
 # --- proofs ------------------------------------------------------------------------------------
 
 
+def stored_span(height: int, index: int) -> tuple[int, int, int]:
+    """The stored row a node is made of: (its height, first index, end index)."""
+    base = height - height % TILE_HEIGHT
+    span = 1 << (height - base)
+    return base, index * span, (index + 1) * span
+
+
+def fold(values: list[bytes]) -> bytes:
+    """The root of a perfect subtree from its 2**k nodes of one row."""
+    while len(values) > 1:
+        values = [merkle.node_hash(values[i], values[i + 1]) for i in range(0, len(values), 2)]
+    return values[0]
+
+
 class StoredNodes:
     """A merkle.NodeReader over one log's stored leaves and subtrees: a node of height 8q + r is
     computed from 2**r stored nodes of height 8q (leaf hashes when q = 0), read in one query."""
@@ -284,15 +298,11 @@ class StoredNodes:
     def __call__(self, height: int, index: int) -> bytes:
         key = (height, index)
         if key not in self.cache:
-            base = height - height % TILE_HEIGHT
-            span = 1 << (height - base)
-            first = index * span
-            values = self._row(base, first, first + span)
-            if len(values) != span:
+            base, first, end = stored_span(height, index)
+            values = self._row(base, first, end)
+            if len(values) != end - first:
                 raise LookupError(f"subtree ({height}, {index}) of log {self.log_id} is not all there")
-            while len(values) > 1:
-                values = [merkle.node_hash(values[i], values[i + 1]) for i in range(0, len(values), 2)]
-            self.cache[key] = values[0]
+            self.cache[key] = fold(values)
         return self.cache[key]
 
     def _row(self, height: int, start: int, end: int) -> list[bytes]:

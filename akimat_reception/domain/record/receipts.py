@@ -30,7 +30,7 @@ from ...extensions import db
 from ...models import Answer, Attachment, Event, Letter, LogEntry, RecordLog, SignedCheckpoint, TreeNode
 from . import content as sealed
 from . import keys, merkle
-from .log import TILE_HEIGHT, latest_checkpoint
+from .log import fold, latest_checkpoint, stored_span
 
 FORMAT = "akimat-reception-receipt/1"
 SOURCES = (sealed.Source.EVENT.value, sealed.Source.ATTACHMENT.value)
@@ -69,9 +69,8 @@ class BatchNodes:
     def _bases(self) -> dict[int, set[int]]:
         bases: dict[int, set[int]] = defaultdict(set)
         for height, index in self.wanted:
-            base = height - height % TILE_HEIGHT
-            span = 1 << (height - base)
-            bases[base].update(range(index * span, (index + 1) * span))
+            base, first, end = stored_span(height, index)
+            bases[base].update(range(first, end))
         return bases
 
     def load(self) -> None:
@@ -94,15 +93,12 @@ class BatchNodes:
             self.stored.update({(height, index): bytes.fromhex(value) for height, index, value in rows})
 
     def __call__(self, height: int, index: int) -> bytes:
-        base = height - height % TILE_HEIGHT
-        span = 1 << (height - base)
+        base, first, end = stored_span(height, index)
         try:
-            values = [self.stored[(base, i)] for i in range(index * span, (index + 1) * span)]
+            values = [self.stored[(base, i)] for i in range(first, end)]
         except KeyError:
             raise LookupError(f"subtree ({height}, {index}) of log {self.log_id} is not all there") from None
-        while len(values) > 1:
-            values = [merkle.node_hash(values[i], values[i + 1]) for i in range(0, len(values), 2)]
-        return values[0]
+        return fold(values)
 
 
 def proofs(log_id: int, indices: list[int], size: int) -> dict[int, list[bytes] | None]:
